@@ -1,0 +1,46 @@
+# Voisinage — the two commands of the README: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+INSTALLED := $(VENV)/.installed
+MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+.PHONY: install demo serve test lint bench messages clean
+
+install: $(INSTALLED) $(MESSAGES)
+
+# Locked, hash-checked versions; re-run only when the lock file changes.
+$(INSTALLED): requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	touch $@
+
+# Translation catalogues are compiled by the install step (Babel: no system gettext needed).
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(INSTALLED)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+demo: install
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_demo
+	@echo "Voisinage : http://cadaujac.localhost:8000  http://didenheim.localhost:8000  http://127.0.0.1:8000"
+	$(MANAGE) runserver 0.0.0.0:8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install lint
+	$(MANAGE) makemigrations --check --dry-run
+	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+# Extract new strings into the catalogues (developers, after changing user-facing text).
+messages: install
+	$(MANAGE) makemessages -l fr -l en --no-obsolete --ignore=.venv --ignore=var
+
+clean:
+	rm -rf $(VENV) var

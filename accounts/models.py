@@ -1,0 +1,120 @@
+"""The platform's user: a resident, a mairie staff member or the platform team.
+
+A member is identified by an e-mail address, a French mobile number (E.164), or both.
+Members who take part by SMS alone have no e-mail and no usable password.
+"""
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+
+def normalize_email(email: str | None) -> str | None:
+    """E-mail addresses are compared case-insensitively; empty means none (stored as NULL)."""
+    email = (email or "").strip()
+    return email.lower() or None
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, *, email=None, phone=None, password=None, **fields):
+        if not email and not phone:
+            raise ValueError("A user needs an e-mail address or a phone number.")
+        user = self.model(email=normalize_email(email), phone=phone or None, **fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email=None, password=None, **fields):
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create_user(email=email, password=password, **fields)
+
+    def create_superuser(self, email, password, **fields):
+        fields["is_staff"] = True
+        fields["is_superuser"] = True
+        return self._create_user(email=email, password=password, **fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email=normalize_email(username))
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    class Language(models.TextChoices):
+        FRENCH = "fr", _("Français")
+        ENGLISH = "en", _("English")
+
+    email = models.EmailField(_("adresse e-mail"), unique=True, null=True, blank=True)
+    phone = PhoneNumberField(
+        _("téléphone mobile"),
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Numéro mobile français, enregistré au format international (+33…)."),
+    )
+    first_name = models.CharField(_("prénom"), max_length=150)
+    last_name = models.CharField(_("nom"), max_length=150)
+    language = models.CharField(
+        _("langue"), max_length=5, choices=Language.choices, default=Language.FRENCH
+    )
+    email_verified_at = models.DateTimeField(_("e-mail vérifié le"), null=True, blank=True)
+    phone_verified_at = models.DateTimeField(_("téléphone vérifié le"), null=True, blank=True)
+    is_staff = models.BooleanField(
+        _("accès à l'administration"),
+        default=False,
+        help_text=_("Peut se connecter à l'administration Wagtail."),
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+    date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(email__isnull=False) | Q(phone__isnull=False),
+                name="user_has_email_or_phone",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.email or str(self.phone)
+
+    def clean(self):
+        super().clean()
+        self.email = normalize_email(self.email)
+        if not self.phone:
+            self.phone = None
+
+    def save(self, *args, **kwargs):
+        self.email = normalize_email(self.email)
+        if not self.phone:
+            self.phone = None
+        super().save(*args, **kwargs)
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+    @property
+    def is_sms_only(self) -> bool:
+        """Takes part by SMS alone: no e-mail address and no password to sign in with."""
+        return self.email is None and not self.has_usable_password()

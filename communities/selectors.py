@@ -1,0 +1,70 @@
+"""Reads about communes: which commune a request or page belongs to, who holds which role.
+
+These are the single tenant scope of the platform: every admin screen, view and task asks
+them which communes a user may act on, so that staff of one commune never reach another.
+"""
+
+from django.db.models import QuerySet
+from wagtail.models import Page, Site
+
+from .models import Commune, Community, StaffRole
+
+
+def commune_for_site(*, site: Site | None) -> Commune | None:
+    if site is None:
+        return None
+    try:
+        return site.commune
+    except Commune.DoesNotExist:
+        return None
+
+
+def commune_for_request(*, request) -> Commune | None:
+    """The commune whose site answers this host name, or None on the platform's own site."""
+    if not hasattr(request, "_commune_cache"):
+        site = Site.find_for_request(request)
+        request._commune_cache = commune_for_site(site=site)
+    return request._commune_cache
+
+
+def commune_for_page(*, page: Page) -> Commune | None:
+    """The commune whose page tree holds ``page`` (any locale)."""
+    home = page.get_ancestors(inclusive=True).filter(depth=2).first()
+    if home is None:
+        return None
+    return (
+        Commune.objects.select_related("site")
+        .filter(site__root_page__translation_key=home.translation_key)
+        .first()
+    )
+
+
+def communes_where(*, user, role: StaffRole | None = None) -> QuerySet[Commune]:
+    """Communes in which ``user`` holds ``role`` (any staff role when None).
+
+    The platform team (superusers) holds every role everywhere.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Commune.objects.none()
+    if user.is_superuser:
+        return Commune.objects.all()
+    filters = {"staff_groups__group__user": user}
+    if role is not None:
+        filters["staff_groups__role"] = role
+    return Commune.objects.filter(**filters).distinct()
+
+
+def user_has_commune_role(*, user, commune: Commune, role: StaffRole) -> bool:
+    return communes_where(user=user, role=role).filter(pk=commune.pk).exists()
+
+
+def roles_in_commune(*, user, commune: Commune) -> set[str]:
+    if user.is_superuser:
+        return set(StaffRole.values)
+    return set(commune.staff_groups.filter(group__user=user).values_list("role", flat=True))
+
+
+def communities_administered_by(*, user) -> QuerySet[Community]:
+    """Communities whose settings ``user`` may manage in the admin (their commune's)."""
+    communes = communes_where(user=user, role=StaffRole.ADMINISTRATOR)
+    return Community.objects.filter(commune__in=communes).select_related("commune")

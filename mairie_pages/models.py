@@ -1,0 +1,188 @@
+"""The mairie's public pages: standard pages, announcements and events, with their indexes."""
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import BaseStreamBlock
+from .calendar import event_to_ical
+
+LISTING_PAGE_SIZE = 12
+
+
+class StandardPage(Page):
+    intro = models.TextField(_("chapô"), blank=True, max_length=400)
+    body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+
+    parent_page_types = [
+        "home.CommuneHomePage",
+        "home.PlatformHomePage",
+        "mairie_pages.StandardPage",
+    ]
+    subpage_types = ["mairie_pages.StandardPage"]
+    template = "mairie_pages/standard_page.html"
+
+    class Meta:
+        verbose_name = _("page standard")
+        verbose_name_plural = _("pages standard")
+
+
+class ListingMixin:
+    """Paginated children of an index page, newest first, as the template receives them."""
+
+    def paginate(self, request, queryset):
+        paginator = Paginator(queryset, LISTING_PAGE_SIZE)
+        return paginator.get_page(request.GET.get("page"))
+
+
+class AnnouncementIndexPage(ListingMixin, Page):
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["home.CommuneHomePage"]
+    subpage_types = ["mairie_pages.AnnouncementPage"]
+    max_count_per_parent = 1
+    template = "mairie_pages/announcement_index_page.html"
+
+    class Meta:
+        verbose_name = _("liste des annonces")
+        verbose_name_plural = _("listes des annonces")
+
+    def announcements(self):
+        return AnnouncementPage.objects.child_of(self).live().public().order_by("-date", "-pk")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["announcements"] = self.paginate(request, self.announcements())
+        return context
+
+
+class AnnouncementPage(Page):
+    """A non-urgent communication of the mairie (it also appears in the gazette)."""
+
+    date = models.DateField(_("date"), default=timezone.localdate)
+    summary = models.TextField(
+        _("résumé"), max_length=300, help_text=_("Deux ou trois phrases, reprises dans les listes.")
+    )
+    body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("date"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
+
+    parent_page_types = ["mairie_pages.AnnouncementIndexPage"]
+    subpage_types = []
+    template = "mairie_pages/announcement_page.html"
+
+    class Meta:
+        verbose_name = _("annonce")
+        verbose_name_plural = _("annonces")
+
+
+class EventIndexPage(ListingMixin, Page):
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["home.CommuneHomePage"]
+    subpage_types = ["mairie_pages.EventPage"]
+    max_count_per_parent = 1
+    template = "mairie_pages/event_index_page.html"
+
+    class Meta:
+        verbose_name = _("agenda")
+        verbose_name_plural = _("agendas")
+
+    def upcoming_events(self):
+        now = timezone.now()
+        return (
+            EventPage.objects.child_of(self)
+            .live()
+            .public()
+            .filter(models.Q(end__gte=now) | models.Q(end__isnull=True, start__gte=now))
+            .order_by("start", "pk")
+        )
+
+    def past_events(self):
+        now = timezone.now()
+        return (
+            EventPage.objects.child_of(self)
+            .live()
+            .public()
+            .filter(models.Q(end__lt=now) | models.Q(end__isnull=True, start__lt=now))
+            .order_by("-start", "-pk")
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        show_past = request.GET.get("periode") == "passes"
+        context["show_past"] = show_past
+        context["events"] = self.paginate(
+            request, self.past_events() if show_past else self.upcoming_events()
+        )
+        return context
+
+
+class EventPage(RoutablePageMixin, Page):
+    start = models.DateTimeField(_("début"))
+    end = models.DateTimeField(_("fin"), null=True, blank=True)
+    location = models.CharField(_("lieu"), max_length=255)
+    summary = models.TextField(_("résumé"), max_length=300)
+    body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("start"), FieldPanel("end")]), FieldPanel("location")],
+            heading=_("Date et lieu"),
+        ),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("location"),
+        index.SearchField("body"),
+    ]
+
+    parent_page_types = ["mairie_pages.EventIndexPage"]
+    subpage_types = []
+    template = "mairie_pages/event_page.html"
+
+    class Meta:
+        verbose_name = _("événement")
+        verbose_name_plural = _("événements")
+
+    def clean(self):
+        super().clean()
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("La fin de l'événement doit suivre son début.")})
+
+    @path("")
+    def event(self, request):
+        return self.render(request)
+
+    @path("evenement.ics", name="ics")
+    def ics(self, request):
+        """The event as an iCalendar file, to add it to a phone's or computer's calendar."""
+        response = HttpResponse(
+            event_to_ical(self, url=self.get_full_url(request)),
+            content_type="text/calendar; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self.slug}.ics"'
+        return response

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = "Voisinage"
+
+    def ready(self):
+        from . import signal_handlers  # noqa: F401  (wiring only)

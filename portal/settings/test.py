@@ -1,0 +1,13 @@
+"""Test settings: the development settings with fast hashing and no outbound e-mail."""
+
+from .base import *  # noqa: F403
+from .development import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PAGE_CACHE_SECONDS = 300
+
+# Each test process keeps its own cache: a shared Redis would leak pages between parallel
+# test databases. Tests that need Redis itself connect to REDIS_URL explicitly.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CELERY_TASK_ALWAYS_EAGER = True
