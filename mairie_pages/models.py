@@ -177,7 +177,7 @@ class EventPage(RoutablePageMixin, Page):
     def event(self, request):
         return self.render(request)
 
-    @path("evenement.ics", name="ics")
+    @path("ics/", name="ics")
     def ics(self, request):
         """The event as an iCalendar file, to add it to a phone's or computer's calendar."""
         response = HttpResponse(

@@ -88,3 +88,19 @@ def platform_admin(django_user_model):
     return django_user_model.objects.create_superuser(
         email="platform@voisinage.test", password=PASSWORD, first_name="Plate", last_name="Forme"
     )
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo data, loaded once per test module and rolled back after it.
+
+    Each test still runs in its own savepoint (through ``db``), so tests stay independent.
+    """
+    from django.db import transaction
+
+    from demo.loader import demo_load
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        communes = demo_load()
+        yield communes
+        transaction.set_rollback(True)

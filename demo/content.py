@@ -1,0 +1,266 @@
+"""The demo's communes, people and municipal pages (French, with some English translations).
+
+Everything here is fictitious. Phone numbers are French mobile numbers in the +3361… range.
+"""
+
+from datetime import timedelta
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (documented demo credential)
+
+COMMUNES = [
+    {
+        "name": "Cadaujac",
+        "insee_code": "33080",
+        "hostname": "cadaujac.localhost",
+        "sms_sender_name": "Cadaujac",
+        "primary_colour": "#1d4e89",
+        "logo_colour": (29, 78, 137),
+        "address": "Place de la Mairie\n33140 Cadaujac",
+        "phone": "05 56 00 00 80",
+        "email": "mairie@cadaujac.demo.invalid",
+        "opening_hours": "Du lundi au vendredi, 8h30–12h et 13h30–17h30\nLe samedi, 9h–12h",
+        "communities": [
+            ("Centre-bourg", "quartier", "Autour de la place de la mairie et de l'église."),
+            ("Les Graves", "quartier", "Les lotissements au sud de la route de Bordeaux."),
+            ("Le Port", "hameau", "Le long de la Garonne, chemin du Port."),
+            ("Résidence des Vignes", "residence", "Les trois bâtiments de la résidence."),
+        ],
+        "hero_title": "Bienvenue à Cadaujac",
+        "hero_intro": "Voisins vigilants et solidaires : la mairie et les habitants veillent "
+        "ensemble sur les quartiers, et s'entraident au quotidien.",
+        "hero_title_en": "Welcome to Cadaujac",
+        "hero_intro_en": "Watchful and caring neighbours: the town hall and residents look "
+        "after the neighbourhoods together and help each other every day.",
+    },
+    {
+        "name": "Didenheim",
+        "insee_code": "68074",
+        "hostname": "didenheim.localhost",
+        "sms_sender_name": "Didenheim",
+        "primary_colour": "#6b2c5f",
+        "logo_colour": (107, 44, 95),
+        "address": "1 rue de Morschwiller\n68350 Didenheim",
+        "phone": "03 89 00 00 74",
+        "email": "mairie@didenheim.demo.invalid",
+        "opening_hours": "Lundi, mercredi et vendredi, 9h–12h et 14h–18h",
+        "communities": [
+            ("Village", "quartier", "Le cœur du village, autour de la mairie."),
+            ("Les Vergers", "quartier", "Le quartier des Vergers et la rue des Prés."),
+            ("Quartier de la Gare", "quartier", "De la gare au canal."),
+        ],
+        "hero_title": "Bienvenue à Didenheim",
+        "hero_intro": "Un réseau d'entraide entre voisins, animé avec la mairie.",
+        "hero_title_en": "Welcome to Didenheim",
+        "hero_intro_en": "A mutual-aid network between neighbours, run with the town hall.",
+    },
+]
+
+# (e-mail, first name, last name, phone, commune INSEE or None, staff roles, community name)
+PEOPLE = [
+    ("platform@demo.invalid", "Équipe", "Plateforme", None, None, "superuser", None),
+    (
+        "mairie@cadaujac.demo.invalid",
+        "Sophie",
+        "Mairie-Cadaujac",
+        "+33610000001",
+        "33080",
+        ["administrator", "editor", "moderator", "broadcaster"],
+        None,
+    ),
+    (
+        "police@cadaujac.demo.invalid",
+        "Karim",
+        "Police-Cadaujac",
+        "+33610000002",
+        "33080",
+        ["police"],
+        None,
+    ),
+    (
+        "mairie@didenheim.demo.invalid",
+        "Thierry",
+        "Mairie-Didenheim",
+        "+33610000003",
+        "68074",
+        ["administrator", "editor", "moderator", "broadcaster"],
+        None,
+    ),
+    (
+        "police@didenheim.demo.invalid",
+        "Léa",
+        "Police-Didenheim",
+        "+33610000004",
+        "68074",
+        ["police"],
+        None,
+    ),
+    (
+        "jean-yves@cadaujac.demo.invalid",
+        "Jean-Yves",
+        "Martin",
+        "+33611000001",
+        "33080",
+        [],
+        "Centre-bourg",
+    ),
+    ("marie@cadaujac.demo.invalid", "Marie", "Dubois", "+33611000002", "33080", [], "Les Graves"),
+    (
+        "pending@cadaujac.demo.invalid",
+        "Paul",
+        "Nouveau",
+        "+33611000003",
+        "33080",
+        [],
+        "Centre-bourg",
+    ),
+    (
+        "claudette@didenheim.demo.invalid",
+        "Claudette",
+        "Schmitt",
+        "+33611000004",
+        "68074",
+        [],
+        "Village",
+    ),
+]
+
+
+def standard_pages(commune_name):
+    return [
+        {
+            "slug": "voisins-vigilants",
+            "title": "Voisins vigilants et solidaires",
+            "intro": f"Comment fonctionne le réseau de voisinage de {commune_name}.",
+            "body": [
+                ("heading", {"text": "Veiller, pas surveiller", "level": "h2"}),
+                (
+                    "paragraph",
+                    "<p>Les voisins repèrent les faits inhabituels (véhicule en repérage, "
+                    "démarcheur suspect, fenêtre ouverte chez un absent) et préviennent leur "
+                    "quartier, la mairie et la police municipale. Ils ne remplacent pas les "
+                    "forces de l'ordre : en cas de danger immédiat, composez le 17.</p>",
+                ),
+                ("heading", {"text": "S'entraider", "level": "h2"}),
+                (
+                    "paragraph",
+                    "<p>Prêt d'outils, covoiturage, nouvelles d'un voisin âgé, fête des "
+                    "voisins : la gazette du quartier est là pour ça.</p>",
+                ),
+            ],
+            "en": {
+                "title": "Watchful and caring neighbours",
+                "intro": f"How the neighbourhood network of {commune_name} works.",
+                "body": [
+                    ("heading", {"text": "Watch out, not watch over", "level": "h2"}),
+                    (
+                        "paragraph",
+                        "<p>Neighbours spot unusual events (a vehicle scouting the area, a "
+                        "suspicious door-to-door seller, an open window at an absent "
+                        "neighbour's) and warn their neighbourhood, the town hall and the "
+                        "municipal police. They do not replace the police: in immediate "
+                        "danger, dial 17.</p>",
+                    ),
+                ],
+            },
+        },
+        {
+            "slug": "contacts",
+            "title": "Contacts utiles",
+            "intro": "Les numéros à garder sous la main.",
+            "body": [
+                (
+                    "contact_card",
+                    {
+                        "name": "Accueil de la mairie",
+                        "role": "Standard et état civil",
+                        "phone": "05 56 00 00 80",
+                        "hours": "Du lundi au vendredi, 8h30–12h et 13h30–17h30",
+                    },
+                ),
+                (
+                    "contact_card",
+                    {
+                        "name": "Police municipale",
+                        "phone": "05 56 00 00 17",
+                        "hours": "Du lundi au samedi, 7h–19h",
+                    },
+                ),
+                (
+                    "paragraph",
+                    "<p>Urgences : <b>17</b> (police), <b>18</b> (pompiers), <b>15</b> "
+                    "(SAMU), <b>112</b> (numéro d'urgence européen).</p>",
+                ),
+            ],
+        },
+    ]
+
+
+def announcements(commune_name):
+    return [
+        {
+            "slug": "travaux-route-de-bordeaux",
+            "title": "Travaux de voirie route principale",
+            "days_ago": 2,
+            "summary": "Circulation alternée du 2 au 6 décembre pour la réfection de la chaussée.",
+            "body": "<p>Les travaux ont lieu de 8h à 17h. Merci de votre patience.</p>",
+            "en": {
+                "title": "Roadworks on the main road",
+                "summary": "Alternating traffic from 2 to 6 December while the road is resurfaced.",
+                "body": "<p>Works take place from 8 am to 5 pm. Thank you for your patience.</p>",
+            },
+        },
+        {
+            "slug": "operation-tranquillite-vacances",
+            "title": "Opération tranquillité vacances",
+            "days_ago": 6,
+            "summary": "Pendant vos absences, la police municipale peut passer devant chez vous. "
+            "Inscription à l'accueil de la mairie.",
+            "body": "<p>Le formulaire est disponible à l'accueil. Vos dates d'absence restent "
+            "entre vous et la police municipale : ne les publiez jamais sur la plateforme.</p>",
+        },
+        {
+            "slug": "collecte-encombrants",
+            "title": "Collecte des encombrants",
+            "days_ago": 12,
+            "summary": f"La prochaine collecte des encombrants à {commune_name} a lieu le "
+            "premier mardi du mois.",
+            "body": "<p>Inscrivez-vous auprès de la mairie au plus tard le vendredi précédent.</p>",
+        },
+    ]
+
+
+def events(commune_name):
+    return [
+        {
+            "slug": "reunion-voisins-vigilants",
+            "title": "Réunion publique Voisins vigilants et solidaires",
+            "starts_in": timedelta(days=9, hours=18, minutes=30),
+            "duration": timedelta(hours=2),
+            "location": "Salle des fêtes",
+            "summary": "Présentation du dispositif, rencontre avec la police municipale et "
+            "les référents de quartier. Chacun apporte de quoi boire et manger !",
+            "en": {
+                "title": "Public meeting: watchful and caring neighbours",
+                "location": "Village hall",
+                "summary": "An introduction to the scheme, with the municipal police and the "
+                "neighbourhood referents. Everyone brings something to eat and drink!",
+            },
+        },
+        {
+            "slug": "marche-de-noel",
+            "title": "Marché de Noël",
+            "starts_in": timedelta(days=20, hours=10),
+            "duration": timedelta(hours=8),
+            "location": "Place de la mairie",
+            "summary": f"Producteurs locaux et associations de {commune_name}, vin chaud et "
+            "animations pour les enfants.",
+        },
+        {
+            "slug": "fete-des-voisins-2026",
+            "title": "Fête des voisins",
+            "starts_in": timedelta(days=-150, hours=19),
+            "duration": timedelta(hours=4),
+            "location": "Dans chaque quartier",
+            "summary": "Retour sur la fête des voisins de mai dernier : merci à tous !",
+        },
+    ]

@@ -1,0 +1,114 @@
+"""`load_demo` gives the contract's communes and accounts, and can run any number of times."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from wagtail.models import Page, Site
+
+from communities.models import Commune, Community, StaffRole
+from communities.selectors import roles_in_commune
+from demo.content import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+CONTRACT_ACCOUNTS = [
+    "platform@demo.invalid",
+    "mairie@cadaujac.demo.invalid",
+    "police@cadaujac.demo.invalid",
+    "jean-yves@cadaujac.demo.invalid",
+    "marie@cadaujac.demo.invalid",
+    "pending@cadaujac.demo.invalid",
+    "claudette@didenheim.demo.invalid",
+]
+
+
+def counts():
+    return {
+        "pages": Page.objects.count(),
+        "sites": Site.objects.count(),
+        "communities": Community.objects.count(),
+        "users": get_user_model().objects.count(),
+        "revisions": Page.objects.filter(live=True).count(),
+    }
+
+
+def test_load_demo_twice_changes_nothing():
+    call_command("load_demo")
+    before = counts()
+
+    call_command("load_demo")
+
+    assert counts() == before
+
+
+def test_demo_has_two_communes_with_at_least_three_communities_each(demo):
+
+    communes = Commune.objects.order_by("name")
+    assert [c.site.hostname for c in communes] == ["cadaujac.localhost", "didenheim.localhost"]
+    for commune in communes:
+        assert commune.communities.count() >= 3
+
+
+@pytest.mark.parametrize("email", CONTRACT_ACCOUNTS)
+def test_every_contract_account_can_sign_in_with_its_email(client, demo, email):
+
+    response = client.post(
+        "/accounts/login/",
+        {"login": email, "password": DEMO_PASSWORD},
+        headers={"host": "cadaujac.localhost"},
+    )
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(get_user_model().objects.get(email=email).pk)
+
+
+def test_resident_can_sign_in_with_a_phone_number_typed_the_french_way(client, demo):
+
+    response = client.post(
+        "/accounts/login/", {"login": "06 11 00 00 01", "password": DEMO_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    user = get_user_model().objects.get(pk=client.session["_auth_user_id"])
+    assert user.email == "jean-yves@cadaujac.demo.invalid"
+
+
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client, demo):
+
+    wrong_password = client.post(
+        "/accounts/login/", {"login": "marie@cadaujac.demo.invalid", "password": "nope"}
+    )
+    unknown_account = client.post(
+        "/accounts/login/", {"login": "nobody@cadaujac.demo.invalid", "password": "nope"}
+    )
+
+    assert wrong_password.status_code == unknown_account.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert wrong_password.context["form"].errors == unknown_account.context["form"].errors
+
+
+def test_demo_staff_roles_match_the_contract(demo):
+    user_model = get_user_model()
+    cadaujac = Commune.objects.get(insee_code="33080")
+    didenheim = Commune.objects.get(insee_code="68074")
+
+    mairie = user_model.objects.get(email="mairie@cadaujac.demo.invalid")
+    police = user_model.objects.get(email="police@cadaujac.demo.invalid")
+    resident = user_model.objects.get(email="jean-yves@cadaujac.demo.invalid")
+
+    assert roles_in_commune(user=mairie, commune=cadaujac) >= {
+        StaffRole.EDITOR,
+        StaffRole.MODERATOR,
+        StaffRole.BROADCASTER,
+    }
+    assert roles_in_commune(user=mairie, commune=didenheim) == set()
+    assert roles_in_commune(user=police, commune=cadaujac) == {StaffRole.POLICE}
+    assert roles_in_commune(user=resident, commune=cadaujac) == set()
+    assert user_model.objects.get(email="platform@demo.invalid").is_superuser
+
+
+def test_demo_phone_numbers_are_fictitious_french_mobiles_in_e164(demo):
+
+    phones = [str(u.phone) for u in get_user_model().objects.exclude(phone=None)]
+    assert phones
+    assert all(phone.startswith("+3361") and len(phone) == 12 for phone in phones)
