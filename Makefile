@@ -19,7 +19,7 @@ $(INSTALLED): requirements.lock
 
 # Translation catalogues are compiled by the install step (Babel: no system gettext needed).
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(INSTALLED)
-	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+	$(BIN)/pybabel compile -i $< -o $@
 
 demo: install
 	$(MANAGE) migrate --no-input
@@ -31,7 +31,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install lint
+test: install lint messages
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
@@ -40,7 +40,7 @@ bench: install
 
 # Extract new strings into the catalogues (developers, after changing user-facing text).
 messages: install
-	$(MANAGE) makemessages -l fr -l en --no-obsolete --ignore=.venv --ignore=var
+	$(MANAGE) makemessages -l fr -l en --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=tests --ignore=benchmarks
 
 clean:
 	rm -rf $(VENV) var

@@ -13,8 +13,12 @@ PRODUCTION = {
 }
 
 
+# Variables of the test harness itself that a real deployment does not have.
+HARNESS_VARIABLES = ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
 def run_manage(*args, env_extra=None, drop=()):
-    env = {k: v for k, v in os.environ.items() if k not in drop and k != "DJANGO_SETTINGS_MODULE"}
+    env = {k: v for k, v in os.environ.items() if k not in (*drop, *HARNESS_VARIABLES)}
     env.update(env_extra or {})
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
