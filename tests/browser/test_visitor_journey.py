@@ -1,5 +1,7 @@
 """A visitor opens a commune's site, switches to English, opens an event and downloads it."""
 
+from pathlib import Path
+
 import pytest
 from icalendar import Calendar
 
@@ -34,7 +36,7 @@ def test_visitor_switches_to_english_and_downloads_an_event(page, commune_url):
         page.get_by_role("link", name="Add to my calendar (.ics)").click()
     download = download_info.value
     assert download.suggested_filename == "reunion-voisins-vigilants.ics"
-    event = Calendar.from_ical(open(download.path(), "rb").read()).walk("VEVENT")[0]
+    event = Calendar.from_ical(Path(download.path()).read_bytes()).walk("VEVENT")[0]
     assert str(event["SUMMARY"]) == "Public meeting: watchful and caring neighbours"
     assert str(event["LOCATION"]) == "Village hall"
 
