@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "communities",
     "home",
     "mairie_pages",
+    "notifications",
     "demo",
     "portal",
     # Wagtail and wagtail-localize
