@@ -118,3 +118,125 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_sms_only(self) -> bool:
         """Takes part by SMS alone: no e-mail address and no password to sign in with."""
         return self.email is None and not self.has_usable_password()
+
+
+class Visibility(models.TextChoices):
+    """Who may see a profile field. Ordered from most to least open."""
+
+    NEIGHBOURS = "neighbours", _("Mes voisins et la mairie")
+    MAIRIE = "mairie", _("La mairie seulement")
+    NOBODY = "nobody", _("Personne")
+
+
+def _photo_upload_to(instance, filename):
+    import secrets
+
+    return f"photos/{secrets.token_hex(16)}.jpg"
+
+
+def _private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class Profile(models.Model):
+    """What a member shows of themselves, to whom, and how they want to be told of things.
+
+    Defaults protect privacy: neighbours see the name and interests only until the member
+    chooses otherwise. The name is always shown to verified neighbours: no anonymity.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    photo = models.ImageField(
+        _("photo"),
+        storage=_private_storage,
+        upload_to=_photo_upload_to,
+        blank=True,
+        max_length=200,
+    )
+    interests = models.CharField(
+        _("centres d'intérêt et savoir-faire"),
+        max_length=300,
+        blank=True,
+        help_text=_("Par exemple : jardinage, bricolage, je peux prêter une échelle."),
+    )
+    bio = models.TextField(_("présentation"), max_length=600, blank=True)
+
+    photo_visibility = models.CharField(
+        _("qui voit ma photo"),
+        max_length=12,
+        choices=Visibility.choices,
+        default=Visibility.MAIRIE,
+    )
+    address_visibility = models.CharField(
+        _("qui voit mon adresse"),
+        max_length=12,
+        choices=Visibility.choices,
+        default=Visibility.MAIRIE,
+    )
+    phone_visibility = models.CharField(
+        _("qui voit mon téléphone"),
+        max_length=12,
+        choices=Visibility.choices,
+        default=Visibility.MAIRIE,
+    )
+    email_visibility = models.CharField(
+        _("qui voit mon e-mail"),
+        max_length=12,
+        choices=Visibility.choices,
+        default=Visibility.MAIRIE,
+    )
+    interests_visibility = models.CharField(
+        _("qui voit mes centres d'intérêt"),
+        max_length=12,
+        choices=Visibility.choices,
+        default=Visibility.NEIGHBOURS,
+    )
+    bio_visibility = models.CharField(
+        _("qui voit ma présentation"),
+        max_length=12,
+        choices=Visibility.choices,
+        default=Visibility.MAIRIE,
+    )
+
+    alerts_by_sms = models.BooleanField(_("alertes par SMS"), default=True)
+    alerts_by_email = models.BooleanField(_("alertes par e-mail"), default=True)
+    alerts_by_push = models.BooleanField(_("alertes par notification"), default=True)
+    news_by_email = models.BooleanField(_("autres nouvelles par e-mail"), default=True)
+    news_by_push = models.BooleanField(_("autres nouvelles par notification"), default=False)
+    sms_opted_out_at = models.DateTimeField(
+        _("SMS refusés (STOP) le"),
+        null=True,
+        blank=True,
+        help_text=_("Après un STOP, plus aucun SMS n'est envoyé jusqu'à un START."),
+    )
+
+    class Meta:
+        verbose_name = _("profil")
+        verbose_name_plural = _("profils")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class ConsentRecord(models.Model):
+    """Every consent given or withdrawn, with its time (GDPR art. 7: proof of consent)."""
+
+    class Kind(models.TextChoices):
+        TERMS = "terms", _("Conditions d'utilisation et charte")
+        SMS_ALERTS = "sms_alerts", _("Alertes par SMS")
+        EMAIL_NEWS = "email_news", _("Nouvelles par e-mail")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(_("consentement"), max_length=20, choices=Kind.choices)
+    granted = models.BooleanField(_("donné"))
+    recorded_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consentement")
+        verbose_name_plural = _("consentements")
+        ordering = ["-recorded_at"]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_kind_display()} : {self.granted}"

@@ -3,10 +3,12 @@
 import re
 
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.models.audit_log import BaseLogEntry, BaseLogEntryManager
 
 # Metropolitan departments 01–95 (2A/2B for Corsica) or overseas 971–976, then the commune.
 INSEE_CODE_RE = re.compile(r"^(?:(?:0[1-9]|[1-8]\d|9[0-5])\d{3}|2[AB]\d{3}|97[1-6]\d{2})$")
@@ -153,3 +155,193 @@ class CommuneGroup(models.Model):
 
     def __str__(self):
         return f"{self.commune.name} — {self.get_role_display()}"
+
+
+class MembershipStatus(models.TextChoices):
+    PENDING = "pending", _("En attente de validation")
+    VERIFIED = "verified", _("Vérifiée")
+    REJECTED = "rejected", _("Refusée")
+    EXPIRED = "expired", _("Expirée")
+    LEFT = "left", _("Quittée")
+
+
+class CommunityRole(models.TextChoices):
+    RESIDENT = "resident", _("Habitant")
+    REFERENT = "referent", _("Référent")
+
+
+ACTIVE_MEMBERSHIP_STATUSES = [MembershipStatus.PENDING, MembershipStatus.VERIFIED]
+
+
+class Membership(models.Model):
+    """A resident's request to join, then membership of, the community they live in.
+
+    A member has at most one active (pending or verified) membership. The decision on a
+    request — who, when, outcome, reason — is kept after the proof of address is deleted.
+    """
+
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("membre"),
+    )
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("communauté"),
+    )
+    status = models.CharField(
+        _("statut"),
+        max_length=10,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.PENDING,
+    )
+    role = models.CharField(
+        _("rôle"), max_length=10, choices=CommunityRole.choices, default=CommunityRole.RESIDENT
+    )
+    address = models.CharField(_("adresse"), max_length=255)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    sponsor = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sponsored_memberships",
+        verbose_name=_("inscrit par"),
+    )
+    sms_confirmed_at = models.DateTimeField(
+        _("accord par SMS le"),
+        null=True,
+        blank=True,
+        help_text=_("Pour un voisin inscrit par un autre : sa réponse OUI."),
+    )
+    requested_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("décidée par"),
+    )
+    decision_reason = models.TextField(_("motif de la décision"), blank=True)
+
+    class Meta:
+        verbose_name = _("adhésion")
+        verbose_name_plural = _("adhésions")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status__in=["pending", "verified"]),
+                name="one_active_membership_per_user",
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "status"])]
+
+    def __str__(self):
+        return f"{self.user} — {self.community} ({self.get_status_display()})"
+
+    @property
+    def commune(self) -> Commune:
+        return self.community.commune
+
+
+def _proof_upload_to(instance, filename):
+    # A random name: the original file name may itself carry personal data.
+    import secrets
+    from pathlib import Path
+
+    return f"proofs/{secrets.token_hex(16)}{Path(filename).suffix.lower()[:5]}"
+
+
+def _private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class ProofOfAddress(models.Model):
+    """The proof of address attached to a pending membership.
+
+    Stored outside MEDIA_ROOT, served only through a permission-checked view, and deleted
+    (file and row) as soon as the request is decided or expires (CNIL SAN-2020-008).
+    """
+
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="proof", verbose_name=_("adhésion")
+    )
+    file = models.FileField(
+        _("justificatif"), storage=_private_storage, upload_to=_proof_upload_to, max_length=200
+    )
+    content_type = models.CharField(_("type de fichier"), max_length=40)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("justificatif de domicile")
+        verbose_name_plural = _("justificatifs de domicile")
+
+    def __str__(self):
+        return f"{self.membership}"
+
+
+class CommuneLogEntryManager(BaseLogEntryManager):
+    def log_action(self, instance, action, **kwargs):
+        commune_id = instance.pk if isinstance(instance, Commune) else instance.commune_id
+        kwargs.update(object_id=str(instance.pk), commune_id=commune_id)
+        return super().log_action(instance, action, **kwargs)
+
+    def for_instance(self, instance):
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
+            object_id=str(instance.pk),
+        )
+
+    def viewable_by_user(self, user):
+        """Entries about the communes where ``user`` holds a permission on the logged model.
+
+        Wagtail's generic log shows every entry of a model to anyone holding one of its
+        permissions; here Cadaujac's staff never read Didenheim's history.
+        """
+        from .permissions import communes_granting
+
+        if user.is_superuser:
+            return self.all()
+        visible = models.Q(pk__in=[])
+        for model in (Commune, Community):
+            opts = model._meta
+            communes = communes_granting(
+                user=user,
+                permissions=[
+                    f"{opts.app_label}.{action}_{opts.model_name}"
+                    for action in ("add", "change", "delete", "view")
+                ],
+            )
+            visible |= models.Q(
+                content_type=ContentType.objects.get_for_model(model), commune__in=communes
+            )
+        return self.filter(visible)
+
+
+class CommuneLogEntry(BaseLogEntry):
+    """Admin history of a commune's settings and communities, kept within the commune."""
+
+    object_id = models.CharField(max_length=255, db_index=True)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="log_entries", verbose_name=_("commune")
+    )
+
+    objects = CommuneLogEntryManager()
+
+    class Meta(BaseLogEntry.Meta):
+        ordering = ["-timestamp", "-id"]
+        verbose_name = _("entrée du journal de la commune")
+        verbose_name_plural = _("entrées du journal de la commune")
+
+    def __str__(self):
+        return f"{self.action} — {self.label}"

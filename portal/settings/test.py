@@ -11,3 +11,16 @@ PAGE_CACHE_SECONDS = 300
 # test databases. Tests that need Redis itself connect to REDIS_URL explicitly.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = True
+
+# Uploaded and private files of the tests stay apart from the demo's.
+from .base import VAR_DIR  # noqa: E402
+
+MEDIA_ROOT = VAR_DIR / "test-media"
+PRIVATE_ROOT = VAR_DIR / "test-private"
+STORAGES = {  # noqa: F405
+    **STORAGES,  # noqa: F405
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_ROOT), "base_url": None},
+    },
+}
