@@ -17,7 +17,7 @@ from .base import VAR_DIR  # noqa: E402
 
 MEDIA_ROOT = VAR_DIR / "test-media"
 PRIVATE_ROOT = VAR_DIR / "test-private"
-STORAGES = {  # noqa: F405
+STORAGES = {
     **STORAGES,  # noqa: F405
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
