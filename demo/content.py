@@ -124,6 +124,32 @@ PEOPLE = [
     ),
 ]
 
+# Memberships of the residents above (the pending one has a proof awaiting moderation).
+RESIDENTS = {
+    "jean-yves@cadaujac.demo.invalid": {
+        "community": "Centre-bourg",
+        "address": "12 rue de la Mairie, 33140 Cadaujac",
+        "role": "referent",
+        "interests": "Bricolage, je peux prêter une échelle et une perceuse",
+        "bio": "Retraité, dans le quartier depuis 1987.",
+    },
+    "marie@cadaujac.demo.invalid": {
+        "community": "Les Graves",
+        "address": "4 allée des Graves, 33140 Cadaujac",
+        "interests": "Jardinage, covoiturage vers Bordeaux",
+    },
+    "pending@cadaujac.demo.invalid": {
+        "community": "Centre-bourg",
+        "address": "7 place de l'Église, 33140 Cadaujac",
+        "status": "pending",
+    },
+    "claudette@didenheim.demo.invalid": {
+        "community": "Village",
+        "address": "3 rue des Prés, 68350 Didenheim",
+        "interests": "Réunions de quartier, pâtisserie",
+    },
+}
+
 
 def standard_pages(commune_name):
     return [

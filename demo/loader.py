@@ -13,7 +13,15 @@ from PIL import ImageDraw
 from wagtail.images.models import Image
 from wagtail.models import Locale, Page
 
-from communities.models import Community, StaffRole
+from accounts.models import Profile
+from communities.models import (
+    Community,
+    CommunityRole,
+    Membership,
+    MembershipStatus,
+    ProofOfAddress,
+    StaffRole,
+)
 from communities.services import commune_create, platform_site_ensure, staff_role_grant
 from mairie_pages.models import (
     AnnouncementIndexPage,
@@ -117,8 +125,9 @@ def _load_commune(spec: dict):
             _translate(page, page_spec["en"])
 
     news = AnnouncementIndexPage.objects.child_of(home).get()
-    news.show_in_menus = True
-    _publish(news)
+    if not news.show_in_menus:
+        news.show_in_menus = True
+        _publish(news)
     _translate(news, {"title": "News"})
     today = timezone.localdate()
     for spec_item in content.announcements(commune.name):
@@ -143,8 +152,9 @@ def _load_commune(spec: dict):
             )
 
     agenda = EventIndexPage.objects.child_of(home).get()
-    agenda.show_in_menus = True
-    _publish(agenda)
+    if not agenda.show_in_menus:
+        agenda.show_in_menus = True
+        _publish(agenda)
     _translate(agenda, {"title": "Events"})
     midnight = timezone.make_aware(datetime.combine(today, time.min))
     for spec_item in content.events(commune.name):
@@ -162,6 +172,41 @@ def _load_commune(spec: dict):
         if "en" in spec_item:
             _translate(page, spec_item["en"])
     return commune
+
+
+def _proof_image(name: str) -> ImageFile:
+    """A small generated PNG standing for a scanned utility bill."""
+    canvas = PillowImage.new("RGB", (600, 400), "white")
+    draw = ImageDraw.Draw(canvas)
+    draw.rectangle((20, 20, 580, 80), fill=(200, 200, 200))
+    draw.text((40, 40), f"Facture d'electricite - {name}", fill="black")
+    buffer = io.BytesIO()
+    canvas.save(buffer, format="PNG")
+    return ImageFile(buffer, name="justificatif.png")
+
+
+def _load_membership(user, commune, spec: dict) -> None:
+    if Membership.objects.filter(user=user).exists():
+        return
+    community = Community.objects.get(commune=commune, name=spec["community"])
+    status = spec.get("status", MembershipStatus.VERIFIED)
+    membership = Membership.objects.create(
+        user=user,
+        community=community,
+        address=spec["address"],
+        status=status,
+        role=spec.get("role", CommunityRole.RESIDENT),
+        decided_at=None if status == MembershipStatus.PENDING else timezone.now(),
+    )
+    if status == MembershipStatus.PENDING:
+        proof = _proof_image(user.get_full_name())
+        ProofOfAddress.objects.create(
+            membership=membership, file=proof, content_type="image/png", size=proof.size
+        )
+    Profile.objects.update_or_create(
+        user=user,
+        defaults={"interests": spec.get("interests", ""), "bio": spec.get("bio", "")},
+    )
 
 
 def _load_people(communes: dict):
@@ -190,6 +235,8 @@ def _load_people(communes: dict):
         if insee and roles and roles != "superuser":
             for role in roles:
                 staff_role_grant(user=user, commune=communes[insee], role=StaffRole(role))
+        if email in content.RESIDENTS:
+            _load_membership(user, communes[insee], content.RESIDENTS[email])
 
 
 @transaction.atomic

@@ -3,9 +3,9 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from wagtail.models import Page, Site
+from wagtail.models import Page, Revision, Site
 
-from communities.models import Commune, Community, StaffRole
+from communities.models import Commune, Community, Membership, ProofOfAddress, StaffRole
 from communities.selectors import roles_in_commune
 from demo.content import DEMO_PASSWORD
 
@@ -28,7 +28,9 @@ def counts():
         "sites": Site.objects.count(),
         "communities": Community.objects.count(),
         "users": get_user_model().objects.count(),
-        "revisions": Page.objects.filter(live=True).count(),
+        "revisions": Revision.objects.count(),
+        "memberships": Membership.objects.count(),
+        "proofs": ProofOfAddress.objects.count(),
     }
 
 
@@ -112,3 +114,17 @@ def test_demo_phone_numbers_are_fictitious_french_mobiles_in_e164(demo):
     phones = [str(u.phone) for u in get_user_model().objects.exclude(phone=None)]
     assert phones
     assert all(phone.startswith("+3361") and len(phone) == 12 for phone in phones)
+
+
+def test_demo_residents_have_the_contract_memberships(demo):
+    def membership(email):
+        return Membership.objects.select_related("community").get(user__email=email)
+
+    assert membership("jean-yves@cadaujac.demo.invalid").community.name == "Centre-bourg"
+    assert membership("jean-yves@cadaujac.demo.invalid").status == "verified"
+    assert membership("marie@cadaujac.demo.invalid").community.name != "Centre-bourg"
+    assert membership("marie@cadaujac.demo.invalid").status == "verified"
+    pending = membership("pending@cadaujac.demo.invalid")
+    assert pending.status == "pending"
+    assert pending.proof.file.storage.exists(pending.proof.file.name)
+    assert membership("claudette@didenheim.demo.invalid").community.commune.name == "Didenheim"
