@@ -10,6 +10,8 @@ from django.core.cache import cache
 from communities.models import Community, StaffRole
 from communities.services import commune_create, staff_role_grant
 
+pytest_plugins = ["tests.fakes.fixtures"]
+
 PASSWORD = "correct-horse-battery-staple-2026"
 CADAUJAC_HOST = "cadaujac.localhost"
 DIDENHEIM_HOST = "didenheim.localhost"

@@ -1,0 +1,138 @@
+"""The SMS outbox: one row per message, written before the provider is called.
+
+The row is the audit trail (who was sent what, when, at what cost) and the only source of
+truth about a message: a worker killed mid-send, a late provider callback or a retried task
+all reconcile against it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SmsPurpose(models.TextChoices):
+    VERIFICATION_CODE = "verification_code", _("Code de vérification")
+    ACCOUNT = "account", _("Compte")
+    ALERT = "alert", _("Alerte")
+    BROADCAST = "broadcast", _("Diffusion de la mairie")
+    MESSAGE = "message", _("Message")
+    OTHER = "other", _("Autre")
+
+
+class SmsStatus(models.TextChoices):
+    QUEUED = "queued", _("En attente")
+    SENDING = "sending", _("En cours d'envoi")
+    SENT = "sent", _("Envoyé")
+    DELIVERED = "delivered", _("Distribué")
+    FAILED = "failed", _("Échec")
+    UNDELIVERED = "undelivered", _("Non distribué")
+
+
+class SmsEncoding(models.TextChoices):
+    GSM7 = "GSM-7", "GSM-7"
+    UCS2 = "UCS-2", "UCS-2"
+
+
+# Delivered, failed and undelivered are final: nothing comes after them.
+_STATUS_RANK = {
+    SmsStatus.QUEUED: 0,
+    SmsStatus.SENDING: 1,
+    SmsStatus.SENT: 2,
+    SmsStatus.DELIVERED: 3,
+    SmsStatus.FAILED: 3,
+    SmsStatus.UNDELIVERED: 3,
+}
+FINAL_STATUSES = frozenset(
+    s for s, rank in _STATUS_RANK.items() if rank == max(_STATUS_RANK.values())
+)
+
+
+def status_may_advance(old: str, new: str) -> bool:
+    """Whether a message in status ``old`` may move to ``new``.
+
+    Status only moves forward (queued → sending → sent → delivered, failed or undelivered):
+    provider callbacks arrive late, twice or out of order, and a late "sent" must never
+    overwrite "delivered", nor a "delivered" overwrite "failed". Unknown statuses never win.
+    """
+    if old not in _STATUS_RANK or new not in _STATUS_RANK:
+        return False
+    return _STATUS_RANK[new] > _STATUS_RANK[old]
+
+
+def statuses_that_may_advance_to(new: str) -> list[str]:
+    return [old for old in _STATUS_RANK if status_may_advance(old, new)]
+
+
+# Twilio's error code when the recipient answered STOP: record it, never send again.
+ERROR_UNSUBSCRIBED = "21610"
+
+
+class OutboundSms(models.Model):
+    to = models.CharField(_("destinataire"), max_length=16, help_text=_("Numéro au format E.164."))
+    body = models.TextField(_("texte"))
+    sender = models.CharField(
+        _("expéditeur"),
+        max_length=16,
+        blank=True,
+        help_text=_(
+            "Nom alphanumérique ou numéro ; vide : l'expéditeur par défaut du fournisseur."
+        ),
+    )
+    purpose = models.CharField(_("objet"), max_length=20, choices=SmsPurpose.choices)
+    status = models.CharField(
+        _("statut"), max_length=12, choices=SmsStatus.choices, default=SmsStatus.QUEUED
+    )
+    backend = models.CharField(_("canal d'envoi"), max_length=200, blank=True)
+    provider_message_id = models.CharField(
+        _("identifiant chez le fournisseur"), max_length=64, unique=True, null=True, blank=True
+    )
+    validity_period = models.PositiveIntegerField(
+        _("durée de validité (secondes)"),
+        null=True,
+        blank=True,
+        help_text=_("Au-delà, le fournisseur abandonne l'envoi plutôt que de le faire en retard."),
+    )
+    error_code = models.CharField(_("code d'erreur"), max_length=32, blank=True)
+    error_message = models.TextField(_("message d'erreur"), blank=True)
+    error_permanent = models.BooleanField(
+        _("erreur définitive"),
+        default=False,
+        help_text=_("Un nouvel essai vers ce numéro échouerait de la même façon."),
+    )
+    segments = models.PositiveSmallIntegerField(_("segments"), default=0)
+    encoding = models.CharField(
+        _("encodage"), max_length=5, choices=SmsEncoding.choices, default=SmsEncoding.GSM7
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("SMS envoyé")
+        verbose_name_plural = _("SMS envoyés")
+        indexes = [
+            # Sweeps look for old rows stuck in queued or sending.
+            models.Index(fields=["status", "created_at"], name="outbound_sms_status_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=SmsStatus.values), name="outbound_sms_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.to} · {self.get_purpose_display()} · {self.get_status_display()}"
+
+    @property
+    def recipient_opted_out(self) -> bool:
+        """The recipient answered STOP to our sender: only they can lift it (START)."""
+        return self.error_code == ERROR_UNSUBSCRIBED
+
+    def body_for_admin(self) -> str:
+        """The text as the platform team may read it: never a live verification code
+        outside development, since whoever reads it could take over the account."""
+        if self.purpose == SmsPurpose.VERIFICATION_CODE and not settings.DEBUG:
+            return str(_("(code de vérification masqué)"))
+        return self.body
+
+    body_for_admin.short_description = _("texte")
