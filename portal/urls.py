@@ -6,6 +6,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from alerts import sms_views
+
 from .health import healthz, readyz
 
 urlpatterns = [
@@ -15,6 +17,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("sms/inbound/", sms_views.sms_inbound, name="sms_inbound"),
+    path("sms/status/", sms_views.sms_status, name="sms_status"),
     path("sitemap.xml", sitemap, name="sitemap"),
 ]
 

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "home",
     "mairie_pages",
     "notifications",
+    "alerts",
     "demo",
     "portal",
     # Wagtail and wagtail-localize
