@@ -106,3 +106,190 @@ def demo(django_db_setup, django_db_blocker):
         communes = demo_load()
         yield communes
         transaction.set_rollback(True)
+
+
+# --- Residents of communities, their moderators and the directory -----------------------------
+# Cadaujac has two communities (Centre-bourg, Les Tuileries), Didenheim one (Village).
+# Jeanne and Paul are verified neighbours in Centre-bourg, Lucie lives in Les Tuileries,
+# Dieter in Didenheim; Pierre waits for verification in Centre-bourg; René is Centre-bourg's
+# referent; Marc moderates Cadaujac, Diane moderates Didenheim.
+
+
+@pytest.fixture
+def private_storage(tmp_path, monkeypatch):
+    """Proofs and photos written to a per-test folder, so tests can look at the disk."""
+    from accounts.models import Profile
+    from communities.models import ProofOfAddress
+
+    root = tmp_path / "private"
+    root.mkdir()
+    fields = [Profile._meta.get_field("photo"), ProofOfAddress._meta.get_field("file")]
+    for storage in {id(f.storage): f.storage for f in fields}.values():
+        monkeypatch.setattr(storage, "_location", str(root))
+        monkeypatch.setitem(storage.__dict__, "base_location", str(root))
+        monkeypatch.setitem(storage.__dict__, "location", str(root))
+    return root
+
+
+def pdf_upload(name="justificatif.pdf"):
+    """A small, real PDF, as a browser would upload it."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (40, 40), "white").save(buffer, "PDF")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
+
+
+@pytest.fixture
+def tuileries(cadaujac):
+    return Community.objects.create(commune=cadaujac, name="Les Tuileries", slug="tuileries")
+
+
+@pytest.fixture
+def village(didenheim):
+    return Community.objects.create(commune=didenheim, name="Village", slug="village")
+
+
+@pytest.fixture
+def make_member(make_user):
+    """A resident with a membership of ``community``: verified unless told otherwise."""
+    from django.utils import timezone
+
+    from communities.models import CommunityRole, Membership, MembershipStatus
+
+    def make(
+        email,
+        community,
+        *,
+        first_name,
+        last_name,
+        address="1 rue de la Paix",
+        phone=None,
+        status=MembershipStatus.VERIFIED,
+        role=CommunityRole.RESIDENT,
+    ):
+        user = make_user(email, first_name=first_name, last_name=last_name, phone=phone)
+        decided = status != MembershipStatus.PENDING
+        Membership.objects.create(
+            user=user,
+            community=community,
+            address=address,
+            status=status,
+            role=role,
+            decided_at=timezone.now() if decided else None,
+        )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def jeanne_resident(make_member, centre_bourg):
+    """Jeanne, verified in Centre-bourg, lends her ladder; default visibilities."""
+    from accounts.models import Profile
+
+    jeanne = make_member(
+        "jeanne@cadaujac.test",
+        centre_bourg,
+        first_name="Jeanne",
+        last_name="Lafargue",
+        address="12 chemin des Vignes",
+        phone="+33611223344",
+    )
+    Profile.objects.create(
+        user=jeanne,
+        interests="Jardinage ; je peux prêter une échelle",
+        bio="Infirmière à la retraite.",
+    )
+    return jeanne
+
+
+@pytest.fixture
+def paul_neighbour(make_member, centre_bourg):
+    """Paul, Jeanne's verified neighbour in Centre-bourg."""
+    return make_member("paul@cadaujac.test", centre_bourg, first_name="Paul", last_name="Darrigade")
+
+
+@pytest.fixture
+def lucie_tuileries(make_member, tuileries):
+    """Lucie, verified in Les Tuileries: same commune as Jeanne, another community."""
+    return make_member("lucie@cadaujac.test", tuileries, first_name="Lucie", last_name="Barbe")
+
+
+@pytest.fixture
+def dieter_didenheim(make_member, village):
+    """Dieter, verified in Didenheim's Village: another commune."""
+    return make_member("dieter@didenheim.test", village, first_name="Dieter", last_name="Schwartz")
+
+
+@pytest.fixture
+def pierre_pending(make_user, centre_bourg, private_storage):
+    """Pierre asked to join Centre-bourg with a proof of address; nobody has decided yet."""
+    from communities.memberships import membership_request
+
+    pierre = make_user(
+        "pierre@cadaujac.test", first_name="Pierre", last_name="Castaing", phone="+33622334455"
+    )
+    membership_request(
+        user=pierre,
+        community=centre_bourg,
+        address="4 allée des Peupliers",
+        proof_file=pdf_upload(),
+    )
+    return pierre
+
+
+@pytest.fixture
+def rene_referent(make_member, centre_bourg):
+    """René, Centre-bourg's referent: decides his own community's registrations."""
+    from communities.models import CommunityRole
+
+    return make_member(
+        "rene@cadaujac.test",
+        centre_bourg,
+        first_name="René",
+        last_name="Duprat",
+        role=CommunityRole.REFERENT,
+    )
+
+
+@pytest.fixture
+def marc_moderator(make_user, cadaujac):
+    """Marc moderates Cadaujac at the mairie."""
+    return _staff(make_user, cadaujac, "marc@cadaujac.test", StaffRole.MODERATOR)
+
+
+@pytest.fixture
+def diane_moderator(make_user, didenheim):
+    """Diane moderates Didenheim: she must never reach Cadaujac's residents."""
+    return _staff(make_user, didenheim, "diane@didenheim.test", StaffRole.MODERATOR)
+
+
+@pytest.fixture
+def sign_in():
+    """Sign a persona in on a test client, as far as the screens they use require.
+
+    Staff (mairie roles, platform team) get an activated TOTP authenticator, as they must
+    have one before any admin or moderation screen.
+    """
+    from django.apps import apps
+
+    def do(client, user):
+        if apps.is_installed("allauth.mfa"):
+            from allauth.mfa.models import Authenticator
+            from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+            from accounts.permissions import is_staff_member
+
+            has_totp = Authenticator.objects.filter(
+                user=user, type=Authenticator.Type.TOTP
+            ).exists()
+            if is_staff_member(user=user) and not has_totp:
+                TOTP.activate(user, generate_totp_secret())
+        client.force_login(user)
+        return client
+
+    return do

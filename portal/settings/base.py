@@ -7,6 +7,7 @@ becomes production and secrets must be given (see ``production.py``).
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -136,7 +137,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "Europe/Paris"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # CNIL: no proof of address outlives 30 days without a decision.
+    "memberships-expire-stale": {
+        "task": "communities.memberships_expire_stale",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
 
 # Wagtail's own background work (search index, reference index) runs through django-tasks.
 # It stays in-process: those updates are small and must not wait behind alert fan-outs.
