@@ -1,26 +1,18 @@
 """Sign in with an e-mail address or a mobile number, in any format a person types."""
 
-import phonenumbers
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import ModelBackend
+from allauth.account.auth_backends import AuthenticationBackend
 
-from .models import normalize_email
+from .phones import login_key, parse_phone
 
-
-def parse_phone(value: str) -> str | None:
-    """Return the E.164 form of a French (or international) number, or None if it is not one."""
-    try:
-        number = phonenumbers.parse(value, settings.PHONENUMBER_DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+__all__ = ["EmailOrPhoneBackend", "axes_username", "find_user_by_login", "parse_phone"]
 
 
 def find_user_by_login(login: str):
     """The user whose e-mail or phone number is ``login``, or None."""
+    from django.contrib.auth import get_user_model
+
+    from .models import normalize_email
+
     login = (login or "").strip()
     if not login:
         return None
@@ -31,13 +23,29 @@ def find_user_by_login(login: str):
     return user_model.objects.filter(phone=phone).first() if phone else None
 
 
-class EmailOrPhoneBackend(ModelBackend):
-    def authenticate(self, request, username=None, password=None, login=None, **kwargs):
-        user = find_user_by_login(login or username or kwargs.get("email") or "")
-        if user is None:
-            # Spend the same time as a real check so that timing does not reveal accounts.
-            get_user_model()().set_password(password)
-            return None
-        if user.check_password(password) and self.user_can_authenticate(user):
-            return user
-        return None
+class EmailOrPhoneBackend(AuthenticationBackend):
+    """allauth's backend (e-mail, phone, constant time for unknown accounts), plus ``login=``.
+
+    ``authenticate(request, login=…, password=…)`` takes either identifier, as the
+    contract's sign-in form and the API do.
+    """
+
+    def authenticate(self, request, **credentials):
+        login = credentials.pop("login", None)
+        if login:
+            key = "email" if "@" in login else "phone"
+            credentials.setdefault(key, login)
+        return super().authenticate(request, **credentials)
+
+
+def axes_username(request, credentials: dict | None) -> str:
+    """What axes counts failures against: the identifier typed, in one canonical spelling."""
+    credentials = credentials or {}
+    for field in ("login", "email", "phone", "username"):
+        if credentials.get(field):
+            return login_key(str(credentials[field]))
+    data = getattr(request, "POST", None) or {}
+    for field in ("login", "email", "phone", "username"):
+        if data.get(field):
+            return login_key(str(data[field]))
+    return ""

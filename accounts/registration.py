@@ -1,0 +1,242 @@
+"""A resident's registration on their commune's site: account, community, proof, consents.
+
+allauth runs the sign-up (uniqueness without revealing accounts, password rules, rate
+limits, then e-mail and phone verification); this form adds what a neighbourhood network
+needs to know before anyone sees a community: where the person lives, with a proof.
+"""
+
+from allauth.account.forms import SignupForm
+from allauth.account.internal import flows
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from communities.memberships import community_for_point, membership_request
+from communities.models import Commune, Community
+from communities.proofs import proof_file_check
+
+from .forms import FrenchMobileField
+from .models import ConsentRecord, Profile
+
+PROOF_ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
+
+
+@transaction.atomic
+def registration_complete(
+    *,
+    user,
+    community: Community,
+    address: str,
+    proof_file,
+    consent_terms: bool,
+    consent_sms: bool,
+    latitude: float | None = None,
+    longitude: float | None = None,
+):
+    """Everything but the account itself: the membership request, its proof, the consents.
+
+    Runs in the same transaction as the account's creation: a refused proof or community
+    leaves nothing behind. Consents are logged with their time (GDPR art. 7).
+    """
+    if not consent_terms:
+        raise ValidationError(_("Vous devez accepter les conditions d'utilisation."))
+    membership = membership_request(
+        user=user,
+        community=community,
+        address=address,
+        proof_file=proof_file,
+        latitude=latitude,
+        longitude=longitude,
+    )
+    now = timezone.now()
+    ConsentRecord.objects.create(
+        user=user, kind=ConsentRecord.Kind.TERMS, granted=True, recorded_at=now
+    )
+    ConsentRecord.objects.create(
+        user=user, kind=ConsentRecord.Kind.SMS_ALERTS, granted=consent_sms, recorded_at=now
+    )
+    Profile.objects.update_or_create(user=user, defaults={"alerts_by_sms": consent_sms})
+    return membership
+
+
+class RegistrationForm(SignupForm):
+    """allauth's sign-up form with the commune's communities, an address, a proof, consents.
+
+    The community list is limited to the commune of the site the form is on: an identifier
+    of another commune's community is refused like any invalid choice, before anything is
+    written.
+    """
+
+    first_name = forms.CharField(
+        label=_("Prénom"),
+        max_length=150,
+        error_messages={"required": _("Indiquez votre prénom.")},
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Nom"),
+        max_length=150,
+        error_messages={"required": _("Indiquez votre nom.")},
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    address = forms.CharField(
+        label=_("Adresse"),
+        max_length=255,
+        help_text=_("Numéro et nom de la rue où vous habitez."),
+        error_messages={"required": _("Indiquez votre adresse.")},
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    community = forms.ModelChoiceField(
+        label=_("Votre communauté (quartier, rue ou hameau)"),
+        queryset=Community.objects.none(),
+        required=False,
+        empty_label=_("Choisissez dans la liste"),
+        error_messages={
+            "invalid_choice": _("Choisissez une communauté de votre commune dans la liste.")
+        },
+    )
+    latitude = forms.FloatField(
+        required=False, min_value=-90, max_value=90, widget=forms.HiddenInput
+    )
+    longitude = forms.FloatField(
+        required=False, min_value=-180, max_value=180, widget=forms.HiddenInput
+    )
+    proof = forms.FileField(
+        label=_("Justificatif de domicile"),
+        help_text=_(
+            "Facture, quittance ou avis d'imposition récent, en PDF, JPEG ou PNG, 5 Mo au "
+            "plus. Seuls les modérateurs de votre commune le voient ; il est supprimé dès "
+            "leur décision."
+        ),
+        error_messages={
+            "required": _("Joignez un justificatif de domicile."),
+            "empty": _("Le fichier est vide."),
+            "invalid": _("Aucun fichier n'a été envoyé. Vérifiez le formulaire."),
+        },
+        widget=forms.FileInput(attrs={"accept": PROOF_ACCEPT}),
+    )
+    consent_terms = forms.BooleanField(
+        label=_("J'accepte les conditions d'utilisation et la charte du réseau de voisinage."),
+        error_messages={
+            "required": _("Vous devez accepter les conditions d'utilisation pour vous inscrire.")
+        },
+    )
+    consent_sms = forms.BooleanField(
+        label=_("Je souhaite recevoir par SMS les alertes de ma communauté."),
+        required=False,
+    )
+
+    field_order = [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "password1",
+        "address",
+        "community",
+        "latitude",
+        "longitude",
+        "proof",
+        "consent_terms",
+        "consent_sms",
+    ]
+
+    def __init__(self, *args, commune: Commune | None = None, **kwargs):
+        self.commune = commune
+        super().__init__(*args, **kwargs)
+        # allauth lists the phone as optional so that staff without one can sign in; a
+        # resident needs one for codes and alerts.
+        self.fields["phone"] = FrenchMobileField(required=True)
+        self._has_phone_field = True
+        email = self.fields["email"]
+        email.label = _("Adresse e-mail")
+        email.widget.attrs.update({"autocomplete": "email", "placeholder": ""})
+        password = self.fields["password1"]
+        password.label = _("Mot de passe")
+        password.help_text = _(
+            "12 caractères au moins. Une phrase de quelques mots est facile à retenir et "
+            "difficile à deviner."
+        )
+        password.widget.attrs.update({"autocomplete": "new-password", "placeholder": ""})
+        self.fields["community"].label_from_instance = lambda community: community.name
+        if commune is not None:
+            self.fields["community"].queryset = commune.communities.order_by("name")
+            self.fields["address"].help_text = _(
+                "Numéro et nom de la rue où vous habitez, à %(commune)s."
+            ) % {"commune": commune.name}
+        self._preselect_community_from_point()
+        self.order_fields(self.field_order)
+
+    def _preselect_community_from_point(self) -> None:
+        """Coordinates given with the page (e.g. from an address search) choose the community."""
+        if self.is_bound or self.commune is None:
+            return
+        try:
+            latitude = float(self.initial.get("latitude"))
+            longitude = float(self.initial.get("longitude"))
+        except (TypeError, ValueError):
+            return
+        found = community_for_point(commune=self.commune, latitude=latitude, longitude=longitude)
+        if found is not None:
+            self.initial["community"] = found.pk
+
+    def clean_proof(self):
+        """What the file really is (sniffed), not what its name says; 5 MB at most."""
+        proof = self.cleaned_data.get("proof")
+        if proof is not None:
+            proof_file_check(proof)
+        return proof
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.commune is None:
+            raise ValidationError(_("Inscrivez-vous depuis le site de votre commune."))
+        if not cleaned.get("community") and "community" not in self.errors:
+            latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+            found = None
+            if latitude is not None and longitude is not None:
+                found = community_for_point(
+                    commune=self.commune, latitude=latitude, longitude=longitude
+                )
+            if found is None:
+                self.add_error("community", _("Choisissez votre communauté dans la liste."))
+            else:
+                cleaned["community"] = found
+        return cleaned
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            # allauth would go on with the phone number too, and text a new number that "an
+            # account exists". Instead: the owner of a taken number gets a notice, the
+            # owner of a taken address gets one by e-mail (below), and the visitor sees the
+            # e-mail verification page like any new member. Nothing is created.
+            from allauth.account.adapter import get_adapter
+
+            phone = self.cleaned_data.get("phone")
+            if phone:
+                get_adapter(request).send_account_already_exists_sms(phone)
+            response = flows.signup.prevent_enumeration(
+                request, email=self.cleaned_data.get("email"), phone=None
+            )
+            return None, response
+        return super().try_save(request)
+
+    def save(self, request):
+        with transaction.atomic():
+            return super().save(request)
+
+    def signup(self, request, user) -> None:
+        """Called by allauth once the account exists, in the same transaction."""
+        data = self.cleaned_data
+        registration_complete(
+            user=user,
+            community=data["community"],
+            address=data["address"],
+            proof_file=data["proof"],
+            consent_terms=data["consent_terms"],
+            consent_sms=data["consent_sms"],
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+        )
