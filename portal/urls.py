@@ -13,6 +13,8 @@ from .health import healthz, readyz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    # Commune-aware replacements of a few Wagtail admin views, under the same paths.
+    path("admin/", include("communities.admin_urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
