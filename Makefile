@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 INSTALLED := $(VENV)/.installed
+# Parallel test processes (pytest-xdist); browser tests share one live server and run apart.
+TEST_WORKERS ?= 2
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
 .PHONY: install demo serve test lint bench messages clean
@@ -33,7 +35,8 @@ lint: install
 
 test: install lint messages
 	$(MANAGE) makemigrations --check --dry-run
-	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:cacheprovider -m browser $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python benchmarks/run.py
