@@ -149,6 +149,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE: dict = {
+    # Deliveries a lost task, a restarted broker or a killed worker left behind.
+    "alerts-deliveries-recover": {
+        "task": "alerts.tasks.deliveries_recover",
+        "schedule": 60.0,
+    },
     # CNIL: no proof of address outlives 30 days without a decision.
     "memberships-expire-stale": {
         "task": "communities.memberships_expire_stale",
@@ -325,6 +330,11 @@ TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="demo-twilio-token" if 
 TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="https://api.twilio.com")
+
+# Alert fan-outs pace SMS to the contracted provider rate (an alphanumeric sender gets about
+# 10 SMS/s, a short code about 100/s) and keep this many requests in flight per worker.
+SMS_RATE_PER_SECOND = env.float("SMS_RATE_PER_SECOND", default=10.0)
+SMS_SEND_CONCURRENCY = env.int("SMS_SEND_CONCURRENCY", default=16)
 
 # --- Web push ------------------------------------------------------------------------------------
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
