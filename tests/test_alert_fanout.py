@@ -121,3 +121,31 @@ def test_sending_the_same_batch_twice_sends_nothing_more(neighbourhood, fake_twi
 
     assert counts == {}
     assert len(fake_twilio.requests) == before
+
+
+def test_sweep_sends_deliveries_a_lost_task_left_queued(neighbourhood, fake_twilio):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from alerts.fanout import deliveries_write
+    from alerts.models import AlertMessage
+    from alerts.tasks import deliveries_recover
+
+    # The alert is recorded but its fan-out task never ran (broker down at commit time).
+    alert = alert_post(
+        author=neighbourhood["alice"],
+        category=AlertCategory.ELDERLY,
+        text="Pas de nouvelles de Mme Roux depuis trois jours.",
+    )
+    message = AlertMessage.objects.get(alert=alert)
+    deliveries_write(message=message)
+    Delivery.objects.update(updated_at=timezone.now() - timedelta(minutes=5))
+    assert fake_twilio.requests == []
+
+    recovered = deliveries_recover()
+
+    assert recovered == Delivery.objects.count() == 8
+    assert len(fake_twilio.requests) == 4
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    assert deliveries_recover() == 0
