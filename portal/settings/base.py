@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     # Our apps first so that their templates and translations win.
     "accounts",
     "communities",
+    "directory",
+    "moderation",
     "home",
     "mairie_pages",
     "notifications",

@@ -1,0 +1,115 @@
+"""The directory: verified neighbours find each other, each showing only what they chose.
+
+Views stay thin: who is listed and which fields show come from ``accounts.profiles``.
+Anyone who may not see a member gets a 404, as if the member did not exist.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from accounts.member_language import in_member_language
+from accounts.profiles import (
+    SEARCH_MAX_LENGTH,
+    directory_entries,
+    directory_open_to,
+    members_search,
+    members_visible_to,
+    profile_fields_visible_to,
+)
+from communities.memberships import active_membership
+from communities.models import Community
+from communities.selectors import communes_where
+
+PAGE_SIZE = 20
+
+
+def _closed(request):
+    """The directory is not open to this member (yet): say why, with a 404 status."""
+    membership = active_membership(user=request.user)
+    return render(request, "directory/closed.html", {"membership": membership}, status=404)
+
+
+@in_member_language
+@require_GET
+@login_required
+def member_list(request):
+    if not directory_open_to(viewer=request.user):
+        return _closed(request)
+    communities = Community.objects.filter(
+        commune__in=communes_where(user=request.user)
+    ).select_related("commune")
+    community = None
+    community_id = request.GET.get("communaute", "")
+    if community_id.isdigit():
+        community = communities.filter(pk=community_id).first()
+    query = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
+
+    members = members_visible_to(viewer=request.user, community=community)
+    members = members_search(viewer=request.user, members=members, query=query)
+    page = Paginator(members.order_by("last_name", "first_name", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    extra_query = urlencode(
+        {
+            key: value
+            for key, value in (("q", query), ("communaute", community.pk if community else ""))
+            if value
+        }
+    )
+    return render(
+        request,
+        "directory/member_list.html",
+        {
+            "entries": directory_entries(viewer=request.user, members=page.object_list),
+            "items": page,
+            "query": query,
+            "communities": communities,
+            "community": community,
+            "extra_query": extra_query,
+            "show_community": communities.exists(),
+        },
+    )
+
+
+def _visible_member(request, pk):
+    member = get_object_or_404(members_visible_to(viewer=request.user), pk=pk)
+    fields = profile_fields_visible_to(viewer=request.user, member=member)
+    if not fields:
+        raise Http404
+    return member, fields
+
+
+@in_member_language
+@require_GET
+@login_required
+def member_profile(request, pk):
+    member, fields = _visible_member(request, pk)
+    return render(
+        request,
+        "directory/member_profile.html",
+        {"member": member, "fields": fields, "is_self": member.pk == request.user.pk},
+    )
+
+
+@in_member_language
+@require_GET
+@login_required
+def member_photo(request, pk):
+    """A member's photo, for those allowed to see it only: never a public media URL."""
+    _member, fields = _visible_member(request, pk)
+    photo = fields.get("photo")
+    if not photo:
+        raise Http404
+    try:
+        handle = photo.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
