@@ -5,6 +5,7 @@ because every rule here protects the same promise: nobody sees a community befor
 platform knows who they are and where they live, and no proof outlives its decision.
 """
 
+import logging
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +29,7 @@ from .proofs import proof_file_check
 from .selectors import communes_where
 
 PENDING_LIFETIME = timedelta(days=30)
+logger = logging.getLogger(__name__)
 
 
 # --- Reads -------------------------------------------------------------------------------------
@@ -172,7 +174,7 @@ def _decide(*, membership: Membership, by, status: str, reason: str) -> Membersh
     membership.decision_reason = reason
     membership.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
     _discard_proof(membership)
-    transaction.on_commit(lambda: membership_decision_notify(membership=membership))
+    transaction.on_commit(lambda: _notify_quietly(membership))
     return membership
 
 
@@ -234,6 +236,14 @@ def memberships_expire_stale(*, now=None) -> int:
             _discard_proof(membership)
         count += 1
     return count
+
+
+def _notify_quietly(membership: Membership) -> None:
+    # The decision is saved: a provider's failure must not turn it into an error page.
+    try:
+        membership_decision_notify(membership=membership)
+    except Exception:
+        logger.exception("Could not notify the decision on membership %s", membership.pk)
 
 
 def membership_decision_notify(*, membership: Membership) -> None:
