@@ -165,3 +165,26 @@ class EraseAccountForm(AccessibleFormMixin, forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("Mot de passe incorrect."), code="password_incorrect")
         return password
+
+
+class NeighbourRegistrationForm(AccessibleFormMixin, forms.Form):
+    """A verified resident registers a neighbour who has neither e-mail nor smartphone."""
+
+    first_name = forms.CharField(label=_("Prénom de votre voisin"), max_length=150)
+    last_name = forms.CharField(label=_("Nom de votre voisin"), max_length=150)
+    phone = forms.CharField(
+        label=_("Son téléphone mobile"),
+        max_length=20,
+        help_text=_("Il recevra un SMS l'invitant à répondre OUI pour rejoindre le réseau."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+    )
+    address = forms.CharField(
+        label=_("Son adresse"),
+        max_length=255,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "Mon voisin est d'accord pour que je l'inscrive et pour recevoir les alertes par SMS."
+        ),
+    )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("langue/", views.language_edit, name="language"),
     path("communaute/", views.community_edit, name="community"),
     path("communaute/quitter/", views.community_leave, name="leave"),
+    path("inscrire-un-voisin/", views.neighbour_add, name="neighbour"),
     path("donnees/", views.data_export, name="export"),
     path("supprimer/", views.account_delete, name="erase"),
     path("confidentialite/", views.privacy_notice, name="privacy"),

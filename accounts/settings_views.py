@@ -21,6 +21,8 @@ from communities.memberships import (
     active_membership,
     membership_change_community,
     membership_leave,
+    neighbour_register,
+    verified_membership,
 )
 from communities.models import Community, Membership
 from communities.selectors import commune_for_request
@@ -38,6 +40,7 @@ from .settings_forms import (
     ChangeCommunityForm,
     EraseAccountForm,
     LanguageForm,
+    NeighbourRegistrationForm,
     NotificationsForm,
     ProfileForm,
 )
@@ -224,6 +227,45 @@ def community_leave(request):
         )
         return redirect("account_settings:community")
     return _render(request, "leave.html", {"membership": membership}, section="community")
+
+
+@in_member_language
+@login_required
+@require_http_methods(["GET", "POST"])
+def neighbour_add(request):
+    """A verified resident registers an elderly neighbour who will take part by SMS alone."""
+    membership = verified_membership(user=request.user)
+    form = NeighbourRegistrationForm(request.POST or None)
+    if membership is not None and request.method == "POST" and form.is_valid():
+        try:
+            neighbour_register(
+                sponsor=request.user,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                phone=form.cleaned_data["phone"],
+                address=form.cleaned_data["address"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Votre voisin va recevoir un SMS. Dès qu'il aura répondu OUI, un modérateur "
+                    "validera son inscription."
+                ),
+            )
+            return redirect("account_settings:neighbour")
+    sponsored = Membership.objects.filter(sponsor=request.user).select_related("user")
+    return _render(
+        request,
+        "neighbour.html",
+        {"form": form, "membership": membership, "sponsored": sponsored},
+        section="neighbour",
+        status=400 if form.errors else 200,
+    )
 
 
 @in_member_language
