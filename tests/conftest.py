@@ -17,6 +17,20 @@ CADAUJAC_HOST = "cadaujac.localhost"
 DIDENHEIM_HOST = "didenheim.localhost"
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Give database access to every test that has no database marker of its own.
+
+    Runs before pytest-django orders the tests: a test reaching the database only through
+    fixtures chosen at run time (``request.getfixturevalue``) would otherwise run after the
+    transactional tests have emptied the database, migrations' rows (locales, root page)
+    included.
+    """
+    for item in items:
+        if item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.django_db)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     cache.clear()
