@@ -15,6 +15,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from .models import Commune, Community
 from .permissions import communes_granting, images_for_commune_branding
+from .role_views import TeamViewSet
 
 LISTING_ACTIONS = ("add", "change", "delete", "view")
 
@@ -210,4 +211,4 @@ class MairieViewSetGroup(ModelViewSetGroup):
     menu_label = _("Mairie")
     menu_icon = "site"
     menu_order = 250
-    items = (CommuneViewSet("communes"), CommunityViewSet("communautes"))
+    items = (CommuneViewSet("communes"), CommunityViewSet("communautes"), TeamViewSet())

@@ -10,6 +10,7 @@ from wagtail.permissions import register_permission_policy
 from .admin_views import OwnDocumentsAdminAPIViewSet, OwnImagesAdminAPIViewSet
 from .models import Commune, CommuneLogEntry, Community
 from .permissions import pages_visible_in_admin, user_sees_every_commune
+from .role_views import LOG_FORMATTERS
 from .viewsets import CommunePermissionPolicy, CommuneScopedPermissionPolicy, MairieViewSetGroup
 
 register_permission_policy(Community, CommuneScopedPermissionPolicy(Community), exact_class=True)
@@ -25,6 +26,8 @@ def register_mairie_viewsets():
 def keep_commune_history_within_the_commune(actions):
     actions.register_model(Commune, CommuneLogEntry)
     actions.register_model(Community, CommuneLogEntry)
+    for action, formatter in LOG_FORMATTERS.items():
+        actions.register_action(action)(formatter)
 
 
 @hooks.register("construct_page_chooser_queryset")
