@@ -347,3 +347,15 @@ def test_expired_requests_leave_the_queue_for_the_recent_decisions(
     assert "Aucune inscription en attente." in pending
     assert "Pierre Castaing" in decided
     assert "Expiration automatique" in decided
+
+
+def test_site_header_links_referents_and_moderators_to_the_queue(
+    client, rene_referent, paul_neighbour
+):
+    client.force_login(rene_referent)
+    referent_page = client.get("/compte/confidentialite/").content.decode()
+    client.force_login(paul_neighbour)
+    resident_page = client.get("/compte/confidentialite/").content.decode()
+
+    assert 'href="/moderation/inscriptions/"' in referent_page
+    assert 'href="/moderation/inscriptions/"' not in resident_page
