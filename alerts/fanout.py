@@ -48,7 +48,8 @@ def deliveries_write(*, message: AlertMessage, channels=(Channel.EMAIL, Channel.
 
     Recipients: verified members of the targeted communities (plain text) and the commune's
     alert staff (restricted text, with identifying details), each on the channels they
-    chose and can be reached on; SMS opt-outs (STOP) excluded. Idempotent.
+    chose and can be reached on; SMS opt-outs (STOP) and the message's own author excluded.
+    Idempotent.
     """
     community_ids = target_community_ids(message)
     if not community_ids:
@@ -78,7 +79,7 @@ def deliveries_write(*, message: AlertMessage, channels=(Channel.EMAIL, Channel.
                 ) r
                 JOIN {_table(User)} u ON u.id = r.user_id
                 LEFT JOIN {_table(Profile)} p ON p.user_id = u.id
-                WHERE u.is_active AND {_CHANNEL_CONDITIONS[channel]}
+                WHERE u.is_active AND u.id <> %s AND {_CHANNEL_CONDITIONS[channel]}
                 GROUP BY r.user_id
                 ON CONFLICT (message_id, user_id, channel) DO NOTHING
             """  # noqa: S608 (table names come from model metadata, values are parameters)
@@ -91,6 +92,7 @@ def deliveries_write(*, message: AlertMessage, channels=(Channel.EMAIL, Channel.
                 *community_ids,
                 message.alert.commune_id,
                 *ALERT_STAFF_ROLES,
+                message.author_id or 0,  # the author has the acknowledgement, not a copy
             ]
             cursor.execute(sql, params)
             written += max(cursor.rowcount, 0)

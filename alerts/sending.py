@@ -17,6 +17,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.utils import timezone
 
 from notifications.sms.backends import SmsError, sms_backend
+from notifications.sms.segments import sms_segments
 
 from .models import Channel, Delivery, DeliveryStatus
 
@@ -100,11 +101,15 @@ def _outcome(delivery: Delivery, error: SmsError | None, now) -> None:
 
 def _send_sms(delivery: Delivery, backend) -> SmsError | None:
     commune = delivery.message.alert.commune
+    body = _text(delivery)
+    segmentation = sms_segments(body)
     sms = SmsToSend(
         pk=delivery.pk,
         to=str(delivery.user.phone),
-        body=_text(delivery),
+        body=body,
         sender=commune.sms_sender_name,
+        encoding=segmentation.encoding,
+        segments=segmentation.segments,
     )
     try:
         backend.send(sms)
