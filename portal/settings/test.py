@@ -13,10 +13,14 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CELERY_TASK_ALWAYS_EAGER = True
 
 # Uploaded and private files of the tests stay apart from the demo's.
+import os  # noqa: E402
+
 from .base import VAR_DIR  # noqa: E402
 
-MEDIA_ROOT = VAR_DIR / "test-media"
-PRIVATE_ROOT = VAR_DIR / "test-private"
+# One folder per pytest-xdist worker: tests that count files must not see another process's.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+MEDIA_ROOT = VAR_DIR / f"test-media-{_WORKER}"
+PRIVATE_ROOT = VAR_DIR / f"test-private-{_WORKER}"
 STORAGES = {
     **STORAGES,  # noqa: F405
     "private": {
