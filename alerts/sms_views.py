@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from accounts.backends import parse_phone
+from accounts.phones import parse_phone
 from notifications.sms.service import sms_status_update
 
 from .inbound import inbound_sms_receive

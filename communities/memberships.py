@@ -289,14 +289,15 @@ def neighbour_register(*, sponsor, first_name: str, last_name: str, phone: str, 
     """
     from django.contrib.auth import get_user_model
 
-    from accounts.backends import parse_phone
+    from accounts.phones import mobile_number_clean
 
     sponsor_membership = verified_membership(user=sponsor)
     if sponsor_membership is None:
         raise PermissionDenied(_("Seul un membre vérifié peut inscrire un voisin."))
-    e164 = parse_phone(phone or "")
-    if e164 is None or not e164.startswith(("+336", "+337")):
-        raise ValidationError({"phone": _("Indiquez un numéro de mobile français valide.")})
+    try:
+        e164 = mobile_number_clean(phone or "")
+    except ValidationError as error:
+        raise ValidationError({"phone": error.messages}) from error
     user_model = get_user_model()
     if user_model.objects.filter(phone=e164).exists():
         # Same answer as a fresh invitation would not be honest here: the sponsor knows the

@@ -2,8 +2,7 @@
 
 import re
 
-import phonenumbers
-from django.conf import settings
+from accounts.phones import parse_phone
 
 # What operators accept as an alphanumeric sender: 1 to 11 characters, at least one letter.
 ALPHANUMERIC_SENDER_RE = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 .\-]{1,11}$")
@@ -18,14 +17,10 @@ def phone_number_e164(value) -> str:
     no row is written and no provider call is paid for a number that cannot exist.
     """
     text = str(value or "").strip()
-    region = getattr(settings, "PHONENUMBER_DEFAULT_REGION", None) or "FR"
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException as error:
-        raise ValueError(f"not a phone number: {text!r}") from error
-    if not phonenumbers.is_valid_number(number):
+    e164 = parse_phone(text)
+    if e164 is None:
         raise ValueError(f"not a valid phone number: {text!r}")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164
 
 
 def sms_sender_clean(value: str | None) -> str:
