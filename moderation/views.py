@@ -131,8 +131,26 @@ def registration_proof(request, pk):
     return response
 
 
-def _decided(request, text):
-    messages.success(request, text)
+def _decide(request, pk, *, form_class, prefix, decide, done_message):
+    """Validate the decision form, call the service, and say what happened.
+
+    Both decisions share this path so that they refuse and report alike: another commune's
+    registration is a 404, an invalid form re-renders the detail page, a refusal by the
+    service (already decided, no OUI yet) comes back as a message.
+    """
+    membership = _reviewable(request, pk)
+    form = form_class(request.POST, prefix=prefix)
+    if not form.is_valid():
+        return _detail(request, membership, **{f"{prefix}_form": form}, status=400)
+    try:
+        decide(membership=membership, by=request.user, reason=form.cleaned_data["reason"])
+    except PermissionDenied as error:
+        raise Http404 from error
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("moderation:detail", pk=membership.pk)
+    messages.success(request, done_message(membership))
     return redirect("moderation:queue")
 
 
@@ -140,27 +158,19 @@ def _decided(request, text):
 @require_POST
 @moderator_required
 def registration_approve(request, pk):
-    membership = _reviewable(request, pk)
-    form = ApproveForm(request.POST, prefix="approve")
-    if not form.is_valid():
-        return _detail(request, membership, approve_form=form, status=400)
-    try:
-        membership_approve(
-            membership=membership, by=request.user, reason=form.cleaned_data["reason"]
-        )
-    except PermissionDenied as error:
-        raise Http404 from error
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect("moderation:detail", pk=membership.pk)
-    return _decided(
+    return _decide(
         request,
-        _("Inscription de %(name)s validée le %(date)s. Son justificatif est supprimé.")
-        % {
-            "name": membership.user.get_full_name(),
-            "date": timezone.localtime().strftime("%d/%m/%Y"),
-        },
+        pk,
+        form_class=ApproveForm,
+        prefix="approve",
+        decide=membership_approve,
+        done_message=lambda membership: (
+            _("Inscription de %(name)s validée le %(date)s. Son justificatif est supprimé.")
+            % {
+                "name": membership.user.get_full_name(),
+                "date": timezone.localtime().strftime("%d/%m/%Y"),
+            }
+        ),
     )
 
 
@@ -168,25 +178,17 @@ def registration_approve(request, pk):
 @require_POST
 @moderator_required
 def registration_reject(request, pk):
-    membership = _reviewable(request, pk)
-    form = RejectForm(request.POST, prefix="reject")
-    if not form.is_valid():
-        return _detail(request, membership, reject_form=form, status=400)
-    try:
-        membership_reject(
-            membership=membership, by=request.user, reason=form.cleaned_data["reason"]
-        )
-    except PermissionDenied as error:
-        raise Http404 from error
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect("moderation:detail", pk=membership.pk)
-    return _decided(
+    return _decide(
         request,
-        _(
-            "Inscription de %(name)s refusée. Le motif lui est envoyé ; "
-            "son justificatif est supprimé."
-        )
-        % {"name": membership.user.get_full_name()},
+        pk,
+        form_class=RejectForm,
+        prefix="reject",
+        decide=membership_reject,
+        done_message=lambda membership: (
+            _(
+                "Inscription de %(name)s refusée. Le motif lui est envoyé ; "
+                "son justificatif est supprimé."
+            )
+            % {"name": membership.user.get_full_name()}
+        ),
     )
