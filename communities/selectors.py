@@ -5,9 +5,9 @@ them which communes a user may act on, so that staff of one commune never reach 
 """
 
 from django.db.models import QuerySet
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
-from .models import Commune, Community, StaffRole
+from .models import Commune, StaffRole
 
 
 def commune_for_site(*, site: Site | None) -> Commune | None:
@@ -25,18 +25,6 @@ def commune_for_request(*, request) -> Commune | None:
         site = Site.find_for_request(request)
         request._commune_cache = commune_for_site(site=site)
     return request._commune_cache
-
-
-def commune_for_page(*, page: Page) -> Commune | None:
-    """The commune whose page tree holds ``page`` (any locale)."""
-    home = page.get_ancestors(inclusive=True).filter(depth=2).first()
-    if home is None:
-        return None
-    return (
-        Commune.objects.select_related("site")
-        .filter(site__root_page__translation_key=home.translation_key)
-        .first()
-    )
 
 
 def communes_where(*, user, role: StaffRole | None = None) -> QuerySet[Commune]:
@@ -62,9 +50,3 @@ def roles_in_commune(*, user, commune: Commune) -> set[str]:
     if user.is_superuser:
         return set(StaffRole.values)
     return set(commune.staff_groups.filter(group__user=user).values_list("role", flat=True))
-
-
-def communities_administered_by(*, user) -> QuerySet[Community]:
-    """Communities whose settings ``user`` may manage in the admin (their commune's)."""
-    communes = communes_where(user=user, role=StaffRole.ADMINISTRATOR)
-    return Community.objects.filter(commune__in=communes).select_related("commune")
