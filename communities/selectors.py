@@ -1,4 +1,4 @@
-"""Reads about communes: which commune a request or page belongs to, who holds which role.
+"""Reads about communes: which commune a request belongs to, who holds which role.
 
 These are the single tenant scope of the platform: every admin screen, view and task asks
 them which communes a user may act on, so that staff of one commune never reach another.
