@@ -10,17 +10,9 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Profile, User
-from communities.models import CommuneGroup, Membership, MembershipStatus, StaffRole
+from communities.models import CommuneGroup, Membership, MembershipStatus
 
-from .models import AlertMessage, Channel, Delivery
-
-# Who, in the commune's staff, receives every alert (with the identifying details).
-ALERT_STAFF_ROLES = [
-    StaffRole.ADMINISTRATOR,
-    StaffRole.MODERATOR,
-    StaffRole.BROADCASTER,
-    StaffRole.POLICE,
-]
+from .models import ALERT_STAFF_ROLES, AlertMessage, Channel, Delivery
 
 _CHANNEL_CONDITIONS = {
     Channel.SMS: (

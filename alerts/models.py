@@ -7,7 +7,20 @@ outcome on them, and a periodic sweep re-enqueues the ones a lost task left behi
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from communities.models import CommuneGroup, Community, Membership, MembershipStatus, StaffRole
+
+# The commune's staff who receive every alert, identifying details included, and see every
+# alert of their commune whatever its moderation status.
+ALERT_STAFF_ROLES = [
+    StaffRole.ADMINISTRATOR,
+    StaffRole.MODERATOR,
+    StaffRole.BROADCASTER,
+    StaffRole.POLICE,
+]
 
 
 class AlertCategory(models.TextChoices):
@@ -60,6 +73,49 @@ class ModerationStatus(models.TextChoices):
     APPROVED = "approved", _("Validée")
     REJECTED = "rejected", _("Refusée")
     RETRACTED = "retracted", _("Retirée après diffusion")
+
+
+# What members see: dispatched alerts, whether or not a moderator has read them yet.
+PUBLISHED_STATUSES = ["to_review", "approved"]
+
+
+class AlertQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one visibility rule for alerts, on every read path.
+
+        The commune's alert staff (administrator, moderator, broadcaster, police) see every
+        alert of their commune; a verified member sees the published alerts of their
+        community and the mairie's broadcasts aimed at it (or at the whole commune); an
+        author always sees their own. Nobody else sees anything.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        staff_communes = CommuneGroup.objects.filter(
+            group__user=user, role__in=ALERT_STAFF_ROLES
+        ).values("commune_id")
+        member_of = Membership.objects.filter(user=user, status=MembershipStatus.VERIFIED).values(
+            "community_id"
+        )
+        member_communes = Community.objects.filter(pk__in=member_of).values("commune_id")
+        targets = Alert.communities.through.objects.filter(alert_id=OuterRef("pk"))
+        published = Q(moderation_status__in=PUBLISHED_STATUSES)
+        broadcast_to_me = Q(community=None, commune__in=member_communes) & (
+            ~Exists(targets) | Exists(targets.filter(community_id__in=member_of))
+        )
+        return self.filter(
+            Q(commune__in=staff_communes)
+            | Q(author=user)
+            | (published & (Q(community__in=member_of) | broadcast_to_me))
+        )
+
+    def active(self, *, now=None):
+        """Alerts still running: not closed, not expired, not withdrawn."""
+        now = now or timezone.now()
+        return self.filter(closed_at=None, expires_at__gt=now).exclude(
+            moderation_status__in=["rejected", "retracted"]
+        )
 
 
 class Alert(models.Model):
@@ -126,6 +182,8 @@ class Alert(models.Model):
     )
     text_erased_at = models.DateTimeField(_("texte effacé le"), null=True, blank=True)
 
+    objects = AlertQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("alerte")
         verbose_name_plural = _("alertes")
@@ -134,6 +192,44 @@ class Alert(models.Model):
 
     def __str__(self):
         return f"{self.get_category_display()} — {self.commune.name}"
+
+
+class AlertEvent(models.Model):
+    """The audit history of an alert: who did what, when, and why. Never edited."""
+
+    class Action(models.TextChoices):
+        POSTED = "posted", _("Publiée")
+        HELD = "held", _("Retenue pour validation")
+        APPROVED = "approved", _("Validée")
+        REJECTED = "rejected", _("Refusée")
+        RETRACTED = "retracted", _("Retirée")
+        UPDATED = "updated", _("Suivi publié")
+        CLOSED = "closed", _("Close")
+        POLICE_TAKEN = "police_taken", _("Prise en charge par la police municipale")
+        REPORTED = "reported", _("Signalée")
+        TEXT_ERASED = "text_erased", _("Texte effacé (durée de conservation)")
+        DETAILS_ERASED = "details_erased", _("Éléments d'identification effacés")
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    reason = models.TextField(_("motif"), blank=True)
+    created_at = models.DateTimeField(_("le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("historique d'alerte")
+        verbose_name_plural = _("historique des alertes")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} — {self.alert_id}"
 
 
 class AlertMessage(models.Model):

@@ -136,3 +136,30 @@ class OutboundSms(models.Model):
         return self.body
 
     body_for_admin.short_description = _("texte")
+
+
+class PushSubscription(models.Model):
+    """A browser's web push endpoint for one member (the PWA's "activer les notifications").
+
+    Deleted when the push service answers 404 or 410 (the subscription is gone), and with
+    the member's account.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(
+        _("adresse du service de notification"), max_length=1000, unique=True
+    )
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    user_agent = models.CharField(_("navigateur"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("activé le"), auto_now_add=True)
+    last_success_at = models.DateTimeField(_("dernier envoi réussi"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("abonnement aux notifications")
+        verbose_name_plural = _("abonnements aux notifications")
+
+    def __str__(self):
+        return f"{self.user_id} — {self.endpoint[:40]}…"
