@@ -52,3 +52,10 @@ def deliveries_recover() -> int:
     )
     _enqueue_batches(stuck)
     return len(stuck)
+
+
+@shared_task(name="alerts.retention_apply")
+def alerts_retention_apply_task() -> dict:
+    from .retention import alerts_retention_apply
+
+    return alerts_retention_apply()

@@ -156,6 +156,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "alerts.tasks.deliveries_recover",
         "schedule": 60.0,
     },
+    # GDPR: alert texts and identifying details do not outlive their retention periods.
+    "alerts-retention": {
+        "task": "alerts.retention_apply",
+        "schedule": crontab(hour=3, minute=45),
+    },
     # CNIL: no proof of address outlives 30 days without a decision.
     "memberships-expire-stale": {
         "task": "communities.memberships_expire_stale",
@@ -337,6 +342,12 @@ TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="https://api.twilio
 # 10 SMS/s, a short code about 100/s) and keep this many requests in flight per worker.
 SMS_RATE_PER_SECOND = env.float("SMS_RATE_PER_SECOND", default=10.0)
 SMS_SEND_CONCURRENCY = env.int("SMS_SEND_CONCURRENCY", default=16)
+
+# --- Alerts ------------------------------------------------------------------------------------
+# Texts of alerts are erased after this many days (statistics stay); identifying details
+# (number plates, names: data about suspected offences, GDPR art. 10) much sooner.
+ALERT_RETENTION_DAYS = env.int("ALERT_RETENTION_DAYS", default=365)
+ALERT_DETAILS_RETENTION_DAYS = env.int("ALERT_DETAILS_RETENTION_DAYS", default=30)
 
 # --- Web push ------------------------------------------------------------------------------------
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
