@@ -237,6 +237,7 @@ def account_export_data(*, user) -> dict:
             _row(row, exclude=("id", "post_data"))
             for row in model.objects.filter(_identifier_filter(identifiers))
         ]
+    data.update(_alerting_data(user=user))
     wagtail_profile = _optional_model("wagtailusers", "UserProfile")
     if wagtail_profile is not None:
         admin_profile = wagtail_profile.objects.filter(user=user).first()
@@ -244,6 +245,42 @@ def account_export_data(*, user) -> dict:
             data["admin_preferences"] = _row(admin_profile, exclude=("id", "user")) | {
                 "avatar": _file_in_archive(admin_profile.avatar, "avatar")
             }
+    return data
+
+
+def _alerting_data(*, user) -> dict:
+    """Alerts they posted, what was sent to them, their reports and push devices."""
+    data = {}
+    alert = _optional_model("alerts", "Alert")
+    if alert is not None:
+        data["alerts_posted"] = [
+            _row(row, exclude=("author", "police_taken_by", "inbound_message_sid"))
+            | {"community": row.community.name if row.community_id else None}
+            for row in alert.objects.filter(author=user).select_related("community")
+        ]
+        delivery = _optional_model("alerts", "Delivery")
+        data["alert_messages_received"] = [
+            {
+                "alert": row.message.alert_id,
+                "kind": row.message.kind,
+                "channel": row.channel,
+                "status": row.status,
+                "sent_at": _jsonable(row.sent_at),
+            }
+            for row in delivery.objects.filter(user=user).select_related("message")
+        ]
+    report = _optional_model("moderation", "Report")
+    if report is not None:
+        data["reports_made"] = [
+            _row(row, exclude=("id", "reporter", "handled_by", "decision_note"))
+            for row in report.objects.filter(reporter=user)
+        ]
+    subscription = _optional_model("notifications", "PushSubscription")
+    if subscription is not None:
+        data["push_devices"] = [
+            {"user_agent": row.user_agent, "created_at": _jsonable(row.created_at)}
+            for row in subscription.objects.filter(user=user)
+        ]
     return data
 
 

@@ -140,7 +140,41 @@ def traces(eulalie):
     from wagtail.log_actions import log
 
     log(instance=eulalie, action="wagtail.edit", user=None)
+    made["alert"] = _alert_posted_by(eulalie)
     return made
+
+
+def _alert_posted_by(user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from alerts.models import Alert, AlertCategory
+    from communities.models import Community
+    from moderation.models import Report
+    from notifications.models import PushSubscription
+
+    community = Community.objects.get(slug="centre-bourg")
+    alert = Alert.objects.create(
+        commune=community.commune,
+        community=community,
+        author=user,
+        source="web",
+        category=AlertCategory.LOST_ANIMAL,
+        text="Chat tigré perdu près du lavoir",
+        expires_at=timezone.now() + timedelta(hours=24),
+    )
+    Report.objects.create(
+        commune=community.commune, content=alert, reporter=user, reason="Doublon de ma part"
+    )
+    PushSubscription.objects.create(
+        user=user,
+        endpoint="https://push.example.test/abc",
+        p256dh="k" * 87,
+        auth="a" * 22,
+        user_agent="Firefox Android",
+    )
+    return alert
 
 
 def _has(app_label, model_name):
@@ -236,6 +270,10 @@ def test_export_contains_every_personal_field(client, sign_in, eulalie, traces):
         assert [row["email"] for row in data["email_addresses"]] == [EMAIL]
     if apps.is_installed("axes"):
         assert data["sign_in_attempts"]["AccessAttempt"]
+    assert [a["text"] for a in data["alerts_posted"]] == ["Chat tigré perdu près du lavoir"]
+    assert data["alerts_posted"][0]["community"] == "Centre-bourg"
+    assert [r["reason"] for r in data["reports_made"]] == ["Doublon de ma part"]
+    assert [d["user_agent"] for d in data["push_devices"]] == ["Firefox Android"]
 
     # Her own files, byte for byte.
     photo = Profile.objects.get(user=eulalie).photo
