@@ -35,57 +35,78 @@ def target_community_ids(message: AlertMessage) -> list[int]:
     return chosen or list(alert.commune.communities.values_list("pk", flat=True))
 
 
+def audience_sql(
+    *, channel: str, community_ids: list[int], commune_id: int, exclude_user_id: int | None
+) -> tuple[str, list]:
+    """The one definition of who a message reaches on ``channel``: SQL and its parameters.
+
+    Selects ``user_id`` and ``restricted`` (true for the commune's alert staff, who get the
+    identifying details), one row per user: verified members of ``community_ids`` and the
+    commune's alert staff, active, reachable on the channel and not opted out, the author
+    (``exclude_user_id``) left out. The fan-out writes deliveries from it and the mairie's
+    broadcast screen counts the reach with it, so the count shown is the count written.
+    """
+    community_ids = community_ids or [0]  # no community yet: staff only
+    placeholders = ", ".join(["%s"] * len(community_ids))
+    role_placeholders = ", ".join(["%s"] * len(ALERT_STAFF_ROLES))
+    sql = f"""
+        SELECT r.user_id AS user_id,
+               CASE WHEN MAX(r.restricted) = 1 THEN TRUE ELSE FALSE END AS restricted
+        FROM (
+            SELECT m.user_id AS user_id, 0 AS restricted
+            FROM {_table(Membership)} m
+            WHERE m.status = %s AND m.community_id IN ({placeholders})
+            UNION ALL
+            SELECT ug.user_id AS user_id, 1 AS restricted
+            FROM {_table(User.groups.through)} ug
+            JOIN {_table(CommuneGroup)} cg ON cg.group_id = ug.group_id
+            WHERE cg.commune_id = %s AND cg.role IN ({role_placeholders})
+        ) r
+        JOIN {_table(User)} u ON u.id = r.user_id
+        LEFT JOIN {_table(Profile)} p ON p.user_id = u.id
+        WHERE u.is_active AND u.id <> %s AND {_CHANNEL_CONDITIONS[channel]}
+        GROUP BY r.user_id
+    """  # noqa: S608 (table names come from model metadata, values are parameters)
+    params = [
+        MembershipStatus.VERIFIED,
+        *community_ids,
+        commune_id,
+        *ALERT_STAFF_ROLES,
+        exclude_user_id or 0,
+    ]
+    return sql, params
+
+
 def deliveries_write(*, message: AlertMessage, channels=(Channel.EMAIL, Channel.SMS)) -> int:
     """Write the queued deliveries of ``message`` for ``channels``; return how many are new.
 
     Recipients: verified members of the targeted communities (plain text) and the commune's
     alert staff (restricted text, with identifying details), each on the channels they
-    chose and can be reached on; SMS opt-outs (STOP) and the message's own author excluded.
-    Idempotent.
+    chose and can be reached on; SMS opt-outs (STOP) and the message's own author excluded
+    (see ``audience_sql``). Idempotent.
     """
     community_ids = target_community_ids(message)
-    if not community_ids:
-        community_ids = [0]  # no community yet: staff only
-    placeholders = ", ".join(["%s"] * len(community_ids))
-    role_placeholders = ", ".join(["%s"] * len(ALERT_STAFF_ROLES))
     now = timezone.now()
     written = 0
     with connection.cursor() as cursor:
         for channel in channels:
+            audience, audience_params = audience_sql(
+                channel=channel,
+                community_ids=community_ids,
+                commune_id=message.alert.commune_id,
+                # the author has the acknowledgement, not a copy
+                exclude_user_id=message.author_id,
+            )
+            # "WHERE 1 = 1": SQLite needs a WHERE before ON CONFLICT in an INSERT … SELECT.
             sql = f"""
                 INSERT INTO {_table(Delivery)}
                     (message_id, user_id, channel, restricted, status, attempts,
                      error_code, permanent_failure, created_at, updated_at)
-                SELECT %s, r.user_id, %s,
-                       CASE WHEN MAX(r.restricted) = 1 THEN TRUE ELSE FALSE END,
-                       'queued', 0, '', FALSE, %s, %s
-                FROM (
-                    SELECT m.user_id AS user_id, 0 AS restricted
-                    FROM {_table(Membership)} m
-                    WHERE m.status = %s AND m.community_id IN ({placeholders})
-                    UNION ALL
-                    SELECT ug.user_id AS user_id, 1 AS restricted
-                    FROM {_table(User.groups.through)} ug
-                    JOIN {_table(CommuneGroup)} cg ON cg.group_id = ug.group_id
-                    WHERE cg.commune_id = %s AND cg.role IN ({role_placeholders})
-                ) r
-                JOIN {_table(User)} u ON u.id = r.user_id
-                LEFT JOIN {_table(Profile)} p ON p.user_id = u.id
-                WHERE u.is_active AND u.id <> %s AND {_CHANNEL_CONDITIONS[channel]}
-                GROUP BY r.user_id
+                SELECT %s, a.user_id, %s, a.restricted, 'queued', 0, '', FALSE, %s, %s
+                FROM ({audience}) a
+                WHERE 1 = 1
                 ON CONFLICT (message_id, user_id, channel) DO NOTHING
             """  # noqa: S608 (table names come from model metadata, values are parameters)
-            params = [
-                message.pk,
-                channel,
-                now,
-                now,
-                MembershipStatus.VERIFIED,
-                *community_ids,
-                message.alert.commune_id,
-                *ALERT_STAFF_ROLES,
-                message.author_id or 0,  # the author has the acknowledgement, not a copy
-            ]
-            cursor.execute(sql, params)
+            cursor.execute(sql, [message.pk, channel, now, now, *audience_params])
             written += max(cursor.rowcount, 0)
     return written
