@@ -290,3 +290,87 @@ def events(commune_name):
             "summary": "Retour sur la fête des voisins de mai dernier : merci à tous !",
         },
     ]
+
+
+# More verified neighbours, so that every community has members and alerts reach people.
+# Those without an e-mail take part by SMS alone (elderly neighbours registered by a
+# referent); the others sign in with the demo password.
+# (first name, last name, phone, e-mail or None, commune INSEE, community, address)
+NEIGHBOURS = [
+    ("Germaine", "Lafon", "+33611000101", None, "33080", "Centre-bourg", "2 rue du Lavoir"),
+    (
+        "Hugo",
+        "Bernard",
+        "+33611000102",
+        "hugo@cadaujac.demo.invalid",
+        "33080",
+        "Centre-bourg",
+        "18 rue de la Mairie",
+    ),
+    (
+        "Nadia",
+        "Haddad",
+        "+33611000103",
+        "nadia@cadaujac.demo.invalid",
+        "33080",
+        "Les Graves",
+        "9 allée des Graves",
+    ),
+    ("Louis", "Garnier", "+33611000104", None, "33080", "Le Port", "5 chemin du Port"),
+    (
+        "Inès",
+        "Roux",
+        "+33611000105",
+        "ines@cadaujac.demo.invalid",
+        "33080",
+        "Le Port",
+        "11 chemin du Port",
+    ),
+    (
+        "Marc",
+        "Petit",
+        "+33611000106",
+        "marc@cadaujac.demo.invalid",
+        "33080",
+        "Résidence des Vignes",
+        "Bâtiment B, résidence des Vignes",
+    ),
+    (
+        "Odile",
+        "Faure",
+        "+33611000107",
+        None,
+        "33080",
+        "Résidence des Vignes",
+        "Bâtiment A, résidence des Vignes",
+    ),
+    ("Joseph", "Meyer", "+33611000201", None, "68074", "Village", "8 rue de l'Église"),
+    (
+        "Anne",
+        "Muller",
+        "+33611000202",
+        "anne@didenheim.demo.invalid",
+        "68074",
+        "Les Vergers",
+        "14 rue des Prés",
+    ),
+    (
+        "Lucas",
+        "Weber",
+        "+33611000203",
+        "lucas@didenheim.demo.invalid",
+        "68074",
+        "Les Vergers",
+        "2 rue des Vergers",
+    ),
+    (
+        "Sarah",
+        "Klein",
+        "+33611000204",
+        "sarah@didenheim.demo.invalid",
+        "68074",
+        "Quartier de la Gare",
+        "6 rue de la Gare",
+    ),
+    ("René", "Huber", "+33611000205", None, "68074", "Quartier de la Gare", "1 quai du Canal"),
+]

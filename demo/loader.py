@@ -239,6 +239,29 @@ def _load_people(communes: dict):
             _load_membership(user, communes[insee], content.RESIDENTS[email])
 
 
+def _load_neighbours(communes: dict):
+    user_model = get_user_model()
+    for first_name, last_name, phone, email, insee, community, address in content.NEIGHBOURS:
+        user = user_model.objects.filter(phone=phone).first()
+        if user is None:
+            user = user_model.objects.create_user(
+                email=email,
+                password=content.DEMO_PASSWORD if email else None,
+                phone=phone,
+                first_name=first_name,
+                last_name=last_name,
+            )
+            user.email_verified_at = timezone.now() if email else None
+            user.phone_verified_at = timezone.now()
+            user.save()
+        commune = communes[insee]
+        _load_membership(
+            user,
+            commune,
+            {"community": community, "address": f"{address}, {commune.name}"},
+        )
+
+
 @transaction.atomic
 def demo_load() -> dict:
     """Create (or complete) the demo communes, their pages and the contract's accounts."""
@@ -248,4 +271,5 @@ def demo_load() -> dict:
     platform_site.save()
     communes = {spec["insee_code"]: _load_commune(spec) for spec in content.COMMUNES}
     _load_people(communes)
+    _load_neighbours(communes)
     return communes

@@ -51,6 +51,15 @@ def test_demo_has_two_communes_with_at_least_three_communities_each(demo):
         assert commune.communities.count() >= 3
 
 
+def test_every_demo_community_has_verified_residents_some_by_sms_only(demo):
+    for community in Community.objects.all():
+        verified = Membership.objects.filter(community=community, status="verified")
+        assert verified.count() >= 2, community.name
+    sms_only = Membership.objects.filter(status="verified", user__email=None)
+    assert sms_only.count() >= 4
+    assert not any(m.user.has_usable_password() for m in sms_only)
+
+
 @pytest.mark.parametrize("email", CONTRACT_ACCOUNTS)
 def test_every_contract_account_can_sign_in_with_its_email(client, demo, email):
 
