@@ -2,18 +2,26 @@
 
 Correctness comes from the rows, not from the broker: a batch is claimed by one
 conditional UPDATE (queued → sending, tagged with a claim id), so two workers given the
-same ids never both send; outcomes are written back in bulk; rows a dead worker left in
-``sending`` are settled by the sweep.
+same ids never both send. Each SMS outcome is written back in small chunks as the
+requests complete (a killed worker loses a few rows' outcomes, not a batch's). An SMS whose
+fate is unknown (the client timed out, or a dead worker left it in ``sending``) stays in
+``sending`` until ``alerts.reconciliation`` has asked the provider whether it exists: it
+is never sent again blindly. Transient errors go back to ``queued`` for a retry with
+back-off (``alerts.tasks``), permanent ones are failed at once.
 """
 
 import logging
+import os
+import threading
+import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db.models import Case, CharField, F, Value, When
 from django.utils import timezone
 
 from notifications.sms.backends import SmsError, sms_backend
@@ -25,8 +33,15 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 # Twilio drops messages still queued after the validity period: an alert late by hours
-# does harm, so SMS live as long as the alert is useful, 2 h at most.
+# does harm, so SMS live as long as the alert is useful, 2 h at most, 60 s at least.
 SMS_VALIDITY_SECONDS = 2 * 3600
+SMS_VALIDITY_MIN_SECONDS = 60
+# Errors after which the provider may or may not have taken the message: the request left,
+# no answer came back. Such rows are reconciled with the provider before any resend.
+UNKNOWN_OUTCOME_CODES = frozenset({"timeout", "connection", "exception"})
+# SMS outcomes are written every this many rows or seconds, whichever comes first.
+RECORD_EVERY_ROWS = 50
+RECORD_EVERY_SECONDS = 0.25
 
 
 @dataclass
@@ -44,9 +59,45 @@ class SmsToSend:
     provider_message_id: str | None = None
 
 
-def deliveries_claim(*, ids: list[int]) -> list[Delivery]:
+@dataclass
+class SendOutcome:
+    """What one batch did: counts per final status, and the rows that need more work."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    retry: dict[int, list[int]] = field(default_factory=dict)  # attempts → ids to retry
+    unknown: list[int] = field(default_factory=list)  # ids to reconcile with the provider
+
+
+def sms_validity_seconds(*, expires_at, now=None) -> int:
+    """The SMS validity period: the alert's remaining useful life, within [60 s, 2 h]."""
+    now = now or timezone.now()
+    remaining = int((expires_at - now).total_seconds()) if expires_at else SMS_VALIDITY_SECONDS
+    return max(SMS_VALIDITY_MIN_SECONDS, min(remaining, SMS_VALIDITY_SECONDS))
+
+
+_pool_lock = threading.Lock()
+_pool: tuple[int, int, ThreadPoolExecutor] | None = None
+
+
+def sms_thread_pool() -> ThreadPoolExecutor:
+    """One pool per worker process, kept between batches so HTTP connections stay open.
+
+    Created lazily in the process that uses it (a pool inherited through fork has no
+    threads), and again when ``SMS_SEND_CONCURRENCY`` changes.
+    """
+    global _pool
+    size = max(1, int(getattr(settings, "SMS_SEND_CONCURRENCY", 16)))
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid() or _pool[1] != size:
+            if _pool is not None and _pool[0] == os.getpid():
+                _pool[2].shutdown(wait=False)
+            _pool = (os.getpid(), size, ThreadPoolExecutor(size, thread_name_prefix="sms"))
+        return _pool[2]
+
+
+def deliveries_claim(*, ids: list[int], claim=None) -> list[Delivery]:
     """Move the queued rows among ``ids`` to sending, for this worker only."""
-    claim = uuid.uuid4()
+    claim = claim or uuid.uuid4()
     now = timezone.now()
     Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.QUEUED).update(
         status=DeliveryStatus.SENDING, claim=claim, updated_at=now
@@ -90,24 +141,72 @@ def _outcome(delivery: Delivery, error: SmsError | None, now) -> None:
         delivery.status = DeliveryStatus.SENT
         delivery.sent_at = now
         delivery.error_code = ""
-    elif error.permanent or delivery.attempts >= MAX_ATTEMPTS:
+    elif error.permanent:
         delivery.status = DeliveryStatus.FAILED
-        delivery.permanent_failure = error.permanent
+        delivery.permanent_failure = True
+        delivery.error_code = (error.code or "")[:32]
+    elif delivery.channel == Channel.SMS and error.code in UNKNOWN_OUTCOME_CODES:
+        # The provider may have the message: stay in sending until reconciled.
+        delivery.status = DeliveryStatus.SENDING
+        delivery.error_code = (error.code or "")[:32]
+    elif delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = DeliveryStatus.FAILED
         delivery.error_code = (error.code or "")[:32]
     else:
-        delivery.status = DeliveryStatus.QUEUED  # the sweep or the retry picks it up again
+        delivery.status = DeliveryStatus.QUEUED  # retried with back-off
         delivery.error_code = (error.code or "")[:32]
 
 
-def _send_sms(delivery: Delivery, backend) -> SmsError | None:
-    commune = delivery.message.alert.commune
+def _record_sms(deliveries: list[Delivery], *, claim) -> None:
+    """Write SMS outcomes in one UPDATE for the sent rows, one per kind of error otherwise.
+
+    Only rows still held by ``claim`` are written: a row the sweep took back meanwhile
+    belongs to whoever holds it now.
+    """
+    now = timezone.now()
+    sent = [d for d in deliveries if d.status == DeliveryStatus.SENT]
+    if sent:
+        Delivery.objects.filter(pk__in=[d.pk for d in sent], claim=claim).update(
+            status=DeliveryStatus.SENT,
+            sent_at=now,
+            updated_at=now,
+            claim=None,
+            error_code="",
+            attempts=F("attempts") + 1,
+            provider_message_id=Case(
+                *[When(pk=d.pk, then=Value(d.provider_message_id)) for d in sent],
+                output_field=CharField(),
+            ),
+        )
+    groups: dict[tuple, list[int]] = {}
+    for delivery in deliveries:
+        if delivery.status != DeliveryStatus.SENT:
+            key = (delivery.status, delivery.error_code, delivery.permanent_failure)
+            groups.setdefault(key, []).append(delivery.pk)
+    for (status, error_code, permanent), ids in groups.items():
+        Delivery.objects.filter(pk__in=ids, claim=claim).update(
+            status=status,
+            error_code=error_code,
+            permanent_failure=permanent,
+            updated_at=now,
+            claim=None,
+            attempts=F("attempts") + 1,
+        )
+
+
+def _send_sms(delivery: Delivery, backend, texts: dict) -> SmsError | None:
+    message = delivery.message
+    alert = message.alert
     body = _text(delivery)
-    segmentation = sms_segments(body)
+    segmentation = texts.get(body)
+    if segmentation is None:
+        segmentation = texts[body] = sms_segments(body)
     sms = SmsToSend(
         pk=delivery.pk,
         to=str(delivery.user.phone),
         body=body,
-        sender=commune.sms_sender_name,
+        sender=alert.commune.sms_sender_name,
+        validity_period=sms_validity_seconds(expires_at=alert.expires_at),
         encoding=segmentation.encoding,
         segments=segmentation.segments,
     )
@@ -122,33 +221,61 @@ def _send_sms(delivery: Delivery, backend) -> SmsError | None:
     return None
 
 
-def deliveries_send(*, ids: list[int]) -> dict:
-    """Send the deliveries ``ids`` that are still queued; return counts per outcome.
+def _send_sms_rows(rows: list[Delivery], *, claim) -> None:
+    """Send concurrently (the provider's latency, not our CPU, is the limit) and write the
+    outcomes as they complete, a chunk at a time."""
+    backend = sms_backend()
+    texts: dict = {}
+    pool = sms_thread_pool()
+    futures = {pool.submit(_send_sms, delivery, backend, texts): delivery for delivery in rows}
+    pending: list[Delivery] = []
+    last_write = time.monotonic()
+    for future in as_completed(futures):
+        delivery = futures[future]
+        _outcome(delivery, future.result(), timezone.now())
+        pending.append(delivery)
+        if (
+            len(pending) >= RECORD_EVERY_ROWS
+            or time.monotonic() - last_write >= RECORD_EVERY_SECONDS
+        ):
+            _record_sms(pending, claim=claim)
+            pending = []
+            last_write = time.monotonic()
+    if pending:
+        _record_sms(pending, claim=claim)
 
-    SMS go out concurrently (the provider's latency, not our CPU, is the limit); e-mails
-    share one connection. Never sends a row twice: only rows this call claimed are sent.
+
+def deliveries_send_batch(*, ids: list[int]) -> SendOutcome:
+    """Send the deliveries ``ids`` that are still queued; say what became of them.
+
+    Never sends a row twice: only rows this call claimed are sent. E-mails share one
+    connection.
     """
-    claimed = deliveries_claim(ids=ids)
+    claim = uuid.uuid4()
+    claimed = deliveries_claim(ids=ids, claim=claim)
     sms_rows = [d for d in claimed if d.channel == Channel.SMS]
     email_rows = [d for d in claimed if d.channel == Channel.EMAIL]
 
     if sms_rows:
-        backend = sms_backend()
-        workers = max(1, int(getattr(settings, "SMS_SEND_CONCURRENCY", 16)))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            errors = list(pool.map(lambda d: _send_sms(d, backend), sms_rows))
-        now = timezone.now()
-        for delivery, error in zip(sms_rows, errors, strict=True):
-            _outcome(delivery, error, now)
+        _send_sms_rows(sms_rows, claim=claim)
 
     if email_rows:
         _send_emails(email_rows)
 
-    _record(sms_rows + email_rows)
-    counts: dict[str, int] = {}
+    _record(email_rows)
+    outcome = SendOutcome()
     for delivery in claimed:
-        counts[delivery.status] = counts.get(delivery.status, 0) + 1
-    return counts
+        outcome.counts[delivery.status] = outcome.counts.get(delivery.status, 0) + 1
+        if delivery.status == DeliveryStatus.QUEUED:
+            outcome.retry.setdefault(delivery.attempts, []).append(delivery.pk)
+        elif delivery.status == DeliveryStatus.SENDING and delivery.claim is None:
+            outcome.unknown.append(delivery.pk)
+    return outcome
+
+
+def deliveries_send(*, ids: list[int]) -> dict:
+    """Send the deliveries ``ids`` that are still queued; return counts per outcome."""
+    return deliveries_send_batch(ids=ids).counts
 
 
 def _send_emails(rows: list[Delivery]) -> None:
@@ -172,11 +299,20 @@ def _send_emails(rows: list[Delivery]) -> None:
             _outcome(delivery, None, now)
 
 
-def deliveries_stuck(
-    *, now=None, queued_for=timedelta(minutes=2), sending_for=timedelta(minutes=10)
-):
-    """Rows a lost task left behind: queued too long, or claimed by a worker that died."""
+def deliveries_stuck(*, now=None, queued_for=None, sending_for=None):
+    """Rows a lost task left behind: queued too long, or claimed by a worker that died.
+
+    ``updated_at`` of a queued row is when it was last touched or, for a paced SMS, when
+    its batch is due, so rows waiting for their turn are not taken for lost ones. Rows
+    held for quiet hours (``not_before`` still ahead) are left alone, except e-mail,
+    which is never held.
+    """
     now = now or timezone.now()
-    return Delivery.objects.filter(
+    if queued_for is None:
+        queued_for = timedelta(seconds=settings.ALERT_SWEEP_QUEUED_AFTER)
+    if sending_for is None:
+        sending_for = timedelta(seconds=settings.ALERT_SWEEP_SENDING_AFTER)
+    stuck = Delivery.objects.filter(
         status=DeliveryStatus.QUEUED, updated_at__lt=now - queued_for
     ) | Delivery.objects.filter(status=DeliveryStatus.SENDING, updated_at__lt=now - sending_for)
+    return stuck.exclude(message__not_before__gt=now, channel__in=[Channel.SMS, Channel.PUSH])

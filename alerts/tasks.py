@@ -1,4 +1,13 @@
-"""Thin Celery tasks: they take ids and call one function each."""
+"""Thin Celery tasks: they take ids and call one function each.
+
+Every task here runs on the ``alerts`` queue (``CELERY_TASK_ROUTES``), which workers read
+before ``default``. What a task decides beyond calling its function is only *when* the
+next step runs: SMS batches are booked on the shared pace (``alerts.pacing``), held until
+``not_before`` in quiet hours, and retried with exponential back-off and jitter.
+"""
+
+import random
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -6,56 +15,140 @@ from django.utils import timezone
 
 from .fanout import deliveries_write
 from .models import AlertMessage, Channel, Delivery, DeliveryStatus
-from .sending import deliveries_send, deliveries_stuck
+from .pacing import sms_slot_delay
+from .reconciliation import deliveries_reconcile
+from .sending import deliveries_send_batch, deliveries_stuck
 
 BATCH_SIZE = 200
 
 
-def _enqueue_batches(ids: list[int], *, per_second: float | None = None) -> int:
+def retry_delay(*, attempts: int) -> float:
+    """Exponential back-off with jitter: about base × 2^(attempts-1), capped, ±50 %."""
+    base = float(settings.ALERT_RETRY_BASE_SECONDS)
+    delay = min(float(settings.ALERT_RETRY_MAX_SECONDS), base * 2 ** max(attempts - 1, 0))
+    return delay * random.uniform(0.5, 1.5)  # noqa: S311 (spreading load, not secrecy)
+
+
+def _mark_scheduled(ids: list[int], due: datetime) -> None:
+    # A row waiting for a slot far ahead must not look lost to the sweep meanwhile.
+    Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.QUEUED).update(updated_at=due)
+
+
+def _enqueue_batches(
+    ids: list[int], *, paced: bool = False, delay: float = 0.0, eta: datetime | None = None
+) -> int:
+    """Enqueue ``ids`` in batches, after ``delay`` seconds or at ``eta``; SMS ``paced``."""
+    now = timezone.now()
+    start = max(delay, (eta - now).total_seconds() if eta else 0.0)
+    horizon = float(settings.ALERT_SWEEP_QUEUED_AFTER) / 2
     batches = [ids[i : i + BATCH_SIZE] for i in range(0, len(ids), BATCH_SIZE)]
-    for number, batch in enumerate(batches):
-        # Pace SMS to the contracted provider rate: a batch every BATCH_SIZE / rate seconds.
-        countdown = number * BATCH_SIZE / per_second if per_second else 0
-        deliveries_send_task.apply_async(args=[batch], queue="alerts", countdown=countdown)
+    for batch in batches:
+        countdown = start + (sms_slot_delay(count=len(batch)) if paced else 0.0)
+        if countdown > horizon:
+            _mark_scheduled(batch, now + timedelta(seconds=countdown))
+        deliveries_send_task.apply_async(args=[batch], countdown=countdown)
     return len(batches)
+
+
+def _queued_ids(message_id: int, channel: str) -> list[int]:
+    return list(
+        Delivery.objects.filter(
+            message_id=message_id, channel=channel, status=DeliveryStatus.QUEUED
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 @shared_task(acks_late=True)
 def alert_message_fanout(message_id: int) -> dict:
-    """Write every delivery of a message, then enqueue e-mail first and paced SMS."""
+    """Write every delivery of a message, then enqueue e-mail and push first, SMS paced.
+
+    In quiet hours (``not_before`` ahead) e-mail still leaves at once; push and SMS wait
+    for ``not_before``.
+    """
     message = AlertMessage.objects.select_related("alert__commune").get(pk=message_id)
     written = deliveries_write(message=message)
     AlertMessage.objects.filter(pk=message_id, fanned_out_at=None).update(
         fanned_out_at=timezone.now()
     )
-    queued = Delivery.objects.filter(message_id=message_id, status=DeliveryStatus.QUEUED)
-    email_ids = list(
-        queued.filter(channel=Channel.EMAIL).order_by("pk").values_list("pk", flat=True)
+    held_until = (
+        message.not_before if message.not_before and message.not_before > timezone.now() else None
     )
-    sms_ids = list(queued.filter(channel=Channel.SMS).order_by("pk").values_list("pk", flat=True))
+    email_ids = _queued_ids(message_id, Channel.EMAIL)
+    push_ids = _queued_ids(message_id, Channel.PUSH)
+    sms_ids = _queued_ids(message_id, Channel.SMS)
     _enqueue_batches(email_ids)
-    _enqueue_batches(sms_ids, per_second=getattr(settings, "SMS_RATE_PER_SECOND", None))
-    return {"written": written, "email": len(email_ids), "sms": len(sms_ids)}
+    _enqueue_batches(push_ids, eta=held_until)
+    _enqueue_batches(sms_ids, paced=True, eta=held_until)
+    return {
+        "written": written,
+        "email": len(email_ids),
+        "push": len(push_ids),
+        "sms": len(sms_ids),
+        "held_until": held_until.isoformat() if held_until else None,
+    }
+
+
+def _sms_ids(ids: list[int]) -> set[int]:
+    return set(
+        Delivery.objects.filter(pk__in=ids, channel=Channel.SMS).values_list("pk", flat=True)
+    )
+
+
+def _enqueue_resend(ids: list[int], *, delay: float = 0.0) -> None:
+    """Enqueue rows to send again: SMS booked on the pace, the others at once."""
+    sms = _sms_ids(ids)
+    _enqueue_batches([pk for pk in ids if pk in sms], paced=True, delay=delay)
+    _enqueue_batches([pk for pk in ids if pk not in sms], delay=delay)
 
 
 @shared_task(acks_late=True)
 def deliveries_send_task(ids: list[int]) -> dict:
-    return deliveries_send(ids=ids)
+    """Send a batch; schedule retries of transient failures and reconcile unknown outcomes."""
+    outcome = deliveries_send_batch(ids=ids)
+    for attempts, retry_ids in outcome.retry.items():
+        _enqueue_resend(retry_ids, delay=retry_delay(attempts=attempts))
+    if outcome.unknown:
+        deliveries_reconcile_task.apply_async(
+            args=[outcome.unknown], countdown=float(settings.ALERT_RECONCILE_AFTER)
+        )
+    return outcome.counts
+
+
+@shared_task(acks_late=True)
+def deliveries_reconcile_task(ids: list[int], round: int = 1) -> dict:
+    """Ask the provider about rows whose outcome is unknown; resend only what it lacks."""
+    outcome = deliveries_reconcile(ids=ids)
+    if outcome.requeued:
+        _enqueue_resend(outcome.requeued)
+    if outcome.unresolved and round < 5:
+        # Provider unreachable: ask again later; after five rounds the sweep takes over.
+        deliveries_reconcile_task.apply_async(
+            args=[outcome.unresolved, round + 1],
+            countdown=retry_delay(attempts=round + 1),
+        )
+    return {
+        "sent": len(outcome.sent),
+        "requeued": len(outcome.requeued),
+        "failed": len(outcome.failed),
+        "unresolved": len(outcome.unresolved),
+    }
 
 
 @shared_task
 def deliveries_recover() -> int:
-    """Periodic sweep: re-enqueue what a lost task, a restarted broker or a killed worker left."""
-    stuck = list(deliveries_stuck().values_list("pk", flat=True))
-    Delivery.objects.filter(pk__in=stuck, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.QUEUED, claim=None, updated_at=timezone.now()
-    )
-    _enqueue_batches(stuck)
+    """Periodic sweep: re-enqueue what a lost task or a restarted broker left queued, and
+    reconcile with the provider what a killed worker or a timeout left in sending."""
+    stuck = list(deliveries_stuck().order_by("pk").values_list("pk", "status"))
+    queued = [pk for pk, status in stuck if status == DeliveryStatus.QUEUED]
+    sending = [pk for pk, status in stuck if status == DeliveryStatus.SENDING]
+    if queued:
+        # Touch them now, so the next sweep does not enqueue them again while they wait.
+        Delivery.objects.filter(pk__in=queued, status=DeliveryStatus.QUEUED).update(
+            updated_at=timezone.now()
+        )
+        _enqueue_resend(queued)
+    for start in range(0, len(sending), BATCH_SIZE):
+        deliveries_reconcile_task.apply_async(args=[sending[start : start + BATCH_SIZE]])
     return len(stuck)
-
-
-@shared_task(name="alerts.retention_apply")
-def alerts_retention_apply_task() -> dict:
-    from .retention import alerts_retention_apply
-
-    return alerts_retention_apply()

@@ -147,14 +147,27 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# The Redis transport reads a worker's queues in the order given (``-Q alerts,default``)
+# rather than in turn: an alert never waits behind a digest.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "queue_order_strategy": "priority"}
 CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"alerts.tasks.*": {"queue": "alerts"}}
+# The delivery sweep (seconds): queued rows untouched this long were lost with their task;
+# rows in sending this long belonged to a dead worker and are reconciled with the provider.
+ALERT_SWEEP_QUEUED_AFTER = env.int("ALERT_SWEEP_QUEUED_AFTER", default=120)
+ALERT_SWEEP_SENDING_AFTER = env.int("ALERT_SWEEP_SENDING_AFTER", default=600)
+ALERT_SWEEP_EVERY = env.float("ALERT_SWEEP_EVERY", default=60.0)
+# Transient send errors: retried after about base × 2^(attempt-1) seconds (±50 %), capped.
+ALERT_RETRY_BASE_SECONDS = env.float("ALERT_RETRY_BASE_SECONDS", default=2.0)
+ALERT_RETRY_MAX_SECONDS = env.float("ALERT_RETRY_MAX_SECONDS", default=60.0)
+# A timed-out SMS request is looked up at the provider this many seconds later.
+ALERT_RECONCILE_AFTER = env.float("ALERT_RECONCILE_AFTER", default=5.0)
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE: dict = {
     # Deliveries a lost task, a restarted broker or a killed worker left behind.
     "alerts-deliveries-recover": {
         "task": "alerts.tasks.deliveries_recover",
-        "schedule": 60.0,
+        "schedule": ALERT_SWEEP_EVERY,
     },
     # GDPR: alert texts and identifying details do not outlive their retention periods.
     "alerts-retention": {
@@ -337,6 +350,7 @@ TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="demo-twilio-token" if 
 TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="https://api.twilio.com")
+TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=10.0)
 
 # Alert fan-outs pace SMS to the contracted provider rate (an alphanumeric sender gets about
 # 10 SMS/s, a short code about 100/s) and keep this many requests in flight per worker.

@@ -4,6 +4,13 @@ It answers ``POST /2010-04-01/Accounts/{AccountSid}/Messages.json`` (and fetches
 message by its SID) the way Twilio does: form-encoded parameters in, 201 and the Message
 resource as JSON out, HTTP basic authentication with the account SID and auth token,
 Twilio's JSON error body (``code``, ``message``, ``more_info``, ``status``) on refusal.
+``GET …/Messages.json`` lists messages like Twilio's Read Multiple Message Resources: most
+recent first, filtered by ``To``, ``From``, ``DateSent``, ``DateSent<`` and ``DateSent>``,
+paged with ``PageSize`` (50 by default, 1000 at most) and ``Page``, in Twilio's page
+envelope (``messages``, ``page``, ``page_size``, ``start``, ``end``, ``uri``,
+``first_page_uri``, ``next_page_uri``, ``previous_page_uri``), which the real client parses.
+Once created, a message reads back as ``sent`` with its ``date_sent``: the fake hands every
+message to the network at once.
 
 Knobs, all thread-safe to change while running:
 
@@ -14,7 +21,9 @@ Knobs, all thread-safe to change while running:
 - ``errors_by_number``: ``{"+33611111111": 21610}`` answers that Twilio error code (with
   its usual HTTP status) for that destination.
 
-Every request is recorded in ``requests`` (``RecordedRequest``), in arrival order.
+Every request is recorded in ``requests`` (``RecordedRequest``), in arrival order;
+``messages_to()`` counts the messages created per destination, which is what a recipient
+would receive.
 """
 
 from __future__ import annotations
@@ -25,12 +34,13 @@ import random
 import re
 import secrets
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 API_VERSION = "2010-04-01"
 MESSAGES_PATH = re.compile(
@@ -54,6 +64,7 @@ TWILIO_ERRORS = {
     21617: (400, "The concatenated message body exceeds the 1600 character limit"),
     21602: (400, "Message body is required"),
     21604: (400, "A 'To' phone number is required"),
+    20001: (400, "Invalid parameter"),
     21703: (400, "The From phone number provided is not a valid message-enabled phone number"),
 }
 
@@ -131,6 +142,11 @@ class FakeTwilioServer:
     def message_requests(self) -> list[RecordedRequest]:
         with self._lock:
             return [r for r in self.requests if r.method == "POST"]
+
+    def messages_to(self) -> Counter:
+        """How many messages were created for each ``To`` number (timed-out ones included)."""
+        with self._lock:
+            return Counter(message["to"] for message in self.messages.values())
 
     def reset(self) -> None:
         with self._lock:
@@ -281,7 +297,19 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         record = self._start("GET")
         fake = self.fake
-        match = MESSAGE_PATH.match(self.path)
+        url = urlsplit(self.path)
+        listing = MESSAGES_PATH.match(url.path)
+        if listing:
+            if not self._authenticated(record, listing["account"]):
+                return self._error(record, 20003)
+            query = {key: values[-1] for key, values in parse_qs(url.query).items()}
+            try:
+                page = _message_page(fake, listing["account"], url.path, query)
+            except ValueError as error:
+                status, payload = twilio_error_body(20001, str(error))
+                return self._answer(record, status, payload)
+            return self._answer(record, HTTPStatus.OK, page)
+        match = MESSAGE_PATH.match(url.path)
         if not match:
             return self._error(record, 20404)
         if not self._authenticated(record, match["account"]):
@@ -290,4 +318,78 @@ class _Handler(BaseHTTPRequestHandler):
             message = fake.messages.get(match["sid"])
         if message is None:
             return self._error(record, 20404)
-        return self._answer(record, HTTPStatus.OK, message)
+        return self._answer(record, HTTPStatus.OK, _as_sent(message))
+
+
+def _as_sent(message: dict) -> dict:
+    """A created message as it reads back: handed on to the network at its creation."""
+    return {**message, "status": "sent", "date_sent": message["date_created"]}
+
+
+def _date_filter(value: str) -> tuple[datetime, bool]:
+    """Twilio's ``DateSent`` values: ``YYYY-MM-DD`` (a whole day) or ISO 8601 in UTC."""
+    value = value.strip()
+    try:
+        if len(value) == 10:
+            return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC), True
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC), False
+    except ValueError:
+        raise ValueError(f"Invalid DateSent value: {value!r}") from None
+
+
+def _message_page(fake: FakeTwilioServer, account: str, path: str, query: dict) -> dict:
+    try:
+        page_size = int(query.get("PageSize", 50))
+        page = int(query.get("Page", 0))
+    except ValueError:
+        raise ValueError("PageSize and Page must be integers") from None
+    if not 1 <= page_size <= 1000 or page < 0:
+        raise ValueError("PageSize must be between 1 and 1000")
+    with fake._lock:
+        messages = [_as_sent(message) for message in fake.messages.values()]
+    if query.get("To"):
+        messages = [m for m in messages if m["to"] == query["To"]]
+    if query.get("From"):
+        messages = [m for m in messages if m["from"] == query["From"]]
+    for key in ("DateSent", "DateSent>", "DateSent<"):
+        if not query.get(key):
+            continue
+        bound, whole_day = _date_filter(query[key])
+
+        def sent(message):
+            return parsedate_to_datetime(message["date_sent"])
+
+        if key == "DateSent":
+            if whole_day:
+                messages = [m for m in messages if sent(m).date() == bound.date()]
+            else:
+                messages = [m for m in messages if sent(m) == bound]
+        elif key == "DateSent>":  # on or after, like Twilio's ">="
+            messages = [m for m in messages if sent(m) >= bound]
+        else:
+            if whole_day:
+                messages = [m for m in messages if sent(m).date() <= bound.date()]
+            else:
+                messages = [m for m in messages if sent(m) <= bound]
+    # Most recent first (ties within a second: the last created first).
+    messages.reverse()
+    messages.sort(key=lambda m: parsedate_to_datetime(m["date_created"]), reverse=True)
+    start = page * page_size
+    chunk = messages[start : start + page_size]
+    filters = {k: v for k, v in query.items() if k not in ("Page", "PageSize", "PageToken")}
+
+    def page_uri(number: int) -> str:
+        return f"{path}?{urlencode({**filters, 'PageSize': page_size, 'Page': number})}"
+
+    has_next = start + page_size < len(messages)
+    return {
+        "messages": chunk,
+        "page": page,
+        "page_size": page_size,
+        "start": start,
+        "end": start + max(len(chunk) - 1, 0),
+        "uri": page_uri(page),
+        "first_page_uri": page_uri(0),
+        "next_page_uri": page_uri(page + 1) if has_next else None,
+        "previous_page_uri": page_uri(page - 1) if page > 0 else None,
+    }

@@ -1,0 +1,52 @@
+"""Pacing SMS to the contracted provider rate, across every worker and every kind of send.
+
+Fan-outs, retries and recovery all book their SMS on one schedule kept in the shared cache
+(Redis in production): booking ``count`` messages moves the end of the schedule forward by
+``count / SMS_RATE_PER_SECOND`` seconds and answers how long to wait before starting. The
+provider's throughput, not our pipeline, is what a real send is limited by; booking ahead
+keeps Twilio's own queue (and its validity period) out of play.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+PACE_KEY = "alerts:sms-pace:end-ms"
+PACE_KEY_TIMEOUT = 24 * 3600
+
+
+def sms_rate_per_second() -> float:
+    return float(getattr(settings, "SMS_RATE_PER_SECOND", 0) or 0)
+
+
+def sms_slot_delay(*, count: int, now: float | None = None) -> float:
+    """Book ``count`` SMS on the shared schedule; seconds to wait before sending them.
+
+    The schedule is one integer (the end of what is booked, in ms) moved by atomic
+    increments, so concurrent bookers never get the same slot. When the schedule lies in
+    the past (nothing booked lately) it restarts from now; two bookers doing so at the
+    same instant may overlap by one batch, which the provider's own queue absorbs.
+    """
+    rate = sms_rate_per_second()
+    if rate <= 0 or count <= 0:
+        return 0.0
+    now = time.time() if now is None else now
+    span_ms = max(1, round(count * 1000 / rate))
+    now_ms = int(now * 1000)
+    cache.add(PACE_KEY, now_ms, timeout=PACE_KEY_TIMEOUT)
+    try:
+        end_ms = cache.incr(PACE_KEY, span_ms)
+    except ValueError:  # expired between add and incr
+        cache.set(PACE_KEY, now_ms + span_ms, timeout=PACE_KEY_TIMEOUT)
+        end_ms = now_ms + span_ms
+    start_ms = end_ms - span_ms
+    if start_ms < now_ms:
+        cache.incr(PACE_KEY, now_ms - start_ms)
+        start_ms = now_ms
+    return (start_ms - now_ms) / 1000
+
+
+def sms_pace_reset() -> None:
+    """Forget what is booked (tests, benchmarks)."""
+    cache.delete(PACE_KEY)
