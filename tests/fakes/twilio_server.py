@@ -19,7 +19,9 @@ Knobs, all thread-safe to change while running:
 - ``timeout_ratio``: share answered only after ``hang_seconds`` (longer than the client
   waits), the message being created meanwhile, as when Twilio is slow but not down;
 - ``errors_by_number``: ``{"+33611111111": 21610}`` answers that Twilio error code (with
-  its usual HTTP status) for that destination.
+  its usual HTTP status) for that destination;
+- ``failures_before_success``: ``{"+33611111111": 2}`` answers 500 (error 20500) to the
+  first two creations for that destination, then accepts the next ones.
 
 Every request is recorded in ``requests`` (``RecordedRequest``), in arrival order;
 ``messages_to()`` counts the messages created per destination, which is what a recipient
@@ -94,6 +96,7 @@ class FakeTwilioServer:
     timeout_ratio: float = 0.0
     hang_seconds: float = 5.0
     errors_by_number: dict[str, int] = field(default_factory=dict)
+    failures_before_success: dict[str, int] = field(default_factory=dict)
     seed: int | None = None
 
     def __post_init__(self):
@@ -157,6 +160,13 @@ class FakeTwilioServer:
     def _roll(self, ratio: float) -> bool:
         with self._lock:
             return ratio > 0 and self._random.random() < ratio
+
+    def _fails_first(self, to: str) -> bool:
+        with self._lock:
+            left = self.failures_before_success.get(to, 0)
+            if left > 0:
+                self.failures_before_success[to] = left - 1
+            return left > 0
 
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:
@@ -283,7 +293,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(record, 21617)
         if params["To"] in fake.errors_by_number:
             return self._error(record, fake.errors_by_number[params["To"]])
-        if fake._roll(fake.failure_ratio):
+        if fake._fails_first(params["To"]) or fake._roll(fake.failure_ratio):
             return self._error(record, 20500)
 
         message = fake._message_resource(params, fake.account_sid)
