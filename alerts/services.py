@@ -20,6 +20,7 @@ from .models import (
     BROADCAST_CATEGORIES,
     RESIDENT_CATEGORIES,
     Alert,
+    AlertEvent,
     AlertMessage,
     AlertSource,
     ModerationStatus,
@@ -55,13 +56,30 @@ def alert_sms_text(*, alert: Alert, text: str, restricted: bool = False) -> str:
     }
 
 
-def _message_create(*, alert: Alert, kind: str, text: str, author) -> AlertMessage:
+def _message_create(
+    *, alert: Alert, kind: str, text: str, author, sms_text: str | None = None
+) -> AlertMessage:
+    """Record one text about ``alert``; after commit, fan it out (unless the alert is held).
+
+    ``sms_text`` is sent as it is, to everyone (a correction names no detail). A non-urgent
+    message (a mairie broadcast about roadworks) created during quiet hours carries the
+    moment its SMS and push may leave (``not_before``); e-mail goes at once. Urgent ones,
+    residents' alerts among them, and corrections go at once on every channel.
+    """
+    from .broadcast import quiet_hours_end
+
+    quiet = (
+        alert.source == AlertSource.ADMIN
+        and not alert.urgent
+        and kind != AlertMessage.Kind.CORRECTION
+    )
     message = AlertMessage.objects.create(
         alert=alert,
         kind=kind,
-        text=alert_sms_text(alert=alert, text=text),
-        restricted_text=alert_sms_text(alert=alert, text=text, restricted=True),
+        text=sms_text or alert_sms_text(alert=alert, text=text),
+        restricted_text=sms_text or alert_sms_text(alert=alert, text=text, restricted=True),
         author=author,
+        not_before=quiet_hours_end(now=timezone.now()) if quiet else None,
     )
     if alert.moderation_status != ModerationStatus.HELD:
         transaction.on_commit(lambda: _fanout_enqueue(message.pk))
@@ -124,17 +142,32 @@ def alert_post(
         expires_at=timezone.now() + ALERT_LIFETIME,
     )
     _message_create(alert=alert, kind=AlertMessage.Kind.ALERT, text=text, author=author)
+    if held:
+        from .notices import alert_held_notify
+
+        AlertEvent.objects.create(alert=alert, actor=author, action=AlertEvent.Action.HELD)
+        alert_held_notify(alert=alert)  # the moderators are told once this commits
     return alert
 
 
 @transaction.atomic
 def broadcast_post(
-    *, author, commune, category: str, text: str, communities=(), urgent: bool = True
+    *,
+    author,
+    commune,
+    category: str,
+    text: str,
+    communities=(),
+    urgent: bool = True,
+    transliterate: bool = False,
 ) -> Alert:
     """The mairie alerts the whole commune (or chosen communities) in one go.
 
     Only staff holding the broadcaster role of this very commune may; communities of
-    another commune are refused.
+    another commune are refused. ``transliterate`` sends the text in GSM-7 characters only
+    (« Fête » → "Fete"), so that one accent does not triple the number of SMS segments; the
+    alert itself keeps the text as written. A non-urgent broadcast created during quiet
+    hours holds its SMS and push until morning (see ``_message_create``).
     """
     if not user_has_commune_role(user=author, commune=commune, role=StaffRole.BROADCASTER):
         raise PermissionDenied(_("Vous n'avez pas le rôle de diffuseur d'alertes ici."))
@@ -156,5 +189,14 @@ def broadcast_post(
     )
     if communities:
         alert.communities.set(communities)
-    _message_create(alert=alert, kind=AlertMessage.Kind.ALERT, text=text, author=author)
+    from .broadcast import broadcast_sms_text
+
+    _message_create(
+        alert=alert,
+        kind=AlertMessage.Kind.ALERT,
+        text=text,
+        author=author,
+        sms_text=broadcast_sms_text(alert=alert, text=text, transliterate=transliterate),
+    )
+    AlertEvent.objects.create(alert=alert, actor=author, action=AlertEvent.Action.POSTED)
     return alert

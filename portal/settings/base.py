@@ -357,6 +357,13 @@ TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=10.0)
 SMS_RATE_PER_SECOND = env.float("SMS_RATE_PER_SECOND", default=10.0)
 SMS_SEND_CONCURRENCY = env.int("SMS_SEND_CONCURRENCY", default=16)
 
+# The mairie's broadcast screen estimates a broadcast's cost with this price (euros, excl.
+# VAT) per SMS segment; a text with ê, ç or ’ takes up to three times as many segments.
+SMS_PRICE_PER_SEGMENT = env.float("SMS_PRICE_PER_SEGMENT", default=0.045)
+# Non-urgent SMS (and push) only Monday to Saturday, 8h–20h, Paris time (French SMS rules);
+# urgent alerts and residents' alerts go at any time.
+QUIET_HOURS = {"START_HOUR": 20, "END_HOUR": 8, "TIME_ZONE": "Europe/Paris"}
+
 # --- Alerts ------------------------------------------------------------------------------------
 # Texts of alerts are erased after this many days (statistics stay); identifying details
 # (number plates, names: data about suspected offences, GDPR art. 10) much sooner.

@@ -1,0 +1,152 @@
+"""What a mairie broadcast will cost and when it will arrive, computed before it is sent.
+
+The confirmation screen shows staff how many people each channel reaches (counted with the
+fan-out's own ``audience_sql``, so the figure shown is the number of deliveries written),
+the SMS as recipients will read it, its segments and encoding, the estimated cost, when the
+last SMS should leave at the contracted rate, and whether quiet hours hold SMS and push.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from communities.models import Commune
+from notifications.sms.segments import SmsSegmentation, sms_segments, to_gsm7
+
+from .fanout import _CHANNEL_CONDITIONS, audience_sql
+from .models import Alert, Channel
+from .services import alert_sms_text
+
+SUNDAY = 6
+
+
+def _quiet_hours() -> tuple[int, int, ZoneInfo]:
+    config = settings.QUIET_HOURS
+    return config["START_HOUR"], config["END_HOUR"], ZoneInfo(config["TIME_ZONE"])
+
+
+def quiet_hours_end(*, now: datetime) -> datetime | None:
+    """When a non-urgent SMS or push created at ``now`` may leave; None when it may now.
+
+    French rules for non-urgent SMS: Monday to Saturday, from ``END_HOUR`` (8h) to
+    ``START_HOUR`` (20h), local time of Paris. Outside that window, the answer is the next
+    opening: 8h the same morning, the next morning, or Monday 8h from Saturday evening or
+    Sunday. Urgent alerts never ask.
+    """
+    start_hour, end_hour, zone = _quiet_hours()
+    local = now.astimezone(zone)
+    opens = time(end_hour)
+    closes = time(start_hour)
+    if local.weekday() != SUNDAY and opens <= local.time() < closes:
+        return None
+    day = local.date()
+    if local.time() >= closes or local.weekday() == SUNDAY:
+        day += timedelta(days=1)
+    while day.weekday() == SUNDAY:
+        day += timedelta(days=1)
+    # 8h always exists in Paris (clocks change at 2h or 3h), so this is never ambiguous.
+    return datetime.combine(day, opens, tzinfo=zone)
+
+
+def audience_community_ids(*, commune: Commune, communities=()) -> list[int]:
+    """The communities a broadcast reaches: those chosen, or every one of the commune."""
+    chosen = [community.pk for community in communities]
+    return chosen or list(commune.communities.values_list("pk", flat=True))
+
+
+def broadcast_reach(*, commune: Commune, communities=(), author=None) -> dict[str, int]:
+    """How many people a broadcast to ``communities`` (none = the whole commune) reaches on
+    each channel: the same rule, in the same SQL, as the deliveries the fan-out writes.
+
+    A channel the fan-out does not write counts zero.
+    """
+    community_ids = audience_community_ids(commune=commune, communities=communities)
+    reach = dict.fromkeys(Channel.values, 0)
+    with connection.cursor() as cursor:
+        for channel in _CHANNEL_CONDITIONS:
+            sql, params = audience_sql(
+                channel=channel,
+                community_ids=community_ids,
+                commune_id=commune.pk,
+                exclude_user_id=author.pk if author is not None else None,
+            )
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) a", params)  # noqa: S608
+            reach[channel] = cursor.fetchone()[0]
+    return reach
+
+
+def broadcast_sms_text(*, alert: Alert, text: str, transliterate: bool) -> str:
+    """The broadcast exactly as recipients read it; GSM-7 characters only when asked.
+
+    Transliteration covers the whole message (the commune's name, the category, the dash of
+    the heading), since a single character outside GSM-7 bills all of it as UCS-2.
+    """
+    sms_text = alert_sms_text(alert=alert, text=" ".join((text or "").split()))
+    return to_gsm7(sms_text) if transliterate else sms_text
+
+
+@dataclass(frozen=True)
+class BroadcastEstimate:
+    reach: dict[str, int]
+    sms_text: str
+    segmentation: SmsSegmentation
+    price_per_segment: Decimal
+    cost: Decimal
+    sms_seconds: float
+    not_before: datetime | None
+    last_sms_at: datetime
+
+    @property
+    def sms_count(self) -> int:
+        return self.reach.get(Channel.SMS, 0)
+
+    @property
+    def total(self) -> int:
+        return sum(self.reach.values())
+
+
+def broadcast_estimate(
+    *,
+    commune: Commune,
+    category: str,
+    text: str,
+    communities=(),
+    urgent: bool = True,
+    transliterate: bool = False,
+    author=None,
+    now: datetime | None = None,
+) -> BroadcastEstimate:
+    """Reach per channel, the final SMS, its segments, the cost, and when the SMS will go.
+
+    Cost = SMS recipients × segments × ``SMS_PRICE_PER_SEGMENT``. The last SMS leaves
+    SMS recipients / ``SMS_RATE_PER_SECOND`` seconds after sending starts: at once, or at
+    the end of quiet hours for a non-urgent broadcast.
+    """
+    now = now or timezone.now()
+    reach = broadcast_reach(commune=commune, communities=communities, author=author)
+    sms_text = broadcast_sms_text(
+        alert=Alert(commune=commune, category=category), text=text, transliterate=transliterate
+    )
+    segmentation = sms_segments(sms_text)
+    price = Decimal(str(settings.SMS_PRICE_PER_SEGMENT))
+    cost = (price * reach[Channel.SMS] * segmentation.segments).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+    rate = float(settings.SMS_RATE_PER_SECOND) or 1.0
+    seconds = reach[Channel.SMS] / rate
+    not_before = None if urgent else quiet_hours_end(now=now)
+    return BroadcastEstimate(
+        reach=reach,
+        sms_text=sms_text,
+        segmentation=segmentation,
+        price_per_segment=price,
+        cost=cost,
+        sms_seconds=seconds,
+        not_before=not_before,
+        last_sms_at=(not_before or now) + timedelta(seconds=seconds),
+    )
