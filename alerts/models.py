@@ -7,11 +7,12 @@ outcome on them, and a periodic sweep re-enqueues the ones a lost task left behi
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communities.models import CommuneGroup, Community, Membership, MembershipStatus, StaffRole
+from communities.audience import audience_q, targets_of, viewer_scope
+from communities.models import StaffRole
 
 # The commune's staff who receive every alert, identifying details included, and see every
 # alert of their commune whatever its moderation status.
@@ -92,22 +93,13 @@ class AlertQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        staff_communes = CommuneGroup.objects.filter(
-            group__user=user, role__in=ALERT_STAFF_ROLES
-        ).values("commune_id")
-        member_of = Membership.objects.filter(user=user, status=MembershipStatus.VERIFIED).values(
-            "community_id"
-        )
-        member_communes = Community.objects.filter(pk__in=member_of).values("commune_id")
-        targets = Alert.communities.through.objects.filter(alert_id=OuterRef("pk"))
+        scope = viewer_scope(user=user, staff_roles=ALERT_STAFF_ROLES)
+        targets = targets_of(Alert.communities.through, fk="alert_id")
         published = Q(moderation_status__in=PUBLISHED_STATUSES)
-        broadcast_to_me = Q(community=None, commune__in=member_communes) & (
-            ~Exists(targets) | Exists(targets.filter(community_id__in=member_of))
-        )
         return self.filter(
-            Q(commune__in=staff_communes)
+            Q(commune__in=scope.staff_communes)
             | Q(author=user)
-            | (published & (Q(community__in=member_of) | broadcast_to_me))
+            | (published & audience_q(scope=scope, targets=targets, community_field="community"))
         )
 
     def active(self, *, now=None):
