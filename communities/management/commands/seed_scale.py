@@ -1,0 +1,49 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from demo.scale import SeedError, commune_find, members_seed
+
+
+class Command(BaseCommand):
+    help = (
+        "Crée des membres synthétiques vérifiés (numéros fictifs +33629…/+33619…) dans une "
+        "commune, pour les mesures de performance. Complète jusqu'au nombre demandé ; ne "
+        "supprime rien."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--members", type=int, required=True, help="Nombre de membres synthétiques visé"
+        )
+        parser.add_argument(
+            "--commune",
+            default="cadaujac",
+            help="Commune : nom en minuscules sans accents, nom d'hôte ou code INSEE",
+        )
+        parser.add_argument(
+            "--communities", type=int, default=5, help="Répartis sur N communautés (défaut 5)"
+        )
+
+    def handle(self, *args, **options):
+        try:
+            commune = commune_find(slug=options["commune"])
+            result = members_seed(
+                commune=commune, members=options["members"], communities=options["communities"]
+            )
+        except SeedError as error:
+            raise CommandError(str(error)) from error
+        names = ", ".join(c.name for c in result.communities)
+        if result.created == 0:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{commune.name} : déjà {result.total:,} membres synthétiques vérifiés "
+                    f"(≥ {options['members']:,}), rien à créer."
+                )
+            )
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{commune.name} : {result.created:,} membres synthétiques créés "
+                f"({result.with_email:,} avec e-mail) en {result.seconds:.1f} s, répartis sur "
+                f"{len(result.communities)} communautés ({names}) ; {result.total:,} en tout."
+            )
+        )
