@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Profile, User
 from communities.models import CommuneGroup, Membership, MembershipStatus
+from notifications.models import PushSubscription
 
 from .models import ALERT_STAFF_ROLES, AlertMessage, Channel, Delivery
 
@@ -25,6 +26,13 @@ _CHANNEL_CONDITIONS = {
 
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
+
+
+# Push: one delivery per member, however many devices they enabled (all get it when sent).
+_CHANNEL_CONDITIONS[Channel.PUSH] = (
+    "COALESCE(p.alerts_by_push, TRUE) "  # noqa: S608 (a table name from model metadata)
+    f"AND EXISTS (SELECT 1 FROM {_table(PushSubscription)} ps WHERE ps.user_id = u.id)"
+)
 
 
 def target_community_ids(message: AlertMessage) -> list[int]:
@@ -77,7 +85,9 @@ def audience_sql(
     return sql, params
 
 
-def deliveries_write(*, message: AlertMessage, channels=(Channel.EMAIL, Channel.SMS)) -> int:
+def deliveries_write(
+    *, message: AlertMessage, channels=(Channel.PUSH, Channel.EMAIL, Channel.SMS)
+) -> int:
     """Write the queued deliveries of ``message`` for ``channels``; return how many are new.
 
     Recipients: verified members of the targeted communities (plain text) and the commune's

@@ -24,10 +24,12 @@ from django.core.mail import EmailMessage, get_connection
 from django.db.models import Case, CharField, F, Value, When
 from django.utils import timezone
 
+from notifications.models import PushSubscription
+from notifications.push import PushJob, PushNotification, push_jobs_send
 from notifications.sms.backends import SmsError, sms_backend
 from notifications.sms.segments import sms_segments
 
-from .models import Channel, Delivery, DeliveryStatus
+from .models import AlertMessage, Channel, Delivery, DeliveryStatus
 
 logger = logging.getLogger(__name__)
 
@@ -253,8 +255,12 @@ def deliveries_send_batch(*, ids: list[int]) -> SendOutcome:
     """
     claim = uuid.uuid4()
     claimed = deliveries_claim(ids=ids, claim=claim)
+    push_rows = [d for d in claimed if d.channel == Channel.PUSH]
     sms_rows = [d for d in claimed if d.channel == Channel.SMS]
     email_rows = [d for d in claimed if d.channel == Channel.EMAIL]
+
+    if push_rows:  # first: fast and free
+        _send_push_rows(push_rows)
 
     if sms_rows:
         _send_sms_rows(sms_rows, claim=claim)
@@ -262,7 +268,7 @@ def deliveries_send_batch(*, ids: list[int]) -> SendOutcome:
     if email_rows:
         _send_emails(email_rows)
 
-    _record(email_rows)
+    _record(push_rows + email_rows)
     outcome = SendOutcome()
     for delivery in claimed:
         outcome.counts[delivery.status] = outcome.counts.get(delivery.status, 0) + 1
@@ -297,6 +303,53 @@ def _send_emails(rows: list[Delivery]) -> None:
             _outcome(delivery, SmsError(str(error), code="email"), now)
         else:
             _outcome(delivery, None, now)
+
+
+def _push_notification(delivery: Delivery, *, roots: dict) -> PushNotification:
+    message = delivery.message
+    alert = message.alert
+    commune = alert.commune
+    if commune.pk not in roots:
+        roots[commune.pk] = commune.site.root_url
+    title = f"{commune.name} — {alert.get_category_display()}"
+    if message.kind != AlertMessage.Kind.ALERT:
+        title = f"{message.get_kind_display()} · {title}"
+    return PushNotification(
+        title=title,
+        body=_text(delivery),
+        url=f"{roots[commune.pk]}/alertes/{alert.pk}/",  # the alert's page on its commune's site
+        tag=f"alerte-{alert.pk}",  # an update or the end replaces the alert on screen
+        urgent=alert.urgent,
+    )
+
+
+def _send_push_rows(rows: list[Delivery]) -> None:
+    """Push each delivery to every device of its recipient (``notifications.push``).
+
+    Sent if any device accepted; devices the push service declares gone are deleted, and a
+    member left with none fails permanently (``gone``); a 429, 5xx or timeout is retried.
+    The notification lives as long as the alert is useful (``ttl``).
+    """
+    devices: dict[int, list[PushSubscription]] = {}
+    for subscription in PushSubscription.objects.filter(
+        user_id__in={d.user_id for d in rows}
+    ).order_by("pk"):
+        devices.setdefault(subscription.user_id, []).append(subscription)
+    now = timezone.now()
+    roots: dict = {}
+    jobs = [
+        PushJob(
+            key=delivery,
+            subscriptions=devices.get(delivery.user_id, []),
+            notification=_push_notification(delivery, roots=roots),
+            ttl=max(0, int((delivery.message.alert.expires_at - now).total_seconds())),
+        )
+        for delivery in rows
+    ]
+    push_jobs_send(jobs=jobs)
+    now = timezone.now()
+    for job in jobs:
+        _outcome(job.key, job.error, now)
 
 
 def deliveries_stuck(*, now=None, queued_for=None, sending_for=None):

@@ -7,6 +7,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from alerts import sms_views
+from notifications import views as push_views
 
 from .health import healthz, readyz
 
@@ -25,6 +26,10 @@ urlpatterns = [
     path("sms/inbound/", sms_views.sms_inbound, name="sms_inbound"),
     path("sms/status/", sms_views.sms_status, name="sms_status"),
     path("sitemap.xml", sitemap, name="sitemap"),
+    # The PWA: the service worker must be served from the root for its scope to be "/".
+    path("manifest.webmanifest", push_views.manifest, name="pwa_manifest"),
+    path("service-worker.js", push_views.service_worker, name="pwa_service_worker"),
+    path("api/v1/push/", include("notifications.urls")),
 ]
 
 if settings.DEBUG:

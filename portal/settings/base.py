@@ -373,6 +373,15 @@ ALERT_DETAILS_RETENTION_DAYS = env.int("ALERT_DETAILS_RETENTION_DAYS", default=3
 # --- Web push ------------------------------------------------------------------------------------
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+# Who push services contact about our traffic (RFC 8292): a mailto: or https: address.
+VAPID_SUBJECT = env.str(
+    "VAPID_SUBJECT", default="mailto:" + DEFAULT_FROM_EMAIL.rpartition("<")[2].rstrip(">")
+)
+if not VAPID_SUBJECT.startswith(("mailto:", "https://")):
+    raise environ.ImproperlyConfigured("VAPID_SUBJECT must start with mailto: or https://.")
+# Push requests in flight per worker, and how long one push service may take to answer.
+PUSH_SEND_CONCURRENCY = env.int("PUSH_SEND_CONCURRENCY", default=16)
+PUSH_HTTP_TIMEOUT = env.float("PUSH_HTTP_TIMEOUT", default=10.0)
 
 LOGGING = {
     "version": 1,

@@ -25,3 +25,42 @@ def fake_twilio(settings):
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def fake_push(settings):
+    """A running fake web push service, and fresh VAPID keys that it checks signatures with.
+
+    ``fake_push.browser()`` makes a browser subscription at this service; store it with
+    ``push_subscription_save`` or as a ``PushSubscription`` row (its endpoint is plain http
+    on loopback, which the API would refuse but pywebpush sends to).
+    """
+    from notifications.push import vapid_keys_generate
+
+    from .push_server import FakePushService
+
+    public_key, private_key = vapid_keys_generate()
+    server = FakePushService(vapid_public_key=public_key).start()
+    settings.VAPID_PUBLIC_KEY = public_key
+    settings.VAPID_PRIVATE_KEY = private_key
+    settings.VAPID_SUBJECT = "mailto:alertes@voisinage.test"
+    settings.PUSH_HTTP_TIMEOUT = 2.0
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def push_device(fake_push):
+    """Enable push for ``user`` on a new browser at the fake service; return that browser."""
+    from notifications.models import PushSubscription
+
+    def enable(user):
+        browser = fake_push.browser()
+        PushSubscription.objects.create(
+            user=user, endpoint=browser.endpoint, p256dh=browser.p256dh, auth=browser.auth
+        )
+        return browser
+
+    return enable

@@ -1,0 +1,146 @@
+"""Web push for the PWA: the manifest, the service worker and the subscriptions API.
+
+The subscriptions API is JSON over the member's session, CSRF-protected like any other
+form of the site (the page's script sends the token in ``X-CSRFToken``). Errors answer
+JSON with a French message per field, so that the page can say what went wrong.
+"""
+
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods
+
+from communities.selectors import commune_for_request
+
+from .push import push_available, push_subscription_delete, push_subscription_save
+
+DEFAULT_THEME_COLOUR = "#1d4e89"
+MAX_BODY_BYTES = 4096
+
+
+def _error(status: int, message: str, fields: dict | None = None) -> JsonResponse:
+    payload = {"error": message}
+    if fields:
+        payload["fields"] = fields
+    return JsonResponse(payload, status=status)
+
+
+def _signed_in(request) -> bool:
+    return request.user.is_authenticated and request.user.is_active
+
+
+def _json_body(request):
+    if len(request.body) > MAX_BODY_BYTES:
+        raise ValueError
+    return json.loads(request.body.decode("utf-8"))
+
+
+@require_GET
+def vapid_public_key(request):
+    """The application server key the browser subscribes with (public by nature)."""
+    if not push_available():
+        return _error(
+            503, _("Les notifications ne sont pas disponibles sur ce site pour le moment.")
+        )
+    return JsonResponse({"public_key": settings.VAPID_PUBLIC_KEY})
+
+
+@require_http_methods(["POST", "DELETE"])
+def subscriptions(request):
+    """POST: enable push on this browser for the signed-in member; DELETE: disable it.
+
+    Both take the browser's ``PushSubscription.toJSON()`` (DELETE needs only
+    ``endpoint``). A member can only remove their own subscription: another's endpoint
+    answers 404 and stays.
+    """
+    if not _signed_in(request):
+        return _error(403, _("Connectez-vous pour gérer les notifications."))
+    try:
+        data = _json_body(request)
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, _("La requête n'est pas un JSON valide."))
+    if not isinstance(data, dict):
+        return _error(400, _("La requête n'est pas un JSON valide."))
+
+    if request.method == "DELETE":
+        if not push_subscription_delete(user=request.user, endpoint=data.get("endpoint")):
+            return _error(404, _("Aucune activation des notifications à ce nom sur cet appareil."))
+        return HttpResponse(status=204)
+
+    if not push_available():
+        return _error(
+            503, _("Les notifications ne sont pas disponibles sur ce site pour le moment.")
+        )
+    try:
+        subscription, created = push_subscription_save(
+            user=request.user,
+            data=data,
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except ValidationError as error:
+        fields = {name: " ".join(messages) for name, messages in error.message_dict.items()}
+        return _error(400, _("Cet abonnement aux notifications n'est pas valide."), fields=fields)
+    return JsonResponse(
+        {"endpoint": subscription.endpoint, "created": created}, status=201 if created else 200
+    )
+
+
+@require_GET
+@cache_control(max_age=3600, public=True)
+def manifest(request):
+    """The PWA manifest: the commune's name and colour on a commune's site."""
+    commune = commune_for_request(request=request)
+    name = commune.name if commune else "Voisinage"
+    colour = (commune.primary_colour if commune else "") or DEFAULT_THEME_COLOUR
+    data = {
+        "name": name,
+        "short_name": name[:12],
+        "description": _("Alertes et entraide entre voisins, avec la mairie."),
+        "lang": "fr",
+        "dir": "ltr",
+        "id": "/",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": colour,
+        "icons": [
+            {"src": static("img/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+            {"src": static("img/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("img/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {
+                "src": static("img/icon-maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+        ],
+    }
+    return JsonResponse(
+        data,
+        content_type="application/manifest+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@require_GET
+@cache_control(no_cache=True)
+def service_worker(request):
+    """The service worker, served from the root so that its scope is the whole site.
+
+    ``no-cache``: browsers must revalidate it so that a fix reaches every member at once.
+    """
+    response = render(
+        request,
+        "pwa/service-worker.js",
+        {"icon": static("img/icon-192.png"), "badge": static("img/badge-96.png")},
+        content_type="text/javascript; charset=utf-8",
+    )
+    response["Service-Worker-Allowed"] = "/"
+    return response
