@@ -24,6 +24,10 @@ _CHANNEL_CONDITIONS = {
 }
 
 
+# Marks the deliveries of a retracted alert withdrawn before they were sent.
+RETRACTED_ERROR_CODE = "retracted"
+
+
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
@@ -95,6 +99,8 @@ def deliveries_write(
     chose and can be reached on; SMS opt-outs (STOP) and the message's own author excluded
     (see ``audience_sql``). Idempotent.
     """
+    if message.kind == AlertMessage.Kind.CORRECTION:
+        return deliveries_copy(message=message, channels=channels)
     community_ids = target_community_ids(message)
     now = timezone.now()
     written = 0
@@ -120,3 +126,46 @@ def deliveries_write(
             cursor.execute(sql, [message.pk, channel, now, now, *audience_params])
             written += max(cursor.rowcount, 0)
     return written
+
+
+def deliveries_copy(
+    *, message: AlertMessage, channels=(Channel.PUSH, Channel.EMAIL, Channel.SMS)
+) -> int:
+    """Write the deliveries of a correction: to exactly those the alert was sent to.
+
+    One ``INSERT … SELECT`` from the deliveries of the alert's earlier messages, one row per
+    user and channel they were sent on (with the same restriction), rather than resolving
+    the audience again: someone who joined since never saw the alert and needs no
+    correction, and someone who left since did see it. Deliveries withdrawn before they
+    left (``error_code`` "retracted") did not reach anyone and are not copied. Idempotent.
+    """
+    channel_placeholders = ", ".join(["%s"] * len(channels))
+    now = timezone.now()
+    sql = f"""
+        INSERT INTO {_table(Delivery)}
+            (message_id, user_id, channel, restricted, status, attempts,
+             error_code, permanent_failure, created_at, updated_at)
+        SELECT %s, d.user_id, d.channel,
+               CASE WHEN MAX(CASE WHEN d.restricted THEN 1 ELSE 0 END) = 1
+                    THEN TRUE ELSE FALSE END,
+               'queued', 0, '', FALSE, %s, %s
+        FROM {_table(Delivery)} d
+        JOIN {_table(AlertMessage)} m ON m.id = d.message_id
+        WHERE m.alert_id = %s AND m.id <> %s AND m.kind <> %s
+          AND d.error_code <> %s AND d.channel IN ({channel_placeholders})
+        GROUP BY d.user_id, d.channel
+        ON CONFLICT (message_id, user_id, channel) DO NOTHING
+    """  # noqa: S608 (table names come from model metadata, values are parameters)
+    params = [
+        message.pk,
+        now,
+        now,
+        message.alert_id,
+        message.pk,
+        AlertMessage.Kind.CORRECTION,
+        RETRACTED_ERROR_CODE,
+        *channels,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
