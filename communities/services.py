@@ -143,6 +143,7 @@ def commune_create(
                     % {"insee": insee_code, "hostname": existing.site.hostname}
                 }
             )
+        commune_pages_ensure(commune=existing)
         staff_groups_ensure(commune=existing)
         return CommuneCreation(commune=existing, created=False)
 
@@ -172,8 +173,18 @@ def commune_create(
     )
     commune.full_clean()
     commune.save()
+    commune_pages_ensure(commune=commune)
     staff_groups_ensure(commune=commune)
     return CommuneCreation(commune=commune, created=True)
+
+
+def commune_pages_ensure(*, commune: Commune) -> None:
+    """Give the commune's home the section pages later versions added (the gazette)."""
+    from gazette.models import GazetteIndexPage
+
+    home = commune.site.root_page
+    if not GazetteIndexPage.objects.child_of(home).exists():
+        home.add_child(instance=GazetteIndexPage(title=_("Gazette"), slug="gazette"))
 
 
 def _unique_root_slug(slug: str) -> str:

@@ -64,6 +64,7 @@ class CommuneHomePage(Page):
         "mairie_pages.StandardPage",
         "mairie_pages.AnnouncementIndexPage",
         "mairie_pages.EventIndexPage",
+        "gazette.GazetteIndexPage",
     ]
     template = "home/commune_home_page.html"
 

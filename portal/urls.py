@@ -22,6 +22,8 @@ urlpatterns = [
     path("compte/", include("accounts.settings_urls")),
     path("annuaire/", include("directory.urls")),
     path("moderation/", include("moderation.urls")),
+    path("alertes/", include("alerts.urls")),
+    path("gazette-fichiers/", include("gazette.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sms/inbound/", sms_views.sms_inbound, name="sms_inbound"),
     path("sms/status/", sms_views.sms_status, name="sms_status"),

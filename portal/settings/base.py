@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "mairie_pages",
     "notifications",
     "alerts",
+    "gazette",
     "demo",
     "portal",
     # Wagtail and wagtail-localize
