@@ -5,8 +5,10 @@ The web form, the API, an inbound SMS and the mairie's broadcast all call
 deliveries are written is decided here, once.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,9 +16,11 @@ from django.utils.translation import gettext as _
 
 from communities.memberships import verified_membership
 from communities.models import ModerationPolicy, StaffRole
-from communities.selectors import user_has_commune_role
+from communities.selectors import roles_in_commune, user_has_commune_role
+from moderation.models import Report
 
 from .models import (
+    ALERT_STAFF_ROLES,
     BROADCAST_CATEGORIES,
     RESIDENT_CATEGORIES,
     Alert,
@@ -200,3 +204,199 @@ def broadcast_post(
     )
     AlertEvent.objects.create(alert=alert, actor=author, action=AlertEvent.Action.POSTED)
     return alert
+
+
+# --- Following an alert up: rights, follow-ups, end, police, reports ---------------------------
+
+# Staff of the alert's commune who may speak for an alert they did not write.
+FOLLOW_UP_ROLES = {StaffRole.ADMINISTRATOR, StaffRole.MODERATOR, StaffRole.BROADCASTER}
+MAX_REPORT_REASON = 500
+
+
+@dataclass(frozen=True)
+class AlertRights:
+    """What one user may see and do on one alert, read once (one query for the roles).
+
+    Identifying details, the call list and the full history are for the commune's alert
+    staff only (``ALERT_STAFF_ROLES``), never for neighbours, whoever wrote the alert.
+    """
+
+    is_author: bool
+    roles: frozenset[str]
+
+    @property
+    def is_alert_staff(self) -> bool:
+        return bool(self.roles & set(ALERT_STAFF_ROLES))
+
+    @property
+    def sees_details(self) -> bool:
+        return self.is_alert_staff
+
+    @property
+    def sees_progress(self) -> bool:
+        return self.is_author or self.is_alert_staff
+
+    @property
+    def sees_call_list(self) -> bool:
+        return self.is_alert_staff
+
+    @property
+    def may_follow_up(self) -> bool:
+        return self.is_author or bool(self.roles & FOLLOW_UP_ROLES)
+
+    @property
+    def is_police(self) -> bool:
+        return StaffRole.POLICE in self.roles
+
+
+def alert_rights(*, user, alert: Alert) -> AlertRights:
+    """The rights of ``user`` on ``alert``: as its author, and by their roles in its commune."""
+    if not user.is_authenticated or not user.is_active:
+        return AlertRights(is_author=False, roles=frozenset())
+    return AlertRights(
+        is_author=alert.author_id is not None and alert.author_id == user.pk,
+        roles=frozenset(roles_in_commune(user=user, commune=alert.commune)),
+    )
+
+
+def alert_not_running_reason(*, alert: Alert) -> str | None:
+    """Why nothing more can be sent about ``alert`` (None while it runs)."""
+    if alert.moderation_status == ModerationStatus.HELD:
+        return _(
+            "Cette alerte attend la validation d'un modérateur : rien ne peut encore y être ajouté."
+        )
+    if alert.moderation_status == ModerationStatus.REJECTED:
+        return _("Cette alerte a été refusée par la modération.")
+    if alert.moderation_status == ModerationStatus.RETRACTED:
+        return _("Cette alerte a été retirée par la modération.")
+    if alert.closed_at is not None:
+        return _("Cette alerte est déjà close.")
+    return None
+
+
+def _alert_locked(alert: Alert) -> Alert:
+    """The alert's row, locked, so that two closings at once cannot both go out."""
+    return Alert.objects.select_for_update().select_related("commune", "community").get(pk=alert.pk)
+
+
+def _follow_up_message(*, alert: Alert, by, text: str, kind: str, action: str) -> AlertMessage:
+    alert = _alert_locked(alert)
+    if not alert_rights(user=by, alert=alert).may_follow_up:
+        raise PermissionDenied(
+            _("Seuls l'auteur de l'alerte et la mairie peuvent publier un suivi ou la clore.")
+        )
+    reason = alert_not_running_reason(alert=alert)
+    if reason:
+        raise ValidationError(reason)
+    text = _clean_text(text)
+    label = _("Fin d'alerte") if kind == AlertMessage.Kind.CLOSING else _("Suivi")
+    message = _message_create(alert=alert, kind=kind, text=f"{label} : {text}", author=by)
+    AlertEvent.objects.create(alert=alert, actor=by, action=action, reason=text)
+    return message
+
+
+@transaction.atomic
+def alert_follow_up(*, alert: Alert, by, text: str) -> AlertMessage:
+    """Post an update ("suivi") to a running alert; it goes to the alert's audience.
+
+    Only the author and the commune's administrators, moderators and broadcasters may;
+    a held, refused, withdrawn or closed alert takes no follow-up.
+    """
+    return _follow_up_message(
+        alert=alert,
+        by=by,
+        text=text,
+        kind=AlertMessage.Kind.UPDATE,
+        action=AlertEvent.Action.UPDATED,
+    )
+
+
+@transaction.atomic
+def alert_close(*, alert: Alert, by, text: str) -> AlertMessage:
+    """End an alert ("fin d'alerte": le chat est retrouvé) and tell its audience.
+
+    Same rights and refusals as ``alert_follow_up``; once closed, the alert leaves the
+    active list and takes nothing more.
+    """
+    message = _follow_up_message(
+        alert=alert,
+        by=by,
+        text=text,
+        kind=AlertMessage.Kind.CLOSING,
+        action=AlertEvent.Action.CLOSED,
+    )
+    Alert.objects.filter(pk=alert.pk).update(closed_at=timezone.now())
+    alert.refresh_from_db(fields=["closed_at"])
+    return message
+
+
+@transaction.atomic
+def alert_police_take(*, alert: Alert, by) -> Alert:
+    """The police municipale of the alert's commune marks it "prise en charge".
+
+    Only the police role of that commune may; a withdrawn, refused or closed alert, or one
+    already taken, is refused.
+    """
+    locked = _alert_locked(alert)
+    if not alert_rights(user=by, alert=locked).is_police:
+        raise PermissionDenied(
+            _("Seule la police municipale de la commune peut prendre en charge.")
+        )
+    if locked.police_taken_at is not None:
+        raise ValidationError(_("Cette alerte est déjà prise en charge par la police municipale."))
+    if locked.moderation_status in (ModerationStatus.REJECTED, ModerationStatus.RETRACTED):
+        raise ValidationError(_("Cette alerte a été retirée : il n'y a rien à prendre en charge."))
+    if locked.closed_at is not None:
+        raise ValidationError(_("Cette alerte est déjà close."))
+    now = timezone.now()
+    Alert.objects.filter(pk=locked.pk).update(police_taken_at=now, police_taken_by=by)
+    AlertEvent.objects.create(alert=locked, actor=by, action=AlertEvent.Action.POLICE_TAKEN)
+    alert.police_taken_at, alert.police_taken_by = now, by
+    return alert
+
+
+def alert_reported_by(*, alert: Alert, user) -> bool:
+    if not user.is_authenticated:
+        return False
+    return Report.objects.filter(
+        content_type=ContentType.objects.get_for_model(Alert), object_id=alert.pk, reporter=user
+    ).exists()
+
+
+@transaction.atomic
+def alert_report(*, alert: Alert, by, reason: str) -> Report:
+    """A member who can see an alert reports it to the commune's moderators, once.
+
+    The report joins the commune's moderation queue; the alert's history records it.
+    """
+    if not Alert.objects.visible_to(by).filter(pk=alert.pk).exists():
+        raise PermissionDenied(_("Vous ne pouvez pas signaler cette alerte."))
+    if alert.author_id == by.pk:
+        raise ValidationError(
+            _(
+                "Vous ne pouvez pas signaler votre propre alerte : publiez plutôt un suivi ou "
+                "une fin d'alerte."
+            )
+        )
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("Dites en quelques mots ce qui pose problème.")})
+    if len(reason) > MAX_REPORT_REASON:
+        raise ValidationError(
+            {"reason": _("Le motif dépasse %(max)d caractères.") % {"max": MAX_REPORT_REASON}}
+        )
+    if alert_reported_by(alert=alert, user=by):
+        raise ValidationError(
+            _("Vous avez déjà signalé cette alerte. Merci : la modération va l'examiner.")
+        )
+    report = Report.objects.create(
+        commune_id=alert.commune_id,
+        content_type=ContentType.objects.get_for_model(Alert),
+        object_id=alert.pk,
+        reporter=by,
+        reason=reason,
+    )
+    AlertEvent.objects.create(
+        alert=alert, actor=by, action=AlertEvent.Action.REPORTED, reason=reason
+    )
+    return report
