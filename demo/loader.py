@@ -32,6 +32,7 @@ from mairie_pages.models import (
 )
 
 from . import content
+from .alerts import demo_alerts_load
 
 DEMO_PORT = 8000
 
@@ -272,4 +273,5 @@ def demo_load() -> dict:
     communes = {spec["insee_code"]: _load_commune(spec) for spec in content.COMMUNES}
     _load_people(communes)
     _load_neighbours(communes)
+    demo_alerts_load(communes)
     return communes
