@@ -254,8 +254,7 @@ def _render_detail(request, alert, *, forms=None, status=200):
     running_refusal = alert_not_running_reason(alert=alert)
     forms = forms or {}
     reported = alert_reported_by(alert=alert, user=request.user)
-    # A refused report keeps its form on screen, so that the refusal shows where it was made.
-    may_report = not rights.is_author and (not reported or "report" in forms)
+    may_report = not rights.is_author and not reported
     context = {
         "alert": alert,
         "rights": rights,
@@ -292,6 +291,15 @@ def alert_progress_json(request, commune, pk):
     return JsonResponse(alert_progress(alert=alert).as_json())
 
 
+def _refused(request, error) -> bool:
+    """A refusal about the alert itself (its state, the user's rights) rather than about what
+    was typed: said on the alert's page after a redirect. Returns False for field errors."""
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        return False
+    messages.error(request, " ".join(getattr(error, "messages", None) or [str(error)]))
+    return True
+
+
 def _follow_up_action(request, commune, pk, *, service, form_class, prefix, key, done):
     alert = _alert_or_404(request, commune, pk)
     form = form_class(request.POST, prefix=prefix)
@@ -299,6 +307,8 @@ def _follow_up_action(request, commune, pk, *, service, form_class, prefix, key,
         try:
             service(alert=alert, by=request.user, text=form.cleaned_data["text"])
         except (ValidationError, PermissionDenied) as error:
+            if _refused(request, error):
+                return redirect("alerts:detail", pk=alert.pk)
             _form_errors_from(form, error)
         else:
             messages.success(request, done)
@@ -362,6 +372,8 @@ def alert_report_post(request, commune, pk):
         try:
             alert_report(alert=alert, by=request.user, reason=form.cleaned_data["reason"])
         except (ValidationError, PermissionDenied) as error:
+            if _refused(request, error):
+                return redirect("alerts:detail", pk=alert.pk)
             _form_errors_from(form, error)
         else:
             messages.success(

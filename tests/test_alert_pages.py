@@ -387,8 +387,9 @@ def test_a_neighbour_reports_an_alert_once(as_user, jeanne_resident, paul_neighb
     page = client.get(f"/alertes/{alert.pk}/").content.decode()
     assert "Vous avez signalé cette alerte" in page
 
-    again = client.post(f"/alertes/{alert.pk}/signaler/", {"signalement-reason": "Encore."})
-    assert again.status_code == 400
+    again = client.post(
+        f"/alertes/{alert.pk}/signaler/", {"signalement-reason": "Encore."}, follow=True
+    )
     assert "Vous avez déjà signalé cette alerte" in again.content.decode()
     assert Report.objects.count() == 1
 
