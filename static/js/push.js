@@ -169,9 +169,9 @@
       control.setAttribute("data-state", state);
       status.textContent = detail || message(state);
       var actionable = state === "enabled" || state === "disabled" || state === "error";
-      button.hidden = !actionable;
+      /* Not the hidden attribute: the site's .button style would show it anyway. */
+      button.style.display = actionable ? "" : "none";
       button.disabled = !actionable;
-      button.setAttribute("aria-pressed", enabled ? "true" : "false");
       button.textContent = enabled ? message("disable") : message("enable");
     }
 
@@ -263,7 +263,7 @@
     }
     if (workerFailed) {
       show("error", message("error"));
-      button.hidden = true;
+      button.style.display = "none";
       return;
     }
     show("working");
