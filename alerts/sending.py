@@ -68,6 +68,7 @@ class SendOutcome:
     counts: dict[str, int] = field(default_factory=dict)
     retry: dict[int, list[int]] = field(default_factory=dict)  # attempts → ids to retry
     unknown: list[int] = field(default_factory=list)  # ids to reconcile with the provider
+    retry_after: dict[int, int] = field(default_factory=dict)  # id → seconds a service asked
 
 
 def sms_validity_seconds(*, expires_at, now=None) -> int:
@@ -259,8 +260,7 @@ def deliveries_send_batch(*, ids: list[int]) -> SendOutcome:
     sms_rows = [d for d in claimed if d.channel == Channel.SMS]
     email_rows = [d for d in claimed if d.channel == Channel.EMAIL]
 
-    if push_rows:  # first: fast and free
-        _send_push_rows(push_rows)
+    retry_after = _send_push_rows(push_rows) if push_rows else {}  # first: fast and free
 
     if sms_rows:
         _send_sms_rows(sms_rows, claim=claim)
@@ -269,7 +269,7 @@ def deliveries_send_batch(*, ids: list[int]) -> SendOutcome:
         _send_emails(email_rows)
 
     _record(push_rows + email_rows)
-    outcome = SendOutcome()
+    outcome = SendOutcome(retry_after=retry_after)
     for delivery in claimed:
         outcome.counts[delivery.status] = outcome.counts.get(delivery.status, 0) + 1
         if delivery.status == DeliveryStatus.QUEUED:
@@ -323,12 +323,13 @@ def _push_notification(delivery: Delivery, *, roots: dict) -> PushNotification:
     )
 
 
-def _send_push_rows(rows: list[Delivery]) -> None:
+def _send_push_rows(rows: list[Delivery]) -> dict[int, int]:
     """Push each delivery to every device of its recipient (``notifications.push``).
 
     Sent if any device accepted; devices the push service declares gone are deleted, and a
-    member left with none fails permanently (``gone``); a 429, 5xx or timeout is retried.
-    The notification lives as long as the alert is useful (``ttl``).
+    member left with none fails permanently (``gone``); a 429, 5xx or timeout is retried,
+    not before the delay the service asked for (returned: delivery id → seconds). The
+    notification lives as long as the alert is useful (``ttl``).
     """
     devices: dict[int, list[PushSubscription]] = {}
     for subscription in PushSubscription.objects.filter(
@@ -348,8 +349,12 @@ def _send_push_rows(rows: list[Delivery]) -> None:
     ]
     push_jobs_send(jobs=jobs)
     now = timezone.now()
+    retry_after = {}
     for job in jobs:
         _outcome(job.key, job.error, now)
+        if job.error is not None and job.error.retry_after:
+            retry_after[job.key.pk] = job.error.retry_after
+    return retry_after
 
 
 def deliveries_stuck(*, now=None, queued_for=None, sending_for=None):

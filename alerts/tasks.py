@@ -108,7 +108,13 @@ def deliveries_send_task(ids: list[int]) -> dict:
     """Send a batch; schedule retries of transient failures and reconcile unknown outcomes."""
     outcome = deliveries_send_batch(ids=ids)
     for attempts, retry_ids in outcome.retry.items():
-        _enqueue_resend(retry_ids, delay=retry_delay(attempts=attempts))
+        delay = retry_delay(attempts=attempts)
+        # A push service's Retry-After, when longer than our back-off, is honoured.
+        by_delay: dict[float, list[int]] = {}
+        for pk in retry_ids:
+            by_delay.setdefault(max(delay, outcome.retry_after.get(pk, 0)), []).append(pk)
+        for wait, group in by_delay.items():
+            _enqueue_resend(group, delay=wait)
     if outcome.unknown:
         deliveries_reconcile_task.apply_async(
             args=[outcome.unknown], countdown=float(settings.ALERT_RECONCILE_AFTER)
