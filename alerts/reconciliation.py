@@ -31,7 +31,7 @@ from notifications.sms.backends import (
 )
 
 from .models import Channel, Delivery, DeliveryStatus
-from .sending import MAX_ATTEMPTS, _text, sms_thread_pool
+from .sending import _text, max_attempts, sms_thread_pool
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ def deliveries_reconcile(*, ids: list[int], now=None) -> ReconcileOutcome:
                 claim=None,
                 updated_at=now,
             )
-        elif delivery.attempts >= MAX_ATTEMPTS:
+        elif delivery.attempts >= max_attempts():
             outcome.failed.append(delivery.pk)
         else:
             outcome.requeued.append(delivery.pk)

@@ -33,7 +33,7 @@ from .models import AlertMessage, Channel, Delivery, DeliveryStatus
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 5  # the default of settings.ALERT_SEND_MAX_ATTEMPTS
 # Twilio drops messages still queued after the validity period: an alert late by hours
 # does harm, so SMS live as long as the alert is useful, 2 h at most, 60 s at least.
 SMS_VALIDITY_SECONDS = 2 * 3600
@@ -69,6 +69,11 @@ class SendOutcome:
     retry: dict[int, list[int]] = field(default_factory=dict)  # attempts → ids to retry
     unknown: list[int] = field(default_factory=list)  # ids to reconcile with the provider
     retry_after: dict[int, int] = field(default_factory=dict)  # id → seconds a service asked
+
+
+def max_attempts() -> int:
+    """How many times a delivery is tried before it is failed (transient errors only)."""
+    return int(getattr(settings, "ALERT_SEND_MAX_ATTEMPTS", MAX_ATTEMPTS))
 
 
 def sms_validity_seconds(*, expires_at, now=None) -> int:
@@ -152,7 +157,7 @@ def _outcome(delivery: Delivery, error: SmsError | None, now) -> None:
         # The provider may have the message: stay in sending until reconciled.
         delivery.status = DeliveryStatus.SENDING
         delivery.error_code = (error.code or "")[:32]
-    elif delivery.attempts >= MAX_ATTEMPTS:
+    elif delivery.attempts >= max_attempts():
         delivery.status = DeliveryStatus.FAILED
         delivery.error_code = (error.code or "")[:32]
     else:

@@ -158,7 +158,9 @@ CELERY_TASK_ROUTES = {"alerts.tasks.*": {"queue": "alerts"}}
 ALERT_SWEEP_QUEUED_AFTER = env.int("ALERT_SWEEP_QUEUED_AFTER", default=120)
 ALERT_SWEEP_SENDING_AFTER = env.int("ALERT_SWEEP_SENDING_AFTER", default=600)
 ALERT_SWEEP_EVERY = env.float("ALERT_SWEEP_EVERY", default=60.0)
-# Transient send errors: retried after about base × 2^(attempt-1) seconds (±50 %), capped.
+# Transient send errors: retried after about base × 2^(attempt-1) seconds (±50 %), capped,
+# until a delivery has been tried this many times.
+ALERT_SEND_MAX_ATTEMPTS = env.int("ALERT_SEND_MAX_ATTEMPTS", default=5)
 ALERT_RETRY_BASE_SECONDS = env.float("ALERT_RETRY_BASE_SECONDS", default=2.0)
 ALERT_RETRY_MAX_SECONDS = env.float("ALERT_RETRY_MAX_SECONDS", default=60.0)
 # A timed-out SMS request is looked up at the provider this many seconds later.

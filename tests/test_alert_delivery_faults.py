@@ -1,0 +1,325 @@
+"""Faults during a commune-wide alert, with a real Celery worker, Redis and the fake Twilio.
+
+Each test broadcasts to a commune of a few thousand synthetic members, breaks something in
+the middle of the fan-out — the broker loses every queued task, the worker is killed with
+SIGKILL, the provider fails 30 % of its calls and times out others — then lets the sweep
+(``alerts.tasks.deliveries_recover``, run by the worker) recover. What the recipients got is
+counted at the provider: exactly one SMS per member, and every delivery row says sent.
+
+Needs PostgreSQL (``DATABASE_URL``) and Redis (``REDIS_URL``), as CI has: the worker is a
+separate process on the test database, which SQLite's test database in memory cannot be.
+"""
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import redis
+from django.db import connection
+
+from accounts.models import User
+from alerts.models import AlertCategory, Channel, Delivery, DeliveryStatus
+from alerts.services import broadcast_post
+from alerts.tasks import deliveries_recover
+from communities.models import StaffRole
+from communities.services import commune_create, staff_role_grant
+from demo.scale import members_seed
+from portal.celery import app
+from tests.fakes.twilio_server import FakeTwilioServer, new_sid
+
+ROOT = Path(__file__).resolve().parent.parent
+MEMBERS = 2000
+WORKER_READY_SECONDS = 60
+CONVERGE_SECONDS = 45
+
+
+def _backends_missing() -> str | None:
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql")):
+        return "needs PostgreSQL (DATABASE_URL=postgres://…): the worker shares the test database"
+    if not os.environ.get("REDIS_URL"):
+        return "needs Redis (REDIS_URL=redis://…) as the Celery broker"
+    try:
+        redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=1).ping()
+    except redis.RedisError as error:
+        return f"Redis at REDIS_URL does not answer: {error}"
+    return None
+
+
+pytestmark = [
+    # The worker must see committed rows; the flush after each test removes the rows of
+    # migrations (Wagtail's root page and locale), which serialized_rollback puts back.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(_backends_missing() is not None, reason=str(_backends_missing())),
+]
+
+
+def _broker_url() -> str:
+    """REDIS_URL with a database number of this test process's own (one per xdist worker)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw")
+    number = 9 + int(worker[2:] or 0) if worker.startswith("gw") and worker[2:] else 8
+    url = urlsplit(os.environ["REDIS_URL"])
+    return urlunsplit((url.scheme, url.netloc, f"/{number}", "", ""))
+
+
+def _forget_connections():
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker():
+    """This process publishes to the test's own Redis database, emptied before and after."""
+    url = _broker_url()
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+    app.conf.update(task_always_eager=False, broker_url=url)
+    _forget_connections()
+    try:
+        yield client
+    finally:
+        app.conf.update(**saved)
+        _forget_connections()
+        client.flushdb()
+
+
+@pytest.fixture
+def provider():
+    server = FakeTwilioServer(latency=0.03, hang_seconds=1.5, seed=4).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class Worker:
+    """``celery -A portal worker -Q alerts,default`` in its own process group."""
+
+    def __init__(self, env: dict, log: Path):
+        self.log = log
+        command = [
+            str(Path(sys.executable).with_name("celery")),
+            "-A",
+            "portal",
+            "worker",
+            "-Q",
+            "alerts,default",
+            "-c",
+            "2",
+            "-n",
+            f"faults-{uuid.uuid4().hex[:8]}@%h",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "--loglevel",
+            "INFO",
+        ]
+        with log.open("ab") as output:
+            self.process = subprocess.Popen(  # noqa: S603 (our own celery, fixed arguments)
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + WORKER_READY_SECONDS
+        while " ready." not in log.read_text(errors="replace"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.kill()
+                tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
+                pytest.fail(f"the Celery worker did not start:\n{tail}")
+            time.sleep(0.2)
+
+    def kill(self) -> None:
+        """SIGKILL the whole group: the main process and its pool children, mid-batch."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)  # children left by a dead parent
+
+
+@pytest.fixture
+def start_worker(provider, broker, transactional_db, tmp_path):
+    """Start (and restart) real workers on the test database; all stopped at the end."""
+    database = connection.settings_dict
+    database_url = (
+        f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@"
+        f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
+    )
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SETTINGS_MODULE", "CELERY_BROKER_URL", "PYTEST_XDIST_WORKER"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        DEBUG="false",
+        SECRET_KEY="fault-tests-" + uuid.uuid4().hex,
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=database_url,
+        REDIS_URL=_broker_url(),
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        SMS_BACKEND="twilio",
+        TWILIO_API_BASE_URL=provider.base_url,
+        TWILIO_ACCOUNT_SID=provider.account_sid,
+        TWILIO_AUTH_TOKEN=provider.auth_token,
+        TWILIO_MESSAGING_SERVICE_SID=new_sid("MG"),
+        TWILIO_FROM_NUMBER="",
+        TWILIO_HTTP_TIMEOUT="0.5",
+        PUBLIC_BASE_URL="",
+        SMS_RATE_PER_SECOND="0",
+        ALERT_SWEEP_QUEUED_AFTER="2",
+        ALERT_SWEEP_SENDING_AFTER="3",
+        ALERT_RETRY_BASE_SECONDS="0.2",
+        ALERT_RETRY_MAX_SECONDS="2",
+        ALERT_RECONCILE_AFTER="0.5",
+        ALERT_SEND_MAX_ATTEMPTS="10",
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    workers: list[Worker] = []
+
+    def start() -> Worker:
+        worker = Worker(env, tmp_path / "worker.log")
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+@pytest.fixture
+def town(transactional_db):
+    """A commune of MEMBERS synthetic members in three communities, and its broadcaster."""
+    commune = commune_create(
+        name="Grandville", insee_code="33999", hostname="grandville.localhost"
+    ).commune
+    members_seed(commune=commune, members=MEMBERS, communities=3)
+    mayor = User.objects.create_user(
+        email="maire@grandville.test", password="x" * 16, first_name="Maire", last_name="G"
+    )
+    staff_role_grant(user=mayor, commune=commune, role=StaffRole.BROADCASTER)
+    return commune, mayor
+
+
+def _broadcast(town):
+    commune, mayor = town
+    return broadcast_post(
+        author=mayor,
+        commune=commune,
+        category=AlertCategory.WEATHER,
+        text="Vigilance orange orages cette nuit : rentrez le mobilier de jardin.",
+    )
+
+
+def _wait_for(condition, *, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def _settled() -> bool:
+    return not Delivery.objects.filter(
+        status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]
+    ).exists()
+
+
+def _recover_until_settled() -> None:
+    """Run the sweep through the worker, as beat would, until no row is left in flight."""
+    deadline = time.monotonic() + CONVERGE_SECONDS
+    while True:
+        time.sleep(1.5)
+        if _settled():
+            return
+        if time.monotonic() > deadline:
+            left = Counter(Delivery.objects.values_list("status", flat=True))
+            pytest.fail(f"deliveries still in flight after recovery: {dict(left)}")
+        deliveries_recover.apply_async()
+
+
+def _assert_each_member_got_exactly_one_sms(provider) -> None:
+    sms = Delivery.objects.filter(channel=Channel.SMS)
+    phones = {str(phone) for phone in sms.values_list("user__phone", flat=True)}
+    assert len(phones) == MEMBERS
+    received = provider.messages_to()
+    twice = {phone: count for phone, count in received.items() if count > 1}
+    assert twice == {}, f"{len(twice)} members received the alert more than once"
+    assert set(received) == phones, f"{len(phones - set(received))} members received nothing"
+    statuses = Counter(Delivery.objects.values_list("status", flat=True))
+    assert statuses == {DeliveryStatus.SENT: Delivery.objects.count()}
+    # Each row names the very message the member received.
+    recorded = set(sms.values_list("provider_message_id", flat=True))
+    assert recorded == set(provider.messages)
+
+
+def test_broker_losing_every_queued_task_mid_fan_out_loses_and_doubles_nothing(
+    town, start_worker, provider, broker
+):
+    start_worker()
+    _broadcast(town)
+    _wait_for(lambda: len(provider.messages) >= 300, seconds=30, what="the fan-out to start")
+
+    broker.flushdb()  # what a Redis restart without persistence does to the queues
+
+    assert len(provider.messages) < MEMBERS, "the fan-out ended before the broker was lost"
+    _recover_until_settled()
+    _assert_each_member_got_exactly_one_sms(provider)
+
+
+def test_worker_killed_mid_batch_then_restarted_sends_each_sms_once(town, start_worker, provider):
+    worker = start_worker()
+    _broadcast(town)
+    _wait_for(lambda: len(provider.messages) >= 400, seconds=30, what="the fan-out to start")
+
+    worker.kill()
+    killed_at = len(provider.messages)
+    assert killed_at < MEMBERS, "the fan-out ended before the worker was killed"
+    # Some rows were handed to the provider but never written down: the dead worker's.
+    assert Delivery.objects.filter(status=DeliveryStatus.SENDING).exists()
+    start_worker()
+
+    _recover_until_settled()
+    _assert_each_member_got_exactly_one_sms(provider)
+
+
+def test_provider_failing_and_timing_out_during_the_fan_out(town, start_worker, provider):
+    provider.failure_ratio = 0.3
+    provider.timeout_ratio = 0.1
+    start_worker()
+    _broadcast(town)
+    sms = Delivery.objects.filter(channel=Channel.SMS)
+    _wait_for(
+        lambda: sms.count() == MEMBERS and not sms.filter(attempts=0).exists(),
+        seconds=40,
+        what="every SMS to be tried once",
+    )
+
+    provider.failure_ratio = provider.timeout_ratio = 0  # the provider's incident is over
+    _recover_until_settled()
+
+    answers = Counter(request.status for request in provider.message_requests())
+    assert answers[500] > 0.2 * MEMBERS  # the incident really happened…
+    lookups = [r for r in provider.requests if r.method == "GET"]
+    assert lookups  # timed-out requests were looked up at the provider before any resend
+    _assert_each_member_got_exactly_one_sms(provider)  # …and nobody noticed twice
