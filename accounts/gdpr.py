@@ -238,6 +238,10 @@ def account_export_data(*, user) -> dict:
             for row in model.objects.filter(_identifier_filter(identifiers))
         ]
     data.update(_alerting_data(user=user))
+    if apps.is_installed("messaging"):
+        from messaging.gdpr import messages_export
+
+        data["messaging"] = messages_export(user=user)
     wagtail_profile = _optional_model("wagtailusers", "UserProfile")
     if wagtail_profile is not None:
         admin_profile = wagtail_profile.objects.filter(user=user).first()

@@ -33,6 +33,7 @@ from mairie_pages.models import (
 
 from . import content
 from .alerts import demo_alerts_load
+from .messaging import demo_messaging_load
 
 DEMO_PORT = 8000
 
@@ -274,4 +275,5 @@ def demo_load() -> dict:
     _load_people(communes)
     _load_neighbours(communes)
     demo_alerts_load(communes)
+    demo_messaging_load(communes)
     return communes

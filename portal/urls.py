@@ -23,6 +23,7 @@ urlpatterns = [
     path("annuaire/", include("directory.urls")),
     path("moderation/", include("moderation.urls")),
     path("alertes/", include("alerts.urls")),
+    path("messages/", include("messaging.urls")),
     path("gazette-fichiers/", include("gazette.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sms/inbound/", sms_views.sms_inbound, name="sms_inbound"),

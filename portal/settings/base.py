@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "notifications",
     "alerts",
     "gazette",
+    "messaging",
     "demo",
     "portal",
     # Wagtail and wagtail-localize
@@ -181,6 +182,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     "memberships-expire-stale": {
         "task": "communities.memberships_expire_stale",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Private messages: one batched e-mail or push per member, and held SMS of the mairie.
+    "messaging-notify": {"task": "messaging.messages_notify", "schedule": 60.0},
+    "messaging-official-sms": {"task": "messaging.official_sms_sweep", "schedule": 60.0},
+    # GDPR: private messages do not outlive MESSAGE_RETENTION_DAYS.
+    "messaging-retention": {
+        "task": "messaging.retention_apply",
+        "schedule": crontab(hour=4, minute=0),
     },
 }
 
@@ -372,6 +381,18 @@ QUIET_HOURS = {"START_HOUR": 20, "END_HOUR": 8, "TIME_ZONE": "Europe/Paris"}
 # (number plates, names: data about suspected offences, GDPR art. 10) much sooner.
 ALERT_RETENTION_DAYS = env.int("ALERT_RETENTION_DAYS", default=365)
 ALERT_DETAILS_RETENTION_DAYS = env.int("ALERT_DETAILS_RETENTION_DAYS", default=30)
+
+# --- Messaging ---------------------------------------------------------------------------------
+# Private messages are deleted after this many days (12 months).
+MESSAGE_RETENTION_DAYS = env.int("MESSAGE_RETENTION_DAYS", default=365)
+# Unread messages are announced once the oldest has waited this long, at most once per
+# member per interval (seconds): a lively conversation sends one e-mail, not one per message.
+MESSAGE_NOTIFY_DELAY_SECONDS = env.int("MESSAGE_NOTIFY_DELAY_SECONDS", default=120)
+MESSAGE_NOTIFY_INTERVAL_SECONDS = env.int("MESSAGE_NOTIFY_INTERVAL_SECONDS", default=600)
+# Per member: messages per window, and new conversations per day.
+MESSAGE_RATE_LIMIT = env.int("MESSAGE_RATE_LIMIT", default=30)
+MESSAGE_RATE_WINDOW_SECONDS = env.int("MESSAGE_RATE_WINDOW_SECONDS", default=600)
+CONVERSATION_RATE_LIMIT = env.int("CONVERSATION_RATE_LIMIT", default=10)
 
 # --- Web push ------------------------------------------------------------------------------------
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")

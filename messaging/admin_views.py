@@ -1,0 +1,146 @@
+"""The mairie's targeted messages in the Wagtail admin: write, then see whom it reached.
+
+For staff holding the broadcaster role of a commune (``permissions.official_communes``);
+anyone else gets 404, and a message of another commune answers 404 as if it did not exist.
+The views hand over to ``messaging.official``, which checks the role again.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.base import ViewSet
+
+from notifications.models import SmsStatus
+
+from .admin_forms import OfficialMessageForm
+from .models import OfficialSend
+from .official import official_replies, official_send, official_sms_counts
+from .permissions import official_communes
+
+RECENT = 20
+
+
+class OfficialMixin(WagtailAdminTemplateMixin):
+    header_icon = "mail"
+    page_title = gettext_lazy("Messages de la mairie")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not official_communes(user=request.user).exists():
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class OfficialFormView(OfficialMixin, TemplateView):
+    template_name = "messaging/admin/official_form.html"
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(
+            self.get_context_data(form=OfficialMessageForm(user=request.user))
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = OfficialMessageForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                send = official_send(
+                    author=request.user,
+                    commune=data["commune"],
+                    target=data["target"],
+                    communities=data["communities"],
+                    members=data["members"],
+                    subject=data["subject"],
+                    text=data["text"],
+                    replies_allowed=data["replies_allowed"],
+                )
+            except PermissionDenied as error:
+                raise Http404 from error
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, _("Votre message est parti."))
+                return redirect("official_messages:status", send_pk=send.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        recent = (
+            OfficialSend.objects.filter(commune__in=official_communes(user=self.request.user))
+            .select_related("commune", "sent_by")
+            .order_by("-created_at")[:RECENT]
+        )
+        return super().get_context_data(recent=recent, **kwargs)
+
+
+class OfficialStatusView(OfficialMixin, TemplateView):
+    template_name = "messaging/admin/official_status.html"
+
+    def get(self, request, *args, send_pk, **kwargs):
+        self.send = get_object_or_404(
+            OfficialSend.objects.filter(
+                commune__in=official_communes(user=request.user)
+            ).select_related("commune", "sent_by"),
+            pk=send_pk,
+        )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        send = self.send
+        reach = send.reach or {}
+        rows = [
+            (_("Messagerie du site"), reach.get("web", 0)),
+            (_("dont prévenus par e-mail"), reach.get("email", 0)),
+            (_("dont prévenus par notification"), reach.get("push", 0)),
+            (_("SMS (membres sans compte en ligne)"), reach.get("sms", 0)),
+            (_("Injoignables (SMS refusés par STOP, pas de numéro)"), reach.get("unreachable", 0)),
+        ]
+        return super().get_context_data(
+            send=send,
+            rows=rows,
+            total=reach.get("web", 0) + reach.get("sms", 0),
+            sms_counts=[
+                (SmsStatus(status).label, count)
+                for status, count in official_sms_counts(send=send).items()
+                if count
+            ],
+            replies=list(official_replies(send=send)),
+            **kwargs,
+        )
+
+
+class OfficialMenuItem(MenuItem):
+    def is_shown(self, request):
+        return official_communes(user=request.user).exists()
+
+
+class OfficialViewSet(ViewSet):
+    name = "official_messages"
+    url_prefix = "messages-mairie"
+    icon = "mail"
+    menu_label = gettext_lazy("Messages de la mairie")
+    menu_item_class = OfficialMenuItem
+    add_to_admin_menu = True
+    menu_order = 242
+
+    def get_urlpatterns(self):
+        return [
+            path("", OfficialFormView.as_view(), name="form"),
+            path("<int:send_pk>/", OfficialStatusView.as_view(), name="status"),
+        ]

@@ -1,0 +1,61 @@
+"""A member's messages in their GDPR export and erasure (``accounts.gdpr``).
+
+Erasure removes the text of every message they wrote (the message stays as "ancien membre"
+with no words, so that the others' conversation keeps its thread) and their participations
+and blocks; export lists their conversations and the messages they wrote.
+"""
+
+from accounts.gdpr import erasure_step
+
+from .models import Block, Conversation, Message, Participant
+
+
+@erasure_step
+def messages_erase(*, user) -> None:
+    Message.objects.filter(author=user).update(text="", author=None)
+    Participant.objects.filter(user=user).delete()
+    Block.objects.filter(blocker=user).delete()
+    Block.objects.filter(blocked=user).delete()
+    Conversation.objects.filter(created_by=user).update(created_by=None)
+
+
+def messages_export(*, user) -> dict:
+    """Their conversations (with whom, when) and the messages they wrote."""
+    participations = Participant.objects.filter(user=user).select_related("conversation__commune")
+    conversations = []
+    for participant in participations.order_by("conversation_id"):
+        conversation = participant.conversation
+        conversations.append(
+            {
+                "id": conversation.pk,
+                "commune": conversation.commune.name,
+                "kind": conversation.kind,
+                "subject": conversation.subject,
+                "created_at": conversation.created_at.isoformat(),
+                "participants": sorted(
+                    p.user.get_full_name()
+                    for p in conversation.participants.select_related("user")
+                    if not p.for_mairie
+                ),
+                "left_at": participant.left_at.isoformat() if participant.left_at else None,
+                "archived_at": (
+                    participant.archived_at.isoformat() if participant.archived_at else None
+                ),
+            }
+        )
+    return {
+        "conversations": conversations,
+        "messages_written": [
+            {
+                "conversation": message.conversation_id,
+                "created_at": message.created_at.isoformat(),
+                "text": message.text,
+                "hidden_by_moderation": message.hidden_at is not None,
+            }
+            for message in Message.objects.filter(author=user).order_by("pk")
+        ],
+        "members_blocked": [
+            block.blocked.get_full_name()
+            for block in Block.objects.filter(blocker=user).select_related("blocked")
+        ],
+    }

@@ -1,0 +1,217 @@
+"""Batched notifications of new messages: one e-mail and one push per member, not per message.
+
+A periodic task (every minute) looks for members with messages they have not read, the
+oldest of which waits for more than ``MESSAGE_NOTIFY_DELAY_SECONDS`` (2 minutes: someone
+reading the conversation gets nothing), and who were not notified during the last
+``MESSAGE_NOTIFY_INTERVAL_SECONDS``. Each gets one e-mail (``news_by_email``) summarising
+every unread message since their last notification, and one push (``news_by_push``).
+``Participant.notified_message_id`` records what was announced: it is moved forward in a
+conditional UPDATE before anything is sent, so that two runs never announce a message twice.
+"""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import DateTimeField, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from accounts.models import Profile
+from notifications.models import PushSubscription
+from notifications.push import PushJob, PushNotification, push_jobs_send
+
+from .models import Message, Participant
+from .selectors import EPOCH, conversation_title, message_author_label
+
+logger = logging.getLogger(__name__)
+
+EXCERPT = 200
+
+
+def _seconds(name: str, default: int) -> timedelta:
+    return timedelta(seconds=int(getattr(settings, name, default)))
+
+
+def _pending(read_field: str = "last_read_at"):
+    """Messages of the outer participant's conversation not yet announced nor read."""
+    return Message.objects.filter(
+        conversation=OuterRef("conversation"),
+        hidden_at=None,
+        pk__gt=OuterRef("notified_message_id"),
+        created_at__gt=Coalesce(OuterRef(read_field), Value(EPOCH), output_field=DateTimeField()),
+    ).filter(Q(author__isnull=True) | ~Q(author=OuterRef("user")))
+
+
+@dataclass
+class _Digest:
+    user: object
+    conversations: list = field(default_factory=list)  # (conversation, title, [messages])
+
+    @property
+    def count(self) -> int:
+        return sum(len(messages) for _c, _t, messages in self.conversations)
+
+
+def _claim(*, now) -> dict[int, _Digest]:
+    delay = _seconds("MESSAGE_NOTIFY_DELAY_SECONDS", 120)
+    interval = _seconds("MESSAGE_NOTIFY_INTERVAL_SECONDS", 600)
+    recently_notified = Participant.objects.filter(
+        user=OuterRef("user"), notified_at__gt=now - interval
+    )
+    candidates = (
+        Participant.objects.filter(left_at=None, user__is_active=True)
+        .filter(Exists(_pending().filter(created_at__lte=now - delay)))
+        .exclude(Exists(recently_notified))
+        .annotate(newest=Subquery(_pending().order_by("-pk").values("pk")[:1]))
+        .select_related("user", "conversation__commune__site")
+    )
+    digests: dict[int, _Digest] = {}
+    for participant in candidates:
+        # Announce up to the newest unread message; a run racing with this one loses here.
+        claimed = Participant.objects.filter(
+            pk=participant.pk, notified_message_id=participant.notified_message_id
+        ).update(notified_message_id=participant.newest, notified_at=now)
+        if not claimed:
+            continue
+        messages = list(
+            Message.objects.filter(
+                conversation=participant.conversation_id,
+                hidden_at=None,
+                pk__gt=participant.notified_message_id,
+                pk__lte=participant.newest,
+            )
+            .filter(Q(author__isnull=True) | ~Q(author=participant.user_id))
+            .select_related("author")
+            .order_by("pk")
+        )
+        if not messages:
+            continue
+        digest = digests.setdefault(participant.user_id, _Digest(user=participant.user))
+        digest.conversations.append((participant.conversation, None, messages))
+    return digests
+
+
+def _conversation_url(conversation) -> str:
+    return conversation.commune.site.root_url + reverse(
+        "messaging:conversation", args=[conversation.pk]
+    )
+
+
+def _titled(digest: _Digest) -> None:
+    conversations = []
+    others = defaultdict(list)
+    for participant in Participant.objects.filter(
+        conversation__in=[c.pk for c, _t, _m in digest.conversations], left_at=None
+    ).select_related("user"):
+        if participant.user_id != digest.user.pk and not participant.for_mairie:
+            others[participant.conversation_id].append(participant)
+    for conversation, _title, messages in digest.conversations:
+        title = conversation_title(conversation=conversation, others=others[conversation.pk])
+        conversations.append((conversation, title, messages))
+    digest.conversations = conversations
+
+
+def _email(digest: _Digest, connection) -> bool:
+    user = digest.user
+    items = [
+        {
+            "title": title,
+            "url": _conversation_url(conversation),
+            "messages": [
+                {
+                    "author": message_author_label(message=m, conversation=conversation),
+                    "text": m.text[:EXCERPT] + ("…" if len(m.text) > EXCERPT else ""),
+                    "created_at": m.created_at,
+                }
+                for m in messages[-3:]
+            ],
+            "more": max(0, len(messages) - 3),
+        }
+        for conversation, title, messages in digest.conversations
+    ]
+    commune = digest.conversations[0][0].commune
+    context = {
+        "user": user,
+        "items": items,
+        "count": digest.count,
+        "inbox_url": commune.site.root_url + reverse("messaging:list"),
+        "settings_url": commune.site.root_url + reverse("account_settings:notifications"),
+    }
+    subject = _("[%(commune)s] %(count)d nouveau(x) message(s) sur Voisinage") % {
+        "commune": commune.name,
+        "count": digest.count,
+    }
+    email = EmailMessage(
+        subject=subject,
+        body=render_to_string("messaging/email/digest.txt", context),
+        to=[user.email],
+        connection=connection,
+    )
+    try:
+        email.send()
+    except Exception as error:  # the provider's own exception types: logged, not retried
+        logger.warning("Message digest to member %s failed: %s", user.pk, error)
+        return False
+    return True
+
+
+def _push_job(digest: _Digest, subscriptions) -> PushJob:
+    conversation, title, messages = digest.conversations[0]
+    last = messages[-1]
+    if len(digest.conversations) == 1:
+        url = _conversation_url(conversation)
+        author = message_author_label(message=last, conversation=conversation)
+        body = f"{author} : {last.text[:EXCERPT]}"
+    else:
+        url = conversation.commune.site.root_url + reverse("messaging:list")
+        body = _("%(count)d messages non lus dans %(conversations)d conversations.") % {
+            "count": digest.count,
+            "conversations": len(digest.conversations),
+        }
+    return PushJob(
+        key=digest.user.pk,
+        subscriptions=subscriptions,
+        notification=PushNotification(
+            title=_("Nouveaux messages — %(title)s") % {"title": title}
+            if len(digest.conversations) == 1
+            else _("Nouveaux messages"),
+            body=body,
+            url=url,
+            tag="messages",  # a newer batch replaces the older one on screen
+        ),
+        ttl=24 * 3600,
+    )
+
+
+def messages_notify(*, now=None) -> dict[str, int]:
+    """Send the batched e-mails and pushes that are due; return how many of each."""
+    now = now or timezone.now()
+    digests = _claim(now=now)
+    if not digests:
+        return {"email": 0, "push": 0}
+    profiles = {p.user_id: p for p in Profile.objects.filter(user__in=list(digests))}
+    devices = defaultdict(list)
+    for subscription in PushSubscription.objects.filter(user__in=list(digests)).order_by("pk"):
+        devices[subscription.user_id].append(subscription)
+    connection = get_connection()
+    emails = 0
+    jobs = []
+    for user_id, digest in digests.items():
+        profile = profiles.get(user_id) or Profile(user=digest.user)
+        with override(digest.user.language):
+            _titled(digest)
+            if profile.news_by_email and digest.user.email and _email(digest, connection):
+                emails += 1
+            if profile.news_by_push and devices.get(user_id):
+                jobs.append(_push_job(digest, devices[user_id]))
+    if jobs:
+        push_jobs_send(jobs=jobs)
+    return {"email": emails, "push": sum(1 for job in jobs if job.error is None)}

@@ -1,0 +1,282 @@
+"""The mairie's targeted messages: one official conversation per resident, SMS for the rest.
+
+A targeted message is never a group: each recipient gets their own conversation with the
+mairie, so that a resident's reply reaches the mairie alone. Members who take part by SMS
+alone have no inbox: they get the text by SMS from the commune's sender name (unless they
+answered STOP), during the legal hours for non-urgent SMS. What reached whom, on which
+channel, is counted once at sending and kept on the ``OfficialSend``.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from accounts.models import Profile, User
+from alerts.broadcast import quiet_hours_end
+from communities.models import Commune, CommunityRole, Membership, MembershipStatus
+from notifications.models import OutboundSms, PushSubscription, SmsPurpose, SmsStatus
+from notifications.sms.service import MAX_BODY_CHARACTERS, sms_dispatch, sms_queue
+
+from .models import (
+    MAX_SUBJECT,
+    Conversation,
+    ConversationKind,
+    Message,
+    OfficialSend,
+    OfficialTarget,
+    Participant,
+)
+from .permissions import official_communes, sms_only_q
+from .services import text_clean
+
+logger = logging.getLogger(__name__)
+
+CHANNELS = ("web", "email", "push", "sms", "unreachable")
+
+
+def official_recipients(*, commune: Commune, target: str, communities=(), members=()):
+    """The verified, active members of ``commune`` a targeted message reaches."""
+    memberships = Membership.objects.filter(
+        community__commune=commune, status=MembershipStatus.VERIFIED, user__is_active=True
+    )
+    if target == OfficialTarget.COMMUNITIES:
+        memberships = memberships.filter(community__in=[c.pk for c in communities])
+    elif target == OfficialTarget.REFERENTS:
+        memberships = memberships.filter(role=CommunityRole.REFERENT)
+    elif target == OfficialTarget.MEMBERS:
+        memberships = memberships.filter(user__in=[getattr(m, "pk", m) for m in members])
+    elif target != OfficialTarget.COMMUNE:
+        raise ValidationError({"target": _("Choisissez à qui écrire.")})
+    return User.objects.filter(pk__in=memberships.values("user"))
+
+
+def official_sms_text(*, commune: Commune, subject: str, text: str, replies_allowed: bool) -> str:
+    """The SMS wording: from the mairie, the text, how to answer, and the STOP mention.
+
+    An SMS answer would be read as an alert by the platform's number: say so, and give the
+    mairie's phone when it has one. Cut to fit the provider's limit.
+    """
+    if replies_allowed and commune.phone:
+        tail = _("Pour répondre, appelez la mairie au %(phone)s, pas par SMS.") % {
+            "phone": commune.phone
+        }
+    else:
+        tail = _("Ne répondez pas à ce SMS.")
+    tail = f" {tail} " + _("(STOP au numéro relais)")
+    head = _("Mairie de %(commune)s : ") % {"commune": commune.name}
+    body = f"{subject} — {text}" if subject else text
+    room = MAX_BODY_CHARACTERS - len(head) - len(tail)
+    if len(body) > room:
+        body = body[: room - 1].rstrip() + "…"
+    return f"{head}{body}{tail}"
+
+
+def _target_label(*, target, communities, members) -> str:
+    if target == OfficialTarget.COMMUNITIES:
+        return ", ".join(c.name for c in communities)
+    if target == OfficialTarget.MEMBERS:
+        return ", ".join(m.get_full_name() for m in members)[:500]
+    return str(OfficialTarget(target).label)
+
+
+@transaction.atomic
+def official_send(
+    *,
+    author,
+    commune: Commune,
+    target: str,
+    text: str,
+    subject: str = "",
+    communities=(),
+    members=(),
+    replies_allowed: bool = True,
+) -> OfficialSend:
+    """Send the mairie's message to the targeted members of ``commune``.
+
+    Only for holders of the broadcaster role of that commune (PermissionDenied otherwise).
+    Chosen communities and members must belong to the commune; an empty audience is
+    refused. Web members get an official conversation (e-mail and push follow through the
+    batched notifications, per their settings); SMS-only members an SMS, queued here and
+    sent after commit, or at 8h when written in the quiet hours.
+    """
+    if not official_communes(user=author).filter(pk=commune.pk).exists():
+        raise PermissionDenied(_("Vous n'écrivez pas au nom de cette commune."))
+    text = text_clean(text)
+    subject = " ".join((subject or "").split())[:MAX_SUBJECT]
+    communities = list(communities)
+    members = list(members)
+    if any(c.commune_id != commune.pk for c in communities):
+        raise ValidationError({"communities": _("Ces communautés ne sont pas de la commune.")})
+    if target == OfficialTarget.COMMUNITIES and not communities:
+        raise ValidationError({"communities": _("Cochez au moins une communauté.")})
+    if target == OfficialTarget.MEMBERS:
+        if not members:
+            raise ValidationError({"members": _("Choisissez au moins un membre.")})
+        found = official_recipients(commune=commune, target=target, members=members).count()
+        if found != len({m.pk for m in members}):
+            raise ValidationError(
+                {"members": _("Ces personnes ne sont pas toutes membres vérifiés de la commune.")}
+            )
+    recipients = list(
+        official_recipients(
+            commune=commune, target=target, communities=communities, members=members
+        )
+        .exclude(pk=author.pk)
+        .select_related("profile")
+        .order_by("pk")
+    )
+    if not recipients:
+        raise ValidationError(_("Personne ne correspond à ces destinataires."))
+
+    sms_only_ids = set(
+        User.objects.filter(pk__in=[u.pk for u in recipients])
+        .filter(sms_only_q())
+        .values_list("pk", flat=True)
+    )
+    web = [u for u in recipients if u.pk not in sms_only_ids]
+    by_sms = [u for u in recipients if u.pk in sms_only_ids]
+    now = timezone.now()
+    send = OfficialSend.objects.create(
+        commune=commune,
+        sent_by=author,
+        target=target,
+        target_label=_target_label(target=target, communities=communities, members=members),
+        subject=subject,
+        text=text,
+        replies_allowed=replies_allowed,
+        sms_not_before=quiet_hours_end(now=now),
+    )
+    reach = dict.fromkeys(CHANNELS, 0)
+
+    if web:
+        conversations = Conversation.objects.bulk_create(
+            [
+                Conversation(
+                    commune=commune,
+                    subject=subject,
+                    kind=ConversationKind.MAIRIE,
+                    replies_allowed=replies_allowed,
+                    created_by=author,
+                    official=send,
+                    last_message_at=now,
+                )
+                for _user in web
+            ]
+        )
+        participants = []
+        for conversation, user in zip(conversations, web, strict=True):
+            participants.append(Participant(conversation=conversation, user=user))
+            # The mairie's side waits in the archive until a resident answers.
+            participants.append(
+                Participant(
+                    conversation=conversation,
+                    user=author,
+                    for_mairie=True,
+                    last_read_at=now,
+                    archived_at=now,
+                )
+            )
+        Participant.objects.bulk_create(participants)
+        Message.objects.bulk_create(
+            [
+                Message(conversation=c, author=author, from_mairie=True, text=text)
+                for c in conversations
+            ]
+        )
+        profiles = {p.user_id: p for p in Profile.objects.filter(user__in=[u.pk for u in web])}
+        with_devices = set(
+            PushSubscription.objects.filter(user__in=[u.pk for u in web]).values_list(
+                "user_id", flat=True
+            )
+        )
+        for user in web:
+            profile = profiles.get(user.pk) or Profile(user=user)
+            reach["web"] += 1
+            if profile.news_by_email and user.email:
+                reach["email"] += 1
+            if profile.news_by_push and user.pk in with_devices:
+                reach["push"] += 1
+
+    sms_rows = []
+    for user in by_sms:
+        profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+        if not user.phone or (profile is not None and profile.sms_opted_out_at is not None):
+            reach["unreachable"] += 1
+            continue
+        with override(user.language):
+            body = official_sms_text(
+                commune=commune, subject=subject, text=text, replies_allowed=replies_allowed
+            )
+        try:
+            sms_rows.append(
+                sms_queue(
+                    to=str(user.phone),
+                    body=body,
+                    purpose=SmsPurpose.MESSAGE,
+                    sender=commune.sms_sender_name,
+                )
+            )
+        except ValueError:
+            logger.warning("Official message %s: SMS to member %s refused", send.pk, user.pk)
+            reach["unreachable"] += 1
+            continue
+        reach["sms"] += 1
+    if sms_rows:
+        send.sms_messages.add(*sms_rows)
+    send.reach = reach
+    send.save(update_fields=["reach"])
+    if sms_rows and send.sms_not_before is None:
+        from .tasks import official_sms_send_task
+
+        transaction.on_commit(lambda: official_sms_send_task.delay(send.pk))
+    return send
+
+
+def official_sms_send(*, send_id: int, now=None) -> int:
+    """Send the queued SMS of one targeted message, once its legal hour has come.
+
+    Idempotent: ``sms_dispatch`` claims each row, so a row already sent is left alone.
+    """
+    now = now or timezone.now()
+    send = OfficialSend.objects.filter(pk=send_id).first()
+    if send is None or (send.sms_not_before is not None and send.sms_not_before > now):
+        return 0
+    sent = 0
+    for sms in send.sms_messages.filter(status=SmsStatus.QUEUED).order_by("pk"):
+        sms_dispatch(sms)
+        sent += 1
+    return sent
+
+
+def official_sms_due(*, now=None) -> list[int]:
+    """Targeted messages with SMS still queued whose hour has come (held, or lost task)."""
+    now = now or timezone.now()
+    queued = OutboundSms.objects.filter(status=SmsStatus.QUEUED).values("pk")
+    return list(
+        OfficialSend.objects.filter(sms_messages__in=queued)
+        .exclude(sms_not_before__gt=now)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def official_sms_counts(*, send: OfficialSend) -> dict:
+    """The SMS of a targeted message by status (queued, sent, delivered, failed…)."""
+    counts = dict.fromkeys(SmsStatus.values, 0)
+    for status in send.sms_messages.values_list("status", flat=True):
+        counts[status] += 1
+    return counts
+
+
+def official_replies(*, send: OfficialSend):
+    """The official conversations of ``send`` in which a resident answered."""
+    return (
+        Conversation.objects.filter(official=send)
+        .filter(messages__from_mairie=False)
+        .distinct()
+        .prefetch_related("participants__user")
+    )

@@ -1,0 +1,35 @@
+"""The header's unread count and the directory's "Écrire" button."""
+
+from django import template
+
+from ..selectors import unread_total
+from ..services import recipients_pickable
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def messages_unread(context) -> int:
+    """Unread messages of the signed-in member: one query, once per request."""
+    request = context.get("request")
+    user = context.get("user")
+    if request is None or user is None or not user.is_authenticated:
+        return 0
+    if not hasattr(request, "_messages_unread"):
+        request._messages_unread = unread_total(user=user)
+    return request._messages_unread
+
+
+@register.simple_tag(takes_context=True)
+def can_write_to(context, member) -> bool:
+    """Whether the viewer may start a conversation with ``member``: the same rule as the
+    new-conversation page (``recipients_pickable``), read once per request."""
+    request = context.get("request")
+    user = context.get("user")
+    if request is None or user is None or not user.is_authenticated:
+        return False
+    if not hasattr(request, "_messaging_pickable"):
+        request._messaging_pickable = set(
+            recipients_pickable(author=user).values_list("pk", flat=True)
+        )
+    return member.pk in request._messaging_pickable
