@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -64,3 +65,71 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.content_type.model} #{self.object_id} ({self.get_status_display()})"
+
+
+class ModerationActionKind(models.TextChoices):
+    HIDE = "hide", _("Contenu masqué ou retiré")
+    DISMISS = "dismiss", _("Signalements classés sans suite")
+    WARN = "warn", _("Auteur averti")
+    SUSPEND = "suspend", _("Auteur suspendu")
+
+
+class ModerationAction(models.Model):
+    """What a moderator did about reported content or its author: who, when, what, why.
+
+    The record is the audit trail of the reports queue, and a suspension's record is the
+    suspension itself: the author may post again in that commune once ``suspended_until``
+    has passed, with nothing left to lift by hand.
+    """
+
+    commune = models.ForeignKey(
+        "communities.Commune",
+        on_delete=models.CASCADE,
+        related_name="moderation_actions",
+        verbose_name=_("commune"),
+    )
+    kind = models.CharField(_("action"), max_length=10, choices=ModerationActionKind.choices)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # What the item was when the moderator acted, since it may be erased or hidden later.
+    item_label = models.CharField(_("contenu"), max_length=300, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moderation_actions_received",
+        verbose_name=_("auteur du contenu"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="moderation_actions_taken",
+        verbose_name=_("modérateur"),
+    )
+    note = models.TextField(_("note"), max_length=1000, blank=True)
+    reports_closed = models.PositiveIntegerField(_("signalements clos"), default=0)
+    suspended_until = models.DateTimeField(_("suspendu jusqu'au"), null=True, blank=True)
+    created_at = models.DateTimeField(_("le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("action de modération")
+        verbose_name_plural = _("actions de modération")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            models.Index(fields=["author", "commune", "kind", "suspended_until"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="suspend", suspended_until__isnull=False)
+                | (~Q(kind="suspend") & Q(suspended_until__isnull=True)),
+                name="suspension_has_an_end",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d})"

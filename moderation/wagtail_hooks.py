@@ -46,3 +46,10 @@ def register_registrations_menu_item():
         icon_name="user",
         order=250,
     )
+
+
+@hooks.register("register_admin_viewset")
+def register_reports_viewset():
+    from .admin_views import ReportsViewSet
+
+    return ReportsViewSet()

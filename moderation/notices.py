@@ -1,0 +1,78 @@
+"""Telling the author of reported content what a moderator decided about them.
+
+By e-mail when they have an address, otherwise by SMS (members who take part by SMS
+alone). Written inside the decision's transaction (the SMS outbox row), sent only after
+commit: a decision that rolls back tells nobody.
+"""
+
+import logging
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from notifications.models import SmsPurpose
+
+logger = logging.getLogger(__name__)
+
+
+def author_reachable(*, user) -> bool:
+    return bool(user is not None and user.is_active and (user.email or user.phone))
+
+
+def _send(*, user, subject: str, text: str, sender: str) -> str:
+    """Queue the notice; return the channel used ("email" or "sms")."""
+    if user.email:
+        email = user.email
+
+        def send_email():
+            try:
+                send_mail(subject, text, None, [email])
+            except Exception:
+                logger.exception("Could not e-mail the moderation notice to user %s", user.pk)
+
+        transaction.on_commit(send_email)
+        return "email"
+
+    from notifications.sms.service import sms_dispatch, sms_queue
+
+    row = sms_queue(to=str(user.phone), body=text, purpose=SmsPurpose.ACCOUNT, sender=sender)
+
+    def send_sms():
+        try:
+            sms_dispatch(row)
+        except Exception:
+            logger.exception("Could not send the moderation SMS %s", row.pk)
+
+    transaction.on_commit(send_sms)
+    return "sms"
+
+
+def warning_notify(*, author, commune, summary: dict, note: str) -> str:
+    """The moderator's warning, with their note, about one item the author posted."""
+    with override(author.language or "fr"):
+        subject = _("Avertissement de la modération — %(commune)s") % {"commune": commune.name}
+        text = _(
+            "Bonjour,\n\nLa modération de la mairie de %(commune)s vous adresse un "
+            "avertissement à propos de votre publication « %(title)s », signalée par des "
+            "voisins.\n\nMessage du modérateur : %(note)s\n\nMerci de respecter les règles "
+            "de la communauté ; en cas de récidive, votre participation pourra être suspendue."
+        ) % {"commune": commune.name, "title": summary.get("title", ""), "note": note}
+    return _send(user=author, subject=subject, text=text, sender=commune.sms_sender_name)
+
+
+def suspension_notify(*, author, commune, until, note: str) -> str:
+    """The suspension, its end and the moderator's reason."""
+    with override(author.language or "fr"):
+        when = date_format(timezone.localtime(until), "DATETIME_FORMAT")
+        subject = _("Participation suspendue — %(commune)s") % {"commune": commune.name}
+        text = _(
+            "Bonjour,\n\nLa modération de la mairie de %(commune)s a suspendu votre "
+            "participation jusqu'au %(until)s : d'ici là, vous ne pouvez pas publier "
+            "d'alerte, d'annonce, de commentaire ni de message dans cette commune.\n\n"
+            "Motif : %(note)s"
+        ) % {"commune": commune.name, "until": when, "note": note}
+    return _send(user=author, subject=subject, text=text, sender=commune.sms_sender_name)
