@@ -278,7 +278,12 @@ def members_search(*, viewer, members: QuerySet[User], query: str) -> QuerySet[U
 
 
 def profile_photo_prepare(uploaded) -> ContentFile:
-    """Re-encode an uploaded photo as a JPEG of at most 512 px, without any metadata.
+    """Re-encode an uploaded profile photo as a JPEG of at most 512 px (``photo_reencode``)."""
+    return photo_reencode(uploaded, max_side=PHOTO_MAX_SIDE, name="photo.jpg")
+
+
+def photo_reencode(uploaded, *, max_side: int, name: str = "photo.jpg") -> ContentFile:
+    """Re-encode an uploaded photo as a JPEG of at most ``max_side`` px, without metadata.
 
     The camera's EXIF block can hold the GPS position of the member's home: it never
     reaches the disk. Orientation is applied to the pixels first, so nothing is lost.
@@ -305,7 +310,7 @@ def profile_photo_prepare(uploaded) -> ContentFile:
                 background.paste(rgba, mask=rgba.getchannel("A"))
                 image = background
             image = image.convert("RGB")
-            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE), Image.Resampling.LANCZOS)
+            image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
             output = io.BytesIO()
             # A fresh image carries no info dictionary: no EXIF, ICC, XMP or comment.
             clean = Image.new("RGB", image.size)
@@ -321,7 +326,7 @@ def profile_photo_prepare(uploaded) -> ContentFile:
         raise ValidationError(_("Cette image est illisible."), code="bad_image") from error
     finally:
         uploaded.seek(0)
-    return ContentFile(output.getvalue(), name="photo.jpg")
+    return ContentFile(output.getvalue(), name=name)
 
 
 @transaction.atomic

@@ -61,6 +61,16 @@ class Commune(models.Model):
         choices=ModerationPolicy.choices,
         default=ModerationPolicy.POST,
     )
+    gazette_moderation_policy = models.CharField(
+        _("modération de la gazette"),
+        max_length=8,
+        choices=ModerationPolicy.choices,
+        default=ModerationPolicy.POST,
+        help_text=_(
+            "Pré-modération : les publications des habitants attendent la validation d'un "
+            "modérateur de la mairie. Post-modération : elles paraissent aussitôt."
+        ),
+    )
     sms_sender_name = models.CharField(
         _("nom d'expéditeur SMS"),
         max_length=11,

@@ -179,12 +179,28 @@ def commune_create(
 
 
 def commune_pages_ensure(*, commune: Commune) -> None:
-    """Give the commune's home the section pages later versions added (the gazette)."""
+    """Give the commune's home the section pages later versions added (the gazette), and
+    the gazette its "gazette" workflow: residents' posts awaiting approval go to the
+    commune's own moderators, never to another commune's."""
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
+
     from gazette.models import GazetteIndexPage
 
     home = commune.site.root_page
-    if not GazetteIndexPage.objects.child_of(home).exists():
-        home.add_child(instance=GazetteIndexPage(title=_("Gazette"), slug="gazette"))
+    index = GazetteIndexPage.objects.child_of(home).first()
+    if index is None:
+        index = home.add_child(instance=GazetteIndexPage(title=_("Gazette"), slug="gazette"))
+    if WorkflowPage.objects.filter(page=index).exists():
+        return
+    moderators = staff_groups_ensure(commune=commune)[StaffRole.MODERATOR]
+    label = f"{commune.name} ({commune.insee_code})"
+    workflow = Workflow.objects.create(name=_("Gazette — %(commune)s") % {"commune": label})
+    task = GroupApprovalTask.objects.create(
+        name=_("Modération de la gazette — %(commune)s") % {"commune": label}
+    )
+    task.groups.set([moderators])
+    WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    WorkflowPage.objects.create(workflow=workflow, page=index)
 
 
 def _unique_root_slug(slug: str) -> str:

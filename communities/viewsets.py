@@ -179,6 +179,7 @@ class CommuneViewSet(ScopedModelViewSet):
                 [
                     FieldPanel("name"),
                     FieldPanel("moderation_policy"),
+                    FieldPanel("gazette_moderation_policy"),
                     FieldPanel("sms_sender_name"),
                 ],
                 heading=_("Commune"),

@@ -10,6 +10,7 @@ through a view that asks the same rule.
 
 import secrets
 
+from django import forms
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -24,6 +25,8 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from communities.audience import audience_q, targets_of, viewer_scope
+
+from .admin_forms import GazettePostAdminForm
 
 CLASSIFIED_LIFETIME_DAYS = 30
 MAX_BODY = 5000
@@ -101,14 +104,20 @@ class GazetteIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         from mairie_pages.models import ListingMixin
 
-        from .selectors import gazette_posts_for
+        from .selectors import gazette_stream_for, stream_items
+        from .services import gazette_author_for
 
         context = super().get_context(request, *args, **kwargs)
         category = request.GET.get("categorie")
-        posts = gazette_posts_for(viewer=request.user, commune=self.commune(), category=category)
-        context["posts"] = ListingMixin().paginate(request, posts)
+        category = category if category in GazetteCategory.values else ""
+        commune = self.commune()
+        stream = gazette_stream_for(viewer=request.user, commune=commune, category=category)
+        page = ListingMixin().paginate(request, stream)
+        context["posts"] = page
+        context["items"] = stream_items(page)
         context["categories"] = GazetteCategory.choices
-        context["category"] = category if category in GazetteCategory.values else ""
+        context["category"] = category
+        context["can_post"] = gazette_author_for(user=request.user, commune=commune) is not None
         return context
 
     def commune(self):
@@ -160,11 +169,12 @@ class GazettePost(Page):
 
     objects = PageManager.from_queryset(GazettePostQuerySet)()
 
+    base_form_class = GazettePostAdminForm
     content_panels = [
         *Page.content_panels,
         FieldPanel("category"),
         FieldPanel("body"),
-        FieldPanel("communities"),
+        FieldPanel("communities", widget=forms.CheckboxSelectMultiple),
         FieldPanel("expires_at"),
         InlinePanel("photos", label=_("Photos"), max_num=MAX_PHOTOS),
     ]
@@ -193,6 +203,27 @@ class GazettePost(Page):
 
     def get_sitemap_urls(self, request=None):
         return []  # members' content is never listed publicly
+
+    def audience_label(self) -> str:
+        names = [community.name for community in self.communities.all()]
+        return ", ".join(names) if names else str(_("Toute la commune"))
+
+    def get_context(self, request, *args, **kwargs):
+        from moderation.reportables import reported_by
+
+        from .forms import CommentForm, ReportForm
+        from .selectors import comments_for
+        from .services import may_comment
+
+        context = super().get_context(request, *args, **kwargs)
+        user = request.user
+        context["comments"] = comments_for(viewer=user, post=self)
+        context["may_comment"] = may_comment(user=user, post=self)
+        context["is_author"] = user.is_authenticated and self.author_id == user.pk
+        context["reported"] = reported_by(content=self, user=user)
+        context["comment_form"] = CommentForm()
+        context["report_form"] = ReportForm(prefix="report")
+        return context
 
     def serve(self, request, *args, **kwargs):
         if not GazettePost.objects.visible_to(request.user).filter(pk=self.pk).exists():

@@ -35,3 +35,82 @@ def photo_visible_to(*, viewer, photo_id: int) -> GazettePhoto | None:
         .select_related("post")
         .first()
     )
+
+
+def gazette_stream_for(*, viewer, commune, category: str | None = None) -> QuerySet:
+    """One stream, newest first: the posts ``viewer`` may read and the mairie's public
+    announcements of ``commune``, as base pages (paginate, then ``stream_items``).
+
+    The announcements are the mairie's communications: they follow the "Communication de
+    la mairie" filter and no other.
+    """
+    from django.db.models import Q
+    from wagtail.models import Page
+
+    from mairie_pages.models import AnnouncementPage
+
+    posts = gazette_posts_for(viewer=viewer, commune=commune, category=category)
+    wanted = Q(pk__in=posts.values("pk"))
+    if not category or category not in GazetteCategory.values or category == "mairie":
+        announcements = (
+            AnnouncementPage.objects.descendant_of(commune.site.root_page).live().public()
+        )
+        wanted |= Q(pk__in=announcements.values("pk"))
+    return Page.objects.filter(wanted).order_by("-first_published_at", "-pk")
+
+
+def stream_items(pages) -> list:
+    """The specific posts and announcements of one page of the stream, in its order.
+
+    A fixed number of queries whatever the page size: one per page type, plus the posts'
+    authors, communities and photos.
+    """
+    from mairie_pages.models import AnnouncementPage
+
+    ids = [page.pk for page in pages]
+    posts = (
+        GazettePost.objects.filter(pk__in=ids)
+        .select_related("author")
+        .prefetch_related(
+            "communities",
+            Prefetch("photos", queryset=GazettePhoto.objects.order_by("sort_order", "pk")),
+        )
+    )
+    found = {post.pk: post for post in posts}
+    found.update({a.pk: a for a in AnnouncementPage.objects.filter(pk__in=ids)})
+    return [found[pk] for pk in ids if pk in found]
+
+
+def comments_for(*, viewer, post: GazettePost) -> QuerySet:
+    """The comments of a post ``viewer`` may read (none when they may not read it)."""
+    from .models import Comment
+
+    if not GazettePost.objects.visible_to(viewer).filter(pk=post.pk).exists():
+        return Comment.objects.none()
+    return Comment.objects.filter(post=post, hidden_at=None).select_related("author")
+
+
+def comment_visible_to(*, viewer, comment_id: int):
+    """A comment on a post ``viewer`` may read, or None (answer 404)."""
+    from .models import Comment
+
+    return (
+        Comment.objects.filter(
+            pk=comment_id,
+            hidden_at=None,
+            post__in=GazettePost.objects.visible_to(viewer).values("pk"),
+        )
+        .select_related("post", "author")
+        .first()
+    )
+
+
+def posts_authored_by(*, user, commune) -> QuerySet:
+    """The member's own posts in ``commune``, drafts awaiting moderation and hidden ones
+    included, newest first."""
+    return (
+        GazettePost.objects.authored_by(user)
+        .filter(commune=commune)
+        .prefetch_related("communities")
+        .order_by("-latest_revision_created_at", "-pk")
+    )

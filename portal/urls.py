@@ -25,6 +25,7 @@ urlpatterns = [
     path("alertes/", include("alerts.urls")),
     path("messages/", include("messaging.urls")),
     path("gazette-fichiers/", include("gazette.urls")),
+    path("publier/", include("gazette.publish_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sms/inbound/", sms_views.sms_inbound, name="sms_inbound"),
     path("sms/status/", sms_views.sms_status, name="sms_status"),
