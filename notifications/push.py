@@ -221,6 +221,24 @@ def push_subscription_delete(*, user, endpoint: str) -> bool:
     return bool(deleted)
 
 
+# The endpoint this browser enabled during the session, so that signing out can forget it.
+SESSION_ENDPOINT_KEY = "push_endpoint"
+
+
+def push_subscription_forget_on_logout(sender, request, user, **kwargs) -> None:
+    """Signing out stops this browser receiving the member's alerts.
+
+    A shared computer must not keep showing someone's alerts (a mairie agent's carry
+    identifying details) once they have left. Signing in again on it enables it again
+    (the page re-sends the browser's subscription). Wired to ``user_logged_out``.
+    """
+    if request is None or user is None or not hasattr(request, "session"):
+        return
+    endpoint = request.session.get(SESSION_ENDPOINT_KEY)
+    if endpoint:
+        push_subscription_delete(user=user, endpoint=endpoint)
+
+
 # --- Sending -----------------------------------------------------------------------------------
 
 

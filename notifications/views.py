@@ -18,7 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from communities.selectors import commune_for_request
 
-from .push import push_available, push_subscription_delete, push_subscription_save
+from .push import (
+    SESSION_ENDPOINT_KEY,
+    push_available,
+    push_subscription_delete,
+    push_subscription_save,
+)
 
 DEFAULT_THEME_COLOUR = "#1d4e89"
 MAX_BODY_BYTES = 4096
@@ -71,6 +76,8 @@ def subscriptions(request):
     if request.method == "DELETE":
         if not push_subscription_delete(user=request.user, endpoint=data.get("endpoint")):
             return _error(404, _("Aucune activation des notifications à ce nom sur cet appareil."))
+        if request.session.get(SESSION_ENDPOINT_KEY) == data.get("endpoint"):
+            del request.session[SESSION_ENDPOINT_KEY]
         return HttpResponse(status=204)
 
     if not push_available():
@@ -86,6 +93,7 @@ def subscriptions(request):
     except ValidationError as error:
         fields = {name: " ".join(messages) for name, messages in error.message_dict.items()}
         return _error(400, _("Cet abonnement aux notifications n'est pas valide."), fields=fields)
+    request.session[SESSION_ENDPOINT_KEY] = subscription.endpoint
     return JsonResponse(
         {"endpoint": subscription.endpoint, "created": created}, status=201 if created else 200
     )

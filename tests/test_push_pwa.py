@@ -5,7 +5,9 @@ import json
 
 from django.contrib.staticfiles import finders
 
+from notifications.push import vapid_keys_generate
 from tests.conftest import CADAUJAC_HOST
+from tests.fakes.push_server import BrowserSubscription
 
 
 def test_manifest_on_a_commune_site_carries_its_name_and_colour(client, cadaujac):
@@ -66,6 +68,7 @@ def test_every_page_links_the_manifest_and_the_communes_colour(client, cadaujac)
     assert f'<meta name="theme-color" content="{cadaujac.primary_colour}">' in page
     assert "js/push.js" in page
     assert 'name="csrf-token"' not in page  # anonymous pages stay cacheable
+    assert "data-signed-in" not in page
 
 
 def test_signed_in_pages_carry_what_the_push_script_needs(client, sign_in, paul_neighbour):
@@ -74,4 +77,18 @@ def test_signed_in_pages_carry_what_the_push_script_needs(client, sign_in, paul_
     page = client.get("/", HTTP_HOST=CADAUJAC_HOST).content.decode()
 
     assert 'name="csrf-token"' in page
-    assert f'data-user="{paul_neighbour.pk}"' in page
+    assert "data-signed-in" in page
+    assert "data-push-known" not in page  # the script re-sends this browser's subscription
+
+
+def test_once_the_browser_is_known_pages_stop_resending_it(
+    client, sign_in, paul_neighbour, settings
+):
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = vapid_keys_generate()
+    sign_in(client, paul_neighbour)
+    device = BrowserSubscription(endpoint="https://push.example.net/wpush/known")
+    client.post("/api/v1/push/subscriptions/", device.to_json(), content_type="application/json")
+
+    page = client.get("/", HTTP_HOST=CADAUJAC_HOST).content.decode()
+
+    assert "data-push-known" in page

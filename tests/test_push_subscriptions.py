@@ -247,3 +247,35 @@ def test_settings_page_offers_to_enable_push_on_this_device(
     assert "bloquées par votre navigateur" in page  # the blocked state is explained
     assert 'role="status"' in page
     assert "js/push.js" in page
+
+
+def test_signing_out_stops_this_browser_receiving_the_members_alerts(
+    client, sign_in, paul_neighbour, push_keys
+):
+    from notifications.push import push_subscription_save
+
+    sign_in(client, paul_neighbour)
+    this_browser = browser("this-one")
+    post(client, this_browser.to_json())
+    phone = browser("phone")  # enabled earlier on another device
+    push_subscription_save(user=paul_neighbour, data=phone.to_json())
+
+    response = client.post("/accounts/logout/")
+
+    assert response.status_code == 302
+    assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == [phone.endpoint]
+
+
+def test_signing_in_again_on_the_browser_enables_it_again(
+    client, sign_in, paul_neighbour, push_keys
+):
+    device = browser()
+    sign_in(client, paul_neighbour)
+    post(client, device.to_json())
+    client.post("/accounts/logout/")
+
+    sign_in(client, paul_neighbour)
+    response = post(client, device.to_json())  # what the page's script does after sign-in
+
+    assert response.status_code == 201
+    assert PushSubscription.objects.get().user == paul_neighbour

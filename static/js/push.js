@@ -6,9 +6,10 @@
   "use strict";
 
   var script = document.currentScript;
-  var signedInUser = script ? script.getAttribute("data-user") : "";
+  var signedIn = Boolean(script && script.hasAttribute("data-signed-in"));
+  /* The server already knows this browser's subscription for this session. */
+  var known = Boolean(script && script.hasAttribute("data-push-known"));
   var API = "/api/v1/push/";
-  var SYNC_KEY = "voisinage-push-synced";
 
   function supported() {
     return (
@@ -122,19 +123,12 @@
     });
   }
 
-  /* On any page, once per session and member: tell the server about this device again, so
-     that a renewed subscription or another member signing in on this browser is taken into
-     account. Never asks for permission. */
+  /* On any page, once per session: tell the server about this device again, so that signing
+     in again, another member signing in on this browser, or a renewed subscription is taken
+     into account. Never asks for permission, never subscribes by itself. */
   function syncSilently() {
-    if (!signedInUser || Notification.permission !== "granted") {
+    if (!signedIn || known || Notification.permission !== "granted") {
       return;
-    }
-    try {
-      if (window.sessionStorage.getItem(SYNC_KEY) === signedInUser) {
-        return;
-      }
-    } catch (error) {
-      /* storage refused: sync anyway */
     }
     Promise.all([navigator.serviceWorker.ready, publicKey()])
       .then(function (results) {
@@ -143,13 +137,6 @@
       .then(function (subscription) {
         /* No subscription: the member turned push off here; never turn it back on alone. */
         return subscription ? api("POST", "subscriptions/", subscription.toJSON()) : null;
-      })
-      .then(function () {
-        try {
-          window.sessionStorage.setItem(SYNC_KEY, signedInUser);
-        } catch (error) {
-          /* nothing to remember it with */
-        }
       })
       .catch(function () {
         /* silent by design: the settings page shows the state */
