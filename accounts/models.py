@@ -205,6 +205,11 @@ class Profile(models.Model):
     alerts_by_push = models.BooleanField(_("alertes par notification"), default=True)
     news_by_email = models.BooleanField(_("autres nouvelles par e-mail"), default=True)
     news_by_push = models.BooleanField(_("autres nouvelles par notification"), default=False)
+    # The Monday of the last week whose gazette digest was sent: the weekly task claims the
+    # week here first, so that a second run (or a second worker) sends nothing.
+    news_digest_week = models.DateField(
+        _("semaine du dernier résumé de la gazette"), null=True, blank=True, editable=False
+    )
     sms_opted_out_at = models.DateTimeField(
         _("SMS refusés (STOP) le"),
         null=True,

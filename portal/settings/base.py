@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "alerts",
     "gazette",
     "messaging",
+    "search",
     "demo",
     "portal",
     # Wagtail and wagtail-localize
@@ -177,6 +178,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "alerts-retention": {
         "task": "alerts.retention_apply",
         "schedule": crontab(hour=3, minute=45),
+    },
+    # The gazette's weekly e-mail digest (idempotent per member and week).
+    "gazette-digest-weekly": {
+        "task": "gazette.tasks.gazette_digest_send",
+        "schedule": crontab(day_of_week="fri", hour=17, minute=0),
     },
     # CNIL: no proof of address outlives 30 days without a decision.
     "memberships-expire-stale": {
@@ -338,7 +344,14 @@ WAGTAILDOCS_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# PostgreSQL searches in French without accents (``french_unaccent``, created by the search
+# app's migration): "chat" finds "chats", "evenement" finds "événement". SQLite ignores it.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {
+        "BACKEND": "wagtail.search.backends.database",
+        "SEARCH_CONFIG": "french_unaccent",
+    }
+}
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
@@ -419,5 +432,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # The twilio client logs every request at INFO (ten lines each, recipients' numbers
+        # included): at alert volumes that costs more CPU than the sending itself.
+        "twilio.http_client": {"level": "WARNING"},
     },
 }
