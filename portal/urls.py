@@ -7,6 +7,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from alerts import sms_views
+from mairie_pages.feeds import AnnouncementsAtomFeed, AnnouncementsRssFeed
 from notifications import views as push_views
 
 from .health import healthz, readyz
@@ -30,6 +31,9 @@ urlpatterns = [
     path("sms/inbound/", sms_views.sms_inbound, name="sms_inbound"),
     path("sms/status/", sms_views.sms_status, name="sms_status"),
     path("sitemap.xml", sitemap, name="sitemap"),
+    # Each commune's public announcements (never the gazette), for feed readers.
+    path("flux/annonces.xml", AnnouncementsRssFeed(), name="announcements_rss"),
+    path("flux/annonces.atom", AnnouncementsAtomFeed(), name="announcements_atom"),
     # The PWA: the service worker must be served from the root for its scope to be "/".
     path("manifest.webmanifest", push_views.manifest, name="pwa_manifest"),
     path("service-worker.js", push_views.service_worker, name="pwa_service_worker"),
@@ -42,4 +46,8 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # French pages live at the root, their English translations under /en/.
-urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)
+urlpatterns += i18n_patterns(
+    path("recherche/", include("search.urls")),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

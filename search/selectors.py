@@ -1,0 +1,91 @@
+"""Site search: one commune's public pages and the gazette posts the viewer may read.
+
+Wagtail's own search view lists every live page it finds (its privacy knows nothing of our
+communities), so the candidates are narrowed *before* searching: the public pages of this
+commune's tree in the current language, and ``GazettePost.objects.visible_to(viewer)`` of
+this commune. Results, their count and their pages therefore never include, nor reveal the
+number of, anything the viewer may not read.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString
+from wagtail.blocks import StreamValue
+from wagtail.models import Page
+from wagtail.search.index import SearchField
+
+from gazette.models import GazettePost
+from mairie_pages.models import AnnouncementPage, EventPage, StandardPage
+
+from .highlight import highlight, highlighted_excerpt
+
+MAX_QUERY_LENGTH = 100
+PUBLIC_PAGE_TYPES = (StandardPage, AnnouncementPage, EventPage)
+
+
+def public_pages_of(*, commune):
+    """The commune's public pages (standard pages, announcements, events) in the current
+    language: live, without a view restriction, inside this commune's site only."""
+    root = commune.site.root_page.localized
+    return Page.objects.live().public().descendant_of(root).type(*PUBLIC_PAGE_TYPES)
+
+
+def site_search(*, viewer, commune, query: str):
+    """Wagtail search results (lazy, sliceable, countable) over what ``viewer`` may read on
+    ``commune``'s site. Anonymous visitors search public pages only."""
+    candidates = Q(pk__in=public_pages_of(commune=commune).values("pk"))
+    if viewer.is_authenticated:
+        posts = GazettePost.objects.visible_to(viewer).filter(commune=commune)
+        candidates |= Q(pk__in=posts.values("pk"))
+    return Page.objects.filter(candidates).search(query[:MAX_QUERY_LENGTH])
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    page: Page
+    url: str
+    kind: str
+    title: SafeString
+    excerpt: SafeString
+    is_gazette: bool
+
+
+def searchable_text(page: Page) -> str:
+    """The text of ``page`` that search indexes, title aside, as plain text."""
+    parts = []
+    for field in page.get_search_fields():
+        if not isinstance(field, SearchField) or field.field_name == "title":
+            continue
+        value = getattr(page, field.field_name, None)
+        if isinstance(value, StreamValue):
+            parts.extend(value.stream_block.get_searchable_content(value))
+        elif value:
+            parts.append(str(value))
+    return " ".join(strip_tags(" ".join(parts)).split())
+
+
+def search_hits(*, pages, query: str, request=None) -> list[SearchHit]:
+    """The hits of one results page, as specific pages with highlighted title and excerpt.
+
+    One query fetches the specific pages of the whole results page, whatever their types.
+    """
+    ids = [page.pk for page in pages]
+    specific = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific()}
+    hits = []
+    for pk in ids:
+        page = specific.get(pk)
+        if page is None:
+            continue
+        hits.append(
+            SearchHit(
+                page=page,
+                url=page.get_url(request=request),
+                kind=str(page._meta.verbose_name),
+                title=highlight(page.title, query),
+                excerpt=highlighted_excerpt(searchable_text(page), query),
+                is_gazette=isinstance(page, GazettePost),
+            )
+        )
+    return hits
