@@ -1,0 +1,119 @@
+"""New messages are announced in batches: one e-mail (or push) per member, never twice.
+
+The periodic task waits until the oldest unread message is two minutes old, then sends one
+e-mail summarising everything unread since the member's last notice; a member who read the
+conversation in the meantime gets nothing; running the task again sends nothing more.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from accounts.models import Profile
+from messaging.models import Participant
+from messaging.notify import messages_notify
+from messaging.selectors import participation_for
+from messaging.services import conversation_read, conversation_start, message_send
+
+
+@pytest.fixture
+def conversation(jeanne_resident, paul_neighbour):
+    return conversation_start(
+        author=jeanne_resident, recipients=[paul_neighbour], text="Avez-vous vu le chat ?"
+    )
+
+
+def _later(minutes=3):
+    return timezone.now() + timedelta(minutes=minutes)
+
+
+def test_three_messages_in_a_minute_send_one_email(conversation, jeanne_resident, paul_neighbour):
+    message_send(conversation=conversation, author=jeanne_resident, text="Il est roux.")
+    message_send(conversation=conversation, author=jeanne_resident, text="Il s'appelle Pilou.")
+    mail.outbox.clear()
+
+    assert messages_notify(now=timezone.now())["email"] == 0  # too early: he may be reading
+    assert mail.outbox == []
+
+    assert messages_notify(now=_later())["email"] == 1
+    assert len(mail.outbox) == 1
+    email = mail.outbox[0]
+    assert email.to == [paul_neighbour.email]
+    assert "3 nouveau" in email.subject
+    body = email.body
+    for text in ("Avez-vous vu le chat ?", "Il est roux.", "Il s'appelle Pilou."):
+        assert text in body
+    assert f"/messages/{conversation.pk}/" in body
+    assert "Jeanne Lafargue" in body
+    # Jeanne wrote them: she is told of nothing.
+    assert jeanne_resident.email not in [to for m in mail.outbox for to in m.to]
+
+    assert messages_notify(now=_later(30))["email"] == 0  # idempotent: never twice
+    assert len(mail.outbox) == 1
+
+
+def test_a_member_who_read_in_time_gets_no_email(conversation, paul_neighbour):
+    mail.outbox.clear()
+    conversation_read(
+        participant=participation_for(user=paul_neighbour, conversation_id=conversation.pk)
+    )
+    assert messages_notify(now=_later())["email"] == 0
+    assert mail.outbox == []
+
+
+def test_later_messages_are_announced_in_a_later_email_after_the_interval(
+    conversation, jeanne_resident, paul_neighbour
+):
+    mail.outbox.clear()
+    messages_notify(now=_later())
+    assert len(mail.outbox) == 1
+    message_send(conversation=conversation, author=jeanne_resident, text="Retrouvé !")
+    assert messages_notify(now=_later(5))["email"] == 0  # at most one e-mail per interval
+    assert messages_notify(now=_later(15))["email"] == 1
+    assert "Retrouvé !" in mail.outbox[1].body
+    assert "Avez-vous vu le chat ?" not in mail.outbox[1].body
+
+
+def test_no_email_for_members_who_turned_news_by_email_off(conversation, paul_neighbour):
+    Profile.objects.update_or_create(user=paul_neighbour, defaults={"news_by_email": False})
+    mail.outbox.clear()
+    assert messages_notify(now=_later())["email"] == 0
+    assert mail.outbox == []
+    # Nothing is kept for later either: the batch was recorded as handled.
+    assert Participant.objects.get(user=paul_neighbour).notified_message_id > 0
+
+
+def test_push_is_coalesced_into_one_notification_with_the_conversation_url(
+    conversation, jeanne_resident, paul_neighbour, push_device, fake_push
+):
+    Profile.objects.update_or_create(
+        user=paul_neighbour, defaults={"news_by_push": True, "news_by_email": False}
+    )
+    browser = push_device(paul_neighbour)
+    message_send(conversation=conversation, author=jeanne_resident, text="Deuxième message")
+    assert messages_notify(now=_later())["push"] == 1
+    requests = fake_push.requests_to(browser.endpoint)
+    assert len(requests) == 1
+    notification = browser.decrypt(requests[0].body)
+    assert notification["url"].endswith(f"/messages/{conversation.pk}/")
+    assert "Deuxième message" in notification["body"]
+    assert notification["tag"] == "messages"
+    messages_notify(now=_later(30))
+    assert len(fake_push.requests_to(browser.endpoint)) == 1
+
+
+def test_one_email_summarises_several_conversations(jeanne_resident, paul_neighbour, rene_referent):
+    conversation_start(author=jeanne_resident, recipients=[paul_neighbour], text="Premier")
+    conversation_start(author=rene_referent, recipients=[paul_neighbour], text="Second")
+    mail.outbox.clear()
+    assert messages_notify(now=_later())["email"] == 1
+    assert "Premier" in mail.outbox[0].body
+    assert "Second" in mail.outbox[0].body
+
+
+def test_hidden_messages_are_never_announced(conversation, jeanne_resident):
+    conversation.messages.update(hidden_at=timezone.now())
+    mail.outbox.clear()
+    assert messages_notify(now=_later())["email"] == 0
