@@ -46,7 +46,8 @@ def _enqueue_batches(
         countdown = start + (sms_slot_delay(count=len(batch)) if paced else 0.0)
         if countdown > horizon:
             _mark_scheduled(batch, now + timedelta(seconds=countdown))
-        deliveries_send_task.apply_async(args=[batch], countdown=countdown)
+        # No countdown at all when due now: an ETA task waits in the worker's timer.
+        deliveries_send_task.apply_async(args=[batch], countdown=countdown or None)
     return len(batches)
 
 

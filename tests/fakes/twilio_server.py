@@ -36,6 +36,7 @@ import random
 import re
 import secrets
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -85,6 +86,7 @@ class RecordedRequest:
     auth_token: str | None
     status: int = 0  # what the fake answered (0 while it hangs)
     sid: str | None = None  # the message created, if any
+    received_at: float = field(default_factory=time.time)  # epoch seconds, on arrival
 
 
 @dataclass
