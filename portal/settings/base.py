@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "notifications",
     "alerts",
     "gazette",
+    "messaging",
+    "search",
     "demo",
     "portal",
     # Wagtail and wagtail-localize
@@ -177,10 +179,23 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "alerts.retention_apply",
         "schedule": crontab(hour=3, minute=45),
     },
+    # The gazette's weekly e-mail digest (idempotent per member and week).
+    "gazette-digest-weekly": {
+        "task": "gazette.tasks.gazette_digest_send",
+        "schedule": crontab(day_of_week="fri", hour=17, minute=0),
+    },
     # CNIL: no proof of address outlives 30 days without a decision.
     "memberships-expire-stale": {
         "task": "communities.memberships_expire_stale",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Private messages: one batched e-mail or push per member, and held SMS of the mairie.
+    "messaging-notify": {"task": "messaging.messages_notify", "schedule": 60.0},
+    "messaging-official-sms": {"task": "messaging.official_sms_sweep", "schedule": 60.0},
+    # GDPR: private messages do not outlive MESSAGE_RETENTION_DAYS.
+    "messaging-retention": {
+        "task": "messaging.retention_apply",
+        "schedule": crontab(hour=4, minute=0),
     },
 }
 
@@ -329,7 +344,14 @@ WAGTAILDOCS_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# PostgreSQL searches in French without accents (``french_unaccent``, created by the search
+# app's migration): "chat" finds "chats", "evenement" finds "événement". SQLite ignores it.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {
+        "BACKEND": "wagtail.search.backends.database",
+        "SEARCH_CONFIG": "french_unaccent",
+    }
+}
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
@@ -373,6 +395,18 @@ QUIET_HOURS = {"START_HOUR": 20, "END_HOUR": 8, "TIME_ZONE": "Europe/Paris"}
 ALERT_RETENTION_DAYS = env.int("ALERT_RETENTION_DAYS", default=365)
 ALERT_DETAILS_RETENTION_DAYS = env.int("ALERT_DETAILS_RETENTION_DAYS", default=30)
 
+# --- Messaging ---------------------------------------------------------------------------------
+# Private messages are deleted after this many days (12 months).
+MESSAGE_RETENTION_DAYS = env.int("MESSAGE_RETENTION_DAYS", default=365)
+# Unread messages are announced once the oldest has waited this long, at most once per
+# member per interval (seconds): a lively conversation sends one e-mail, not one per message.
+MESSAGE_NOTIFY_DELAY_SECONDS = env.int("MESSAGE_NOTIFY_DELAY_SECONDS", default=120)
+MESSAGE_NOTIFY_INTERVAL_SECONDS = env.int("MESSAGE_NOTIFY_INTERVAL_SECONDS", default=600)
+# Per member: messages per window, and new conversations per day.
+MESSAGE_RATE_LIMIT = env.int("MESSAGE_RATE_LIMIT", default=30)
+MESSAGE_RATE_WINDOW_SECONDS = env.int("MESSAGE_RATE_WINDOW_SECONDS", default=600)
+CONVERSATION_RATE_LIMIT = env.int("CONVERSATION_RATE_LIMIT", default=10)
+
 # --- Web push ------------------------------------------------------------------------------------
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
@@ -398,5 +432,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # The twilio client logs every request at INFO (ten lines each, recipients' numbers
+        # included): at alert volumes that costs more CPU than the sending itself.
+        "twilio.http_client": {"level": "WARNING"},
     },
 }
