@@ -8,8 +8,10 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from moderation.reportables import MAX_REASON as MAX_REPORT_REASON
+
 from .models import RESIDENT_CATEGORIES, AlertCategory
-from .services import MAX_REPORT_REASON, MAX_TEXT
+from .services import MAX_TEXT
 
 # One plain sentence under each category, so that nobody has to guess which one fits.
 CATEGORY_HINTS = {

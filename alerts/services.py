@@ -8,7 +8,6 @@ deliveries are written is decided here, once.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +17,7 @@ from communities.memberships import verified_membership
 from communities.models import ModerationPolicy, StaffRole
 from communities.selectors import roles_in_commune, user_has_commune_role
 from moderation.models import Report
+from moderation.reportables import report_create, reported_by
 
 from .models import (
     ALERT_STAFF_ROLES,
@@ -210,7 +210,6 @@ def broadcast_post(
 
 # Staff of the alert's commune who may speak for an alert they did not write.
 FOLLOW_UP_ROLES = {StaffRole.ADMINISTRATOR, StaffRole.MODERATOR, StaffRole.BROADCASTER}
-MAX_REPORT_REASON = 500
 
 
 @dataclass(frozen=True)
@@ -356,47 +355,14 @@ def alert_police_take(*, alert: Alert, by) -> Alert:
 
 
 def alert_reported_by(*, alert: Alert, user) -> bool:
-    if not user.is_authenticated:
-        return False
-    return Report.objects.filter(
-        content_type=ContentType.objects.get_for_model(Alert), object_id=alert.pk, reporter=user
-    ).exists()
+    return reported_by(content=alert, user=user)
 
 
-@transaction.atomic
 def alert_report(*, alert: Alert, by, reason: str) -> Report:
     """A member who can see an alert reports it to the commune's moderators, once.
 
-    The report joins the commune's moderation queue; the alert's history records it.
+    Filed through the one reports service (``moderation.reportables.report_create``):
+    it refuses an alert the member cannot see, their own, an empty reason and a second
+    report; the report joins the commune's queue and the alert's history records it.
     """
-    if not Alert.objects.visible_to(by).filter(pk=alert.pk).exists():
-        raise PermissionDenied(_("Vous ne pouvez pas signaler cette alerte."))
-    if alert.author_id == by.pk:
-        raise ValidationError(
-            _(
-                "Vous ne pouvez pas signaler votre propre alerte : publiez plutôt un suivi ou "
-                "une fin d'alerte."
-            )
-        )
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationError({"reason": _("Dites en quelques mots ce qui pose problème.")})
-    if len(reason) > MAX_REPORT_REASON:
-        raise ValidationError(
-            {"reason": _("Le motif dépasse %(max)d caractères.") % {"max": MAX_REPORT_REASON}}
-        )
-    if alert_reported_by(alert=alert, user=by):
-        raise ValidationError(
-            _("Vous avez déjà signalé cette alerte. Merci : la modération va l'examiner.")
-        )
-    report = Report.objects.create(
-        commune_id=alert.commune_id,
-        content_type=ContentType.objects.get_for_model(Alert),
-        object_id=alert.pk,
-        reporter=by,
-        reason=reason,
-    )
-    AlertEvent.objects.create(
-        alert=alert, actor=by, action=AlertEvent.Action.REPORTED, reason=reason
-    )
-    return report
+    return report_create(content=alert, reporter=by, reason=reason)

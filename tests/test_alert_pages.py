@@ -390,7 +390,7 @@ def test_a_neighbour_reports_an_alert_once(as_user, jeanne_resident, paul_neighb
     again = client.post(
         f"/alertes/{alert.pk}/signaler/", {"signalement-reason": "Encore."}, follow=True
     )
-    assert "Vous avez déjà signalé cette alerte" in again.content.decode()
+    assert "Vous avez déjà signalé ce contenu" in again.content.decode()
     assert Report.objects.count() == 1
 
 
