@@ -19,7 +19,7 @@ from communities.models import Commune, StaffRole
 from communities.selectors import user_has_commune_role
 
 from .models import ModerationAction, ModerationActionKind, Report, ReportStatus
-from .notices import author_reachable, suspension_notify, warning_notify
+from .notices import author_reachable, hidden_notify, suspension_notify, warning_notify
 from .queue import ReportedItem
 
 MAX_NOTE = 500
@@ -87,7 +87,8 @@ def _record(item: ReportedItem, *, kind: str, by, note: str, closed: int = 0, **
 @transaction.atomic
 def reported_item_hide(*, item: ReportedItem, by, note: str) -> ModerationAction:
     """Uphold the reports: the content is hidden or withdrawn by its own rule
-    (``Reportable.uphold``) and every open report on it closes as upheld.
+    (``Reportable.uphold``), every open report on it closes as upheld, and its author is
+    told why (by the content's own rule when it does, otherwise here).
 
     Refused for content that no longer exists or whose kind is unknown (dismiss those),
     and when no report is open any more (another moderator decided first).
@@ -99,7 +100,10 @@ def reported_item_hide(*, item: ReportedItem, by, note: str) -> ModerationAction
     closed = _close(item, by=by, status=ReportStatus.UPHELD, note=note)
     if not closed:
         raise ValidationError(_("Ces signalements ont déjà été traités."))
+    summary, author = item.summary, item.author
     item.reportable.uphold(item.content, by=by, note=note)
+    if not item.reportable.uphold_tells_author and author_reachable(user=author):
+        hidden_notify(author=author, commune=item.commune, summary=summary, note=note)
     return _record(item, kind=ModerationActionKind.HIDE, by=by, note=note, closed=closed)
 
 

@@ -65,7 +65,7 @@ ACTIONS = {
     "masquer": (
         reported_item_hide,
         ModerationNoteForm,
-        gettext_lazy("Contenu masqué et signalements clos ; l'auteur est prévenu."),
+        gettext_lazy("Contenu masqué et signalements clos."),
     ),
     "classer": (
         reports_dismiss,
@@ -80,7 +80,7 @@ ACTIONS = {
     "suspendre": (
         author_suspend,
         SuspensionForm,
-        gettext_lazy("Auteur suspendu dans la commune ; il est prévenu."),
+        gettext_lazy("Auteur suspendu dans la commune."),
     ),
 }
 

@@ -60,5 +60,6 @@ def alert_reportable_register() -> None:
             summary=_summary,
             uphold=_uphold,
             on_report=_on_report,
+            uphold_tells_author=True,
         )
     )

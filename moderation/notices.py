@@ -76,3 +76,16 @@ def suspension_notify(*, author, commune, until, note: str) -> str:
             "Motif : %(note)s"
         ) % {"commune": commune.name, "until": when, "note": note}
     return _send(user=author, subject=subject, text=text, sender=commune.sms_sender_name)
+
+
+def hidden_notify(*, author, commune, summary: dict, note: str) -> str:
+    """The content was hidden after reports: which one, and the moderator's reason."""
+    with override(author.language or "fr"):
+        subject = _("Publication masquée par la modération — %(commune)s") % {
+            "commune": commune.name
+        }
+        text = _(
+            "Bonjour,\n\nLa modération de la mairie de %(commune)s a masqué votre publication "
+            "« %(title)s » après des signalements de voisins.\n\nMotif : %(note)s"
+        ) % {"commune": commune.name, "title": summary.get("title", ""), "note": note}
+    return _send(user=author, subject=subject, text=text, sender=commune.sms_sender_name)

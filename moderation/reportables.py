@@ -34,6 +34,9 @@ class Reportable:
     uphold: Callable[..., None]  # (obj, *, by, note) -> None
     # Called after a report is filed (e.g. an alert's history); optional.
     on_report: Callable[..., None] | None = None  # (obj, *, report) -> None
+    # Whether ``uphold`` itself tells the author why (an alert's withdrawal does); when not,
+    # the reports queue tells them, so that nobody's content disappears without a word.
+    uphold_tells_author: bool = False
 
 
 _registry: dict[type, Reportable] = {}
