@@ -190,9 +190,18 @@ def commune_pages_ensure(*, commune: Commune) -> None:
     index = GazetteIndexPage.objects.child_of(home).first()
     if index is None:
         index = home.add_child(instance=GazetteIndexPage(title=_("Gazette"), slug="gazette"))
+    moderators = staff_groups_ensure(commune=commune)[StaffRole.MODERATOR]
+    # Approving a post publishes it: the moderators publish within the gazette only.
+    for codename in ("change_page", "publish_page"):
+        GroupPagePermission.objects.get_or_create(
+            group=moderators,
+            page=index,
+            permission=Permission.objects.get(
+                content_type__app_label="wagtailcore", codename=codename
+            ),
+        )
     if WorkflowPage.objects.filter(page=index).exists():
         return
-    moderators = staff_groups_ensure(commune=commune)[StaffRole.MODERATOR]
     label = f"{commune.name} ({commune.insee_code})"
     workflow = Workflow.objects.create(name=_("Gazette — %(commune)s") % {"commune": label})
     task = GroupApprovalTask.objects.create(

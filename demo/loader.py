@@ -33,6 +33,7 @@ from mairie_pages.models import (
 
 from . import content
 from .alerts import demo_alerts_load
+from .gazette import demo_gazette_load
 from .messaging import demo_messaging_load
 
 DEMO_PORT = 8000
@@ -276,4 +277,5 @@ def demo_load() -> dict:
     _load_neighbours(communes)
     demo_alerts_load(communes)
     demo_messaging_load(communes)
+    demo_gazette_load(communes)
     return communes
