@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -44,6 +45,8 @@ MAX_PAYLOAD_BYTES = 3000
 # A P-256 public key as browsers send it (uncompressed point) and the auth secret.
 P256DH_BYTES = 65
 AUTH_BYTES = 16
+# Devices kept per member: enough for a phone, a tablet and a few computers.
+MAX_DEVICES_PER_MEMBER = 10
 # Beyond this, a push service keeps a message no longer anyway (four weeks).
 MAX_TTL_SECONDS = 28 * 24 * 3600
 # A push service asking for more patience than this is treated as an outage: the retry is
@@ -136,9 +139,28 @@ def _vapid_authorization(vapid: Vapid, audience: str) -> dict[str, str]:
 # --- Subscriptions -----------------------------------------------------------------------------
 
 
+def _host_allowed(host: str) -> bool:
+    """Whether our workers may POST to ``host``: a push service, never an internal address.
+
+    The endpoint comes from the browser, that is from whoever calls the API: without this,
+    a member could make the workers send requests to any machine they reach (SSRF).
+    """
+    host = host.lower().rstrip(".")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return False  # push services are reached by name
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return False
+    allowed = [h.lower().lstrip(".") for h in getattr(settings, "PUSH_SERVICE_HOSTS", [])]
+    return not allowed or any(host == h or host.endswith("." + h) for h in allowed)
+
+
 def _endpoint_allowed(endpoint: str) -> bool:
     parts = urlsplit(endpoint)
-    return parts.scheme == "https" and bool(parts.hostname)
+    return parts.scheme == "https" and bool(parts.hostname) and _host_allowed(parts.hostname)
 
 
 def push_subscription_clean(*, data) -> dict:
@@ -161,7 +183,7 @@ def push_subscription_clean(*, data) -> dict:
             errors["endpoint"] = _("L'adresse du service de notification est trop longue.")
         elif not _endpoint_allowed(endpoint):
             errors["endpoint"] = _(
-                "L'adresse du service de notification doit commencer par https://."
+                "L'adresse doit être celle d'un service de notification connu, en https://."
             )
     keys = data.get("keys")
     if not isinstance(keys, dict):
@@ -210,6 +232,14 @@ def push_subscription_save(*, user, data, user_agent: str = "") -> tuple[PushSub
             "user_agent": (user_agent or "")[:200],
         },
     )
+    # A member has a handful of devices; beyond that, the oldest ones are forgotten, so
+    # that nobody can make every alert fan out to thousands of endpoints.
+    stale = (
+        PushSubscription.objects.filter(user=user)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)[MAX_DEVICES_PER_MEMBER:]
+    )
+    PushSubscription.objects.filter(pk__in=list(stale)).exclude(pk=subscription.pk).delete()
     return subscription, created
 
 

@@ -86,7 +86,9 @@ def test_once_the_browser_is_known_pages_stop_resending_it(
 ):
     settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = vapid_keys_generate()
     sign_in(client, paul_neighbour)
-    device = BrowserSubscription(endpoint="https://push.example.net/wpush/known")
+    device = BrowserSubscription(
+        endpoint="https://updates.push.services.mozilla.com/wpush/v2/known"
+    )
     client.post("/api/v1/push/subscriptions/", device.to_json(), content_type="application/json")
 
     page = client.get("/", HTTP_HOST=CADAUJAC_HOST).content.decode()

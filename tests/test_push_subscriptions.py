@@ -25,7 +25,9 @@ def push_keys(settings):
 
 
 def browser(name="abc"):
-    return BrowserSubscription(endpoint=f"https://push.example.net/wpush/v2/{name}")
+    return BrowserSubscription(
+        endpoint=f"https://updates.push.services.mozilla.com/wpush/v2/{name}"
+    )
 
 
 def post(client, data, **extra):
@@ -146,16 +148,23 @@ def _with(**changes):
         ("{not json", None),
         ("[1, 2]", None),
         (b"\xff\xfe", None),
-        (_with(endpoint="http://push.example.net/wpush/abc"), "endpoint"),
+        (_with(endpoint="http://updates.push.services.mozilla.com/wpush/v2/abc"), "endpoint"),
         (_with(endpoint="javascript:alert(1)"), "endpoint"),
+        # Only push services: never an address inside our network (SSRF) nor any other site.
+        (_with(endpoint="https://10.0.0.5/admin"), "endpoint"),
+        (_with(endpoint="https://[::1]/x"), "endpoint"),
+        (_with(endpoint="https://localhost/x"), "endpoint"),
+        (_with(endpoint="https://redis.internal/x"), "endpoint"),
+        (_with(endpoint="https://example.org/x"), "endpoint"),
+        (_with(endpoint="https://fcm.googleapis.com.evil.test/x"), "endpoint"),
         (_with(endpoint=""), "endpoint"),
-        (_with(endpoint="https://push.example.net/" + "a" * 1000), "endpoint"),
+        (_with(endpoint="https://fcm.googleapis.com/fcm/send/" + "a" * 1000), "endpoint"),
         (_with(p256dh="AAAA"), "p256dh"),
         (_with(p256dh="BP" + "A" * 85), "p256dh"),  # 65 bytes, but not a point on the curve
         (_with(p256dh="not base64!"), "p256dh"),
         (_with(auth="c2hvcnQ"), "auth"),
         (_with(auth=None), "auth"),
-        ({"endpoint": "https://push.example.net/x"}, "p256dh"),
+        ({"endpoint": "https://fcm.googleapis.com/fcm/send/x"}, "p256dh"),
     ],
 )
 def test_malformed_subscription_is_refused_with_a_clear_message_and_nothing_stored(
@@ -279,3 +288,33 @@ def test_signing_in_again_on_the_browser_enables_it_again(
 
     assert response.status_code == 201
     assert PushSubscription.objects.get().user == paul_neighbour
+
+
+def test_the_browsers_push_services_are_accepted(client, sign_in, paul_neighbour, push_keys):
+    sign_in(client, paul_neighbour)
+    endpoints = [
+        "https://fcm.googleapis.com/fcm/send/dQw4w9WgXcQ:APA91b",  # Chrome, Samsung, Opera…
+        "https://updates.push.services.mozilla.com/wpush/v2/gAAAAABm",  # Firefox
+        "https://wns2-par02p.notify.windows.com/w/?token=BQYAAAD",  # Edge
+        "https://web.push.apple.com/QGuQyavXutnMH",  # Safari
+    ]
+
+    statuses = [
+        post(client, BrowserSubscription(endpoint=e).to_json()).status_code for e in endpoints
+    ]
+
+    assert statuses == [201, 201, 201, 201]
+
+
+def test_a_member_keeps_a_handful_of_devices_and_the_oldest_are_forgotten(
+    client, sign_in, paul_neighbour, push_keys
+):
+    from notifications.push import MAX_DEVICES_PER_MEMBER
+
+    sign_in(client, paul_neighbour)
+    devices = [browser(f"device-{n}") for n in range(MAX_DEVICES_PER_MEMBER + 3)]
+    for device in devices:
+        assert post(client, device.to_json()).status_code == 201
+
+    kept = set(PushSubscription.objects.values_list("endpoint", flat=True))
+    assert kept == {d.endpoint for d in devices[-MAX_DEVICES_PER_MEMBER:]}

@@ -419,6 +419,18 @@ if not VAPID_SUBJECT.startswith(("mailto:", "https://")):
 # Push requests in flight per worker, and how long one push service may take to answer.
 PUSH_SEND_CONCURRENCY = env.int("PUSH_SEND_CONCURRENCY", default=16)
 PUSH_HTTP_TIMEOUT = env.float("PUSH_HTTP_TIMEOUT", default=10.0)
+# Push services browsers subscribe with (Chrome and most others, Firefox, Edge, Safari):
+# endpoints elsewhere are refused, so that workers never post to an arbitrary machine.
+PUSH_SERVICE_HOSTS = env.list(
+    "PUSH_SERVICE_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "android.googleapis.com",
+        "push.services.mozilla.com",
+        "notify.windows.com",
+        "push.apple.com",
+    ],
+)
 
 LOGGING = {
     "version": 1,
