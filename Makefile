@@ -38,8 +38,10 @@ test: install lint messages
 	$(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 	$(BIN)/pytest -p no:cacheprovider -m browser $(PYTEST_ARGS)
 
+# Page benchmarks (wrk against gunicorn), then the alert pipeline (PostgreSQL, Redis, a worker).
 bench: install
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/alerts.py
 
 # Extract new strings into the catalogues (developers, after changing user-facing text).
 messages: install

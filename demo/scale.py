@@ -212,6 +212,11 @@ def members_seed(*, commune: Commune, members: int, communities: int = 5) -> See
             },
             source=without_membership,
         )
+    if connection.vendor == "postgresql":
+        # Fresh statistics: planning the next fan-out on the empty tables' would be slow.
+        with connection.cursor() as cursor:
+            for model in (User, Profile, Membership):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     total = Membership.objects.filter(
         community__commune=commune,
         status=MembershipStatus.VERIFIED,

@@ -1,0 +1,467 @@
+"""Alert pipeline benchmarks: a commune-wide alert to 100,000 members, and inbound SMS.
+
+Run on its own (``.venv/bin/python benchmarks/alerts.py``) or by ``make bench``; see
+benchmarks/README.md. PostgreSQL (``DATABASE_URL``, by default
+``postgres://postgres@127.0.0.1:5432/voisinage_bench``, created when missing) and Redis
+(127.0.0.1:6379, database 14, emptied first) are required: the figures are those of the
+production pipeline, a real Celery worker (``-Q alerts,default``, 2 processes) and gunicorn
+with ``DEBUG=false``, against the fake Twilio of the tests at 20 ms of latency.
+
+stdout carries one JSON object per benchmark, one a line; everything else goes to stderr.
+
+- ``alert_fanout_rows``: n = recipients, seconds = publish → every delivery row written;
+- ``alert_fanout_sms``: n = SMS, per_second = SMS handed to the provider per second (first
+  to last request received), with the contracted rate lifted (``SMS_RATE_PER_SECOND``);
+- ``sms_inbound_to_first_send``: n = samples, seconds = p50 from a signed POST to
+  ``/sms/inbound/`` by a verified member to the first SMS of that alert at the provider.
+"""
+
+import contextlib
+import json
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fakes.twilio_server import FakeTwilioServer, new_sid  # noqa: E402
+
+VAR_DIR = ROOT / "var"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/voisinage_bench"
+REDIS_DB = 14
+MEMBERS = int(os.environ.get("BENCH_ALERT_MEMBERS", "100000"))
+COMMUNITIES = 10
+INBOUND_SAMPLES = int(os.environ.get("BENCH_INBOUND_SAMPLES", "9"))
+LATENCY_SECONDS = 0.02
+SEND_TIMEOUT_SECONDS = 900
+COMMUNE = {"name": "Grandville", "insee_code": "33999", "hostname": "grandville.localhost"}
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def emit(record: dict) -> None:
+    print(json.dumps(record, ensure_ascii=False), flush=True)
+
+
+# --- Environment ---------------------------------------------------------------------------------
+
+
+def database_ensure(url: str) -> None:
+    """Create the benchmark database when it is missing (PostgreSQL only)."""
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    if not parts.scheme.startswith(("postgres", "pgsql")):
+        raise BenchError(f"the alert benchmarks need PostgreSQL, not {parts.scheme!r}")
+    name = parts.path.lstrip("/")
+    admin = urllib.parse.urlunsplit(
+        ("postgresql", parts.netloc, "/postgres", parts.query, parts.fragment)
+    )
+    with psycopg.connect(admin, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            log(f"bench: creating database {name}")
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def redis_flush(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
+def bench_environment(database_url: str, redis_url: str, fake: FakeTwilioServer) -> dict:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SETTINGS_MODULE", "CELERY_BROKER_URL"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        ALLOWED_HOSTS="127.0.0.1,.localhost",
+        SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        SMS_BACKEND="twilio",
+        TWILIO_API_BASE_URL=fake.base_url,
+        TWILIO_ACCOUNT_SID=fake.account_sid,
+        TWILIO_AUTH_TOKEN=fake.auth_token,
+        TWILIO_MESSAGING_SERVICE_SID=new_sid("MG"),
+        TWILIO_FROM_NUMBER="",
+        PUBLIC_BASE_URL="",
+        # The provider's contracted rate is lifted: what is measured is our pipeline.
+        SMS_RATE_PER_SECOND=os.environ.get("SMS_RATE_PER_SECOND", "100000"),
+        SMS_SEND_CONCURRENCY=os.environ.get("SMS_SEND_CONCURRENCY", "32"),
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+# --- Processes -----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(command: list[str], env: dict, log_path: Path) -> subprocess.Popen:
+    with log_path.open("wb") as output:
+        return subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=15)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=5)
+
+
+def wait_for(condition, *, seconds: float, what: str, process=None, log_path=None) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if process is not None and process.poll() is not None:
+            tail = log_path.read_text(errors="replace")[-2000:] if log_path else ""
+            raise BenchError(f"{what}: the process exited ({process.returncode})\n{tail}")
+        if time.monotonic() > deadline:
+            raise BenchError(f"timed out after {seconds:.0f} s waiting for {what}")
+        time.sleep(0.005)
+
+
+def worker(env: dict) -> tuple[subprocess.Popen, Path]:
+    log_path = VAR_DIR / "bench-celery.log"
+    binary = str(Path(sys.executable).with_name("celery"))
+    process = start(
+        [binary, "-A", "portal", "worker", "-Q", "alerts,default", "-c", "2",
+         "-n", f"bench-{uuid.uuid4().hex[:6]}@%h", "--without-mingle", "--without-gossip",
+         "--without-heartbeat", "--loglevel", "INFO"],
+        env,
+        log_path,
+    )  # fmt: skip
+    wait_for(
+        lambda: " ready." in log_path.read_text(errors="replace"),
+        seconds=90,
+        what="the Celery worker",
+        process=process,
+        log_path=log_path,
+    )
+    return process, log_path
+
+
+def web(env: dict) -> tuple[subprocess.Popen, int]:
+    log_path = VAR_DIR / "bench-alerts-gunicorn.log"
+    port = free_port()
+    binary = str(Path(sys.executable).with_name("gunicorn"))
+    command = [binary, "portal.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
+    help_text = subprocess.run([binary, "--help"], capture_output=True, text=True).stdout
+    if "--no-control-socket" in help_text:
+        command.append("--no-control-socket")
+    process = start(command, env, log_path)
+
+    def healthy() -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                return r.status == 200
+        except OSError:
+            return False
+
+    wait_for(healthy, seconds=90, what="gunicorn", process=process, log_path=log_path)
+    return process, port
+
+
+# --- Data ----------------------------------------------------------------------------------------
+
+
+def prepare() -> dict:
+    """Migrate, create the commune, seed its members, a broadcaster and inbound senders."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from accounts.models import User
+    from communities.models import Community, Membership, MembershipStatus, StaffRole
+    from communities.services import commune_create, staff_role_grant
+    from demo.scale import commune_find
+
+    call_command("migrate", "--no-input", verbosity=0)
+    commune = commune_create(**COMMUNE).commune
+    call_command(
+        "seed_scale",
+        "--members",
+        str(MEMBERS),
+        "--commune",
+        COMMUNE["hostname"].split(".")[0],
+        "--communities",
+        str(COMMUNITIES),
+        stdout=sys.stderr,
+    )
+    commune = commune_find(slug="grandville")
+    mayor, _ = User.objects.get_or_create(
+        email="maire@grandville.bench.invalid",
+        defaults={"first_name": "Maire", "last_name": "Grandville"},
+    )
+    staff_role_grant(user=mayor, commune=commune, role=StaffRole.BROADCASTER)
+    # Inbound senders: a small street of their own, so their alerts do not reach 100,000.
+    street, _ = Community.objects.get_or_create(
+        commune=commune, slug="rue-du-banc-d-essai", defaults={"name": "Rue du banc d'essai"}
+    )
+    senders = []
+    for number in range(1, INBOUND_SAMPLES + 6):
+        phone = f"+336280{number:05d}"
+        user, created = User.objects.get_or_create(
+            phone=phone,
+            defaults={
+                "first_name": "Témoin",
+                "last_name": f"n° {number}",
+                "phone_verified_at": timezone.now(),
+            },
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        User.objects.filter(pk=user.pk, phone_verified_at=None).update(
+            phone_verified_at=timezone.now()
+        )
+        Membership.objects.get_or_create(
+            user=user,
+            defaults={
+                "community": street,
+                "status": MembershipStatus.VERIFIED,
+                "address": f"{number} rue du banc d'essai",
+            },
+        )
+        senders.append(phone)
+    return {"commune": commune, "mayor": mayor, "senders": senders}
+
+
+def alerts_clear() -> None:
+    """Earlier runs' alerts go: their deliveries would slow the counts, and the senders'
+    hourly allowance of alerts would refuse the inbound samples."""
+    from alerts.models import Alert
+
+    Alert.objects.all().delete()
+
+
+# --- Benchmarks ----------------------------------------------------------------------------------
+
+
+def commune_wide_alert(*, fake: FakeTwilioServer, data: dict) -> list[dict]:
+    from django.db import connection
+
+    from alerts.models import AlertCategory, Channel, Delivery, DeliveryStatus
+    from alerts.services import broadcast_post
+
+    fake.reset()
+    published = time.time()
+    alert = broadcast_post(
+        author=data["mayor"],
+        commune=data["commune"],
+        category=AlertCategory.WEATHER,
+        text="Vigilance rouge inondation : évitez les bords de Garonne. "
+        f"Réf {uuid.uuid4().hex[:6]}",
+    )
+    message = alert.messages.get()
+    with connection.cursor() as cursor:
+
+        def fanned_out() -> bool:
+            cursor.execute(
+                "SELECT fanned_out_at FROM alerts_alertmessage WHERE id = %s", [message.pk]
+            )
+            return cursor.fetchone()[0] is not None
+
+        wait_for(fanned_out, seconds=120, what="the fan-out")
+    message.refresh_from_db()
+    rows_seconds = message.fanned_out_at.timestamp() - published
+    deliveries = Delivery.objects.filter(message=message)
+    recipients = deliveries.values("user_id").distinct().count()
+    sms = deliveries.filter(channel=Channel.SMS).count()
+    rows = deliveries.count()
+    log(
+        f"alert_fanout_rows: {rows:,} delivery rows for {recipients:,} recipients written "
+        f"{rows_seconds:.3f} s after publishing"
+    )
+
+    wait_for(lambda: len(fake.messages) >= sms, seconds=SEND_TIMEOUT_SECONDS, what="every SMS")
+    created = sorted(r.received_at for r in fake.message_requests() if r.sid)
+    send_seconds = created[-1] - created[0]
+    from_publish = created[-1] - published
+    wait_for(
+        lambda: (
+            not deliveries.filter(
+                status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]
+            ).exists()
+        ),
+        seconds=120,
+        what="every outcome to be recorded",
+    )
+    recorded = time.time() - published
+    sent = deliveries.filter(channel=Channel.SMS, status=DeliveryStatus.SENT).count()
+    per_target = {}
+    for request in fake.message_requests():
+        if request.sid:
+            per_target[request.params["To"]] = per_target.get(request.params["To"], 0) + 1
+    duplicates = sum(1 for count in per_target.values() if count > 1)
+    log(
+        f"alert_fanout_sms: {sms:,} SMS handed over in {send_seconds:.1f} s "
+        f"({sms / send_seconds:,.0f}/s), last {from_publish:.1f} s after publishing, every "
+        f"outcome recorded after {recorded:.1f} s; {sent:,} sent, {duplicates} duplicates"
+    )
+    return [
+        {
+            "name": "alert_fanout_rows",
+            "n": recipients,
+            "seconds": round(rows_seconds, 3),
+            "per_second": round(recipients / rows_seconds, 1),
+            "rows": rows,
+            "sms_rows": sms,
+            "database": "postgresql",
+        },
+        {
+            "name": "alert_fanout_sms",
+            "n": sms,
+            "seconds": round(send_seconds, 3),
+            "per_second": round(sms / send_seconds, 1),
+            "seconds_from_publish": round(from_publish, 3),
+            "seconds_until_recorded": round(recorded, 3),
+            "sent": sent,
+            "duplicates": duplicates,
+            "provider_latency_ms": LATENCY_SECONDS * 1000,
+            "worker_processes": 2,
+            "sms_send_concurrency": int(os.environ.get("SMS_SEND_CONCURRENCY", "32")),
+        },
+    ]
+
+
+def inbound_to_first_send(*, fake: FakeTwilioServer, port: int, data: dict) -> dict:
+    from twilio.request_validator import RequestValidator
+
+    validator = RequestValidator(fake.auth_token)
+    url = f"http://127.0.0.1:{port}/sms/inbound/"
+    latencies = []
+    for phone in data["senders"][:INBOUND_SAMPLES]:
+        marker = uuid.uuid4().hex[:8]
+        params = {
+            "From": phone,
+            "To": "+33600000000",
+            "Body": f"Cambriolage en cours au 4 rue du banc d'essai, réf {marker}",
+            "MessageSid": new_sid("SM"),
+            "AccountSid": fake.account_sid,
+        }
+        request = urllib.request.Request(
+            url,
+            data=urllib.parse.urlencode(params).encode(),
+            headers={"X-Twilio-Signature": validator.compute_signature(url, params)},
+        )
+        posted = time.time()
+        with urllib.request.urlopen(request, timeout=10) as response:
+            reply = response.read().decode()
+            if response.status != 200:
+                raise BenchError(f"/sms/inbound/ answered {response.status}: {reply[:200]}")
+        if "Alerte reçue" not in reply:
+            raise BenchError(f"the inbound SMS from {phone} posted no alert: {reply[:300]}")
+
+        def first_send(marker=marker):
+            return next(
+                (r for r in fake.message_requests() if marker in r.params.get("Body", "")), None
+            )
+
+        wait_for(lambda: first_send() is not None, seconds=30, what="the first SMS of the alert")
+        latencies.append(first_send().received_at - posted)
+        time.sleep(0.3)  # let the rest of that small fan-out finish
+    p50 = statistics.median(latencies)
+    log(
+        f"sms_inbound_to_first_send: p50 {p50 * 1000:.0f} ms over {len(latencies)} samples "
+        f"(min {min(latencies) * 1000:.0f}, max {max(latencies) * 1000:.0f} ms)"
+    )
+    return {
+        "name": "sms_inbound_to_first_send",
+        "n": len(latencies),
+        "seconds": round(p50, 3),
+        "per_second": round(1 / p50, 2),
+        "min_seconds": round(min(latencies), 3),
+        "max_seconds": round(max(latencies), 3),
+    }
+
+
+# --- Main ----------------------------------------------------------------------------------------
+
+
+def run() -> int:
+    VAR_DIR.mkdir(exist_ok=True)
+    database_url = os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+    database_ensure(database_url)
+    redis_url = f"redis://127.0.0.1:6379/{REDIS_DB}"
+    redis_flush(redis_url)
+    fake = FakeTwilioServer(latency=LATENCY_SECONDS).start()
+    processes = []
+    try:
+        env = bench_environment(database_url, redis_url, fake)
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        log(f"bench: {MEMBERS:,} members on {urllib.parse.urlsplit(database_url).path[1:]}")
+        data = prepare()
+        alerts_clear()
+        from alerts.pacing import sms_pace_reset
+
+        sms_pace_reset()
+        celery, _ = worker(env)
+        processes.append(celery)
+        gunicorn, port = web(env)
+        processes.append(gunicorn)
+        for record in commune_wide_alert(fake=fake, data=data):
+            emit(record)
+        emit(inbound_to_first_send(fake=fake, port=port, data=data))
+    finally:
+        for process in processes:
+            stop(process)
+        fake.stop()
+    return 0
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    try:
+        return run()
+    except BenchError as error:
+        log(f"bench: error: {error}")
+        emit({"name": "bench_alerts", "error": str(error).splitlines()[0]})
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
