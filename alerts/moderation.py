@@ -85,11 +85,11 @@ def queue_counts(*, user) -> dict[str, int]:
     """How many alerts wait under each filter of the queue (one query)."""
     counts = (
         alerts_moderated_by(user=user)
-        .annotate(reported=Exists(_open_reports()))
+        .annotate(has_open_reports=Exists(_open_reports()))
         .aggregate(
             to_review=Count("pk", filter=Q(moderation_status=ModerationStatus.TO_REVIEW)),
             held=Count("pk", filter=Q(moderation_status=ModerationStatus.HELD)),
-            reported=Count("pk", filter=Q(reported=True)),
+            reported=Count("pk", filter=Q(has_open_reports=True)),
             all=Count("pk"),
         )
     )
@@ -120,7 +120,7 @@ def _check_moderator(*, user, alert: Alert) -> None:
 def _locked(alert: Alert, *, by) -> Alert:
     """The alert's row, locked for the decision, once its moderator is checked."""
     locked = (
-        Alert.objects.select_for_update()
+        Alert.objects.select_for_update(of=("self",))
         .select_related("commune__site", "community", "author")
         .get(pk=alert.pk)
     )
