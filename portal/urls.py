@@ -17,6 +17,7 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     # Commune-aware replacements of a few Wagtail admin views, under the same paths.
     path("admin/", include("communities.admin_urls")),
+    path("admin/", include("moderation.admin_urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
