@@ -26,6 +26,7 @@ _CHANNEL_CONDITIONS = {
 
 # Marks the deliveries of a retracted alert withdrawn before they were sent.
 RETRACTED_ERROR_CODE = "retracted"
+WITHDRAWN_STATUSES = ("retracted", "rejected")
 
 
 def _table(model) -> str:
@@ -101,6 +102,8 @@ def deliveries_write(
     """
     if message.kind == AlertMessage.Kind.CORRECTION:
         return deliveries_copy(message=message, channels=channels)
+    if message.alert.moderation_status in WITHDRAWN_STATUSES:
+        return 0  # withdrawn before its fan-out ran: nothing of it may still leave
     community_ids = target_community_ids(message)
     now = timezone.now()
     written = 0

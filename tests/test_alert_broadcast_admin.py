@@ -429,3 +429,34 @@ def test_platform_team_may_broadcast_for_any_commune(
 
     assert page.status_code == 200
     assert "Vérifiez avant d'envoyer" in body(page)
+
+
+def test_a_non_urgent_broadcast_at_night_says_when_sms_and_push_will_go(
+    login,
+    barbara_broadcaster,
+    cadaujac,
+    residents,
+    fake_twilio,
+    django_capture_on_commit_callbacks,
+):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    saturday_night = datetime(2026, 11, 28, 22, 30, tzinfo=ZoneInfo("Europe/Paris"))
+    with time_machine.travel(saturday_night, tick=False):
+        client = login("barbara_broadcaster")
+        data = form_data(cadaujac, urgent=None)
+        confirm = body(client.post(FORM_URL, data))
+        sent = run(
+            django_capture_on_commit_callbacks,
+            lambda: client.post(FORM_URL, {**data, "confirmed": "1"}),
+        )
+        status = body(client.get(sent["Location"]))
+
+    assert "les SMS et notifications attendront le lundi 30 novembre à 08:00" in confirm
+    assert "SMS et notifications partent le lundi 30 novembre à 08:00" in status
+    assert Alert.objects.get().messages.get().not_before == datetime(
+        2026, 11, 30, 8, tzinfo=ZoneInfo("Europe/Paris")
+    )

@@ -424,3 +424,23 @@ def test_queue_filters_and_never_shows_another_communes_alerts(
     assert list(moderation_queue(user=marc, show=QueueFilter.HELD)) == []
     assert list(moderation_queue(user=marc, show=QueueFilter.ALL)) == [reported, posted]
     assert list(moderation_queue(user=diane_moderator, show=QueueFilter.ALL)) == [other]
+
+
+def test_an_alert_withdrawn_before_its_fan_out_ran_is_never_sent(
+    neighbourhood, run, fake_twilio, django_capture_on_commit_callbacks
+):
+    # The fan-out task is still waiting in the broker when the moderator withdraws the alert.
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        alert = alert_post(
+            author=neighbourhood["jeanne"],
+            category=AlertCategory.OTHER,
+            text="Message envoyé par erreur.",
+        )
+    run(alert_retract, alert=alert, by=neighbourhood["marc"], reason="Envoyée par erreur.")
+
+    for callback in pending:
+        callback()
+
+    assert not Delivery.objects.filter(message__kind=AlertMessage.Kind.ALERT).exists()
+    assert not Delivery.objects.filter(message__kind=AlertMessage.Kind.CORRECTION).exists()
+    assert fake_twilio.requests == []
