@@ -104,7 +104,7 @@ def deliveries_reconcile(*, ids: list[int], now=None) -> ReconcileOutcome:
         Q(claim=None) | Q(updated_at__lt=silent_since)
     ).update(claim=claim, updated_at=now)
     rows = list(
-        Delivery.objects.filter(claim=claim, status=DeliveryStatus.SENDING)
+        Delivery.objects.filter(pk__in=ids, claim=claim, status=DeliveryStatus.SENDING)
         .select_related("user", "message__alert")
         .order_by("pk")
     )

@@ -111,8 +111,10 @@ def deliveries_claim(*, ids: list[int], claim=None) -> list[Delivery]:
     Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.QUEUED).update(
         status=DeliveryStatus.SENDING, claim=claim, updated_at=now
     )
+    # By primary key: ``claim`` has no index, and a scan of the whole table per batch
+    # would cost more than the batch's sending.
     return list(
-        Delivery.objects.filter(claim=claim, status=DeliveryStatus.SENDING)
+        Delivery.objects.filter(pk__in=ids, claim=claim, status=DeliveryStatus.SENDING)
         .select_related("user", "message__alert__commune")
         .order_by("pk")
     )

@@ -443,9 +443,12 @@ def run() -> int:
         processes.append(celery)
         gunicorn, port = web(env)
         processes.append(gunicorn)
-        for record in commune_wide_alert(fake=fake, data=data):
-            emit(record)
-        emit(inbound_to_first_send(fake=fake, port=port, data=data))
+        chosen = os.environ.get("BENCH_ALERTS", "fanout,inbound").split(",")
+        if "fanout" in chosen:
+            for record in commune_wide_alert(fake=fake, data=data):
+                emit(record)
+        if "inbound" in chosen:
+            emit(inbound_to_first_send(fake=fake, port=port, data=data))
     finally:
         for process in processes:
             stop(process)
