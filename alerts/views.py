@@ -16,6 +16,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -192,10 +193,25 @@ def _reach_message(alert: Alert) -> str:
         .exclude(user=alert.author)
         .count()
     )
-    return _(
-        "Votre alerte est envoyée aux %(count)d autres membres vérifiés de %(community)s, à la "
-        "mairie et à la police municipale de %(commune)s."
-    ) % {"count": neighbours, "community": alert.community.name, "commune": alert.commune.name}
+    names = {"count": neighbours, "community": alert.community.name, "commune": alert.commune.name}
+    if not neighbours:
+        return (
+            _(
+                "Votre alerte est envoyée à la mairie et à la police municipale de %(commune)s ; "
+                "%(community)s n'a pas encore d'autre membre vérifié."
+            )
+            % names
+        )
+    return (
+        ngettext(
+            "Votre alerte est envoyée à l'autre membre vérifié de %(community)s, à la mairie "
+            "et à la police municipale de %(commune)s.",
+            "Votre alerte est envoyée aux %(count)d autres membres vérifiés de %(community)s, "
+            "à la mairie et à la police municipale de %(commune)s.",
+            neighbours,
+        )
+        % names
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -143,7 +143,12 @@ def test_the_form_guides_the_resident_and_carries_the_counters_alphabet(as_user,
 
 
 def test_posting_an_alert_leads_to_its_page_and_says_who_it_reaches(
-    as_user, jeanne_resident, paul_neighbour, lucie_tuileries, django_capture_on_commit_callbacks
+    as_user,
+    jeanne_resident,
+    paul_neighbour,
+    rene_referent,
+    lucie_tuileries,
+    django_capture_on_commit_callbacks,
 ):
     client = as_user(jeanne_resident)
     with django_capture_on_commit_callbacks(execute=True):
@@ -157,7 +162,7 @@ def test_posting_an_alert_leads_to_its_page_and_says_who_it_reaches(
     assert alert.community.name == "Centre-bourg"
     notice = [str(m) for m in get_messages(response.wsgi_request)]
     assert notice == [
-        "Votre alerte est envoyée aux 1 autres membres vérifiés de Centre-bourg, à la mairie "
+        "Votre alerte est envoyée aux 2 autres membres vérifiés de Centre-bourg, à la mairie "
         "et à la police municipale de Cadaujac."
     ]
     page = client.get(response["Location"]).content.decode()
