@@ -7,6 +7,7 @@ next step runs: SMS batches are booked on the shared pace (``alerts.pacing``), h
 """
 
 import random
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from celery import shared_task
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from .fanout import deliveries_write
 from .models import AlertMessage, Channel, Delivery, DeliveryStatus
-from .pacing import sms_slot_delay
+from .pacing import sms_rate_per_second, sms_slot_delay
 from .reconciliation import deliveries_reconcile
 from .sending import deliveries_send_batch, deliveries_stuck
 
@@ -37,17 +38,31 @@ def _mark_scheduled(ids: list[int], due: datetime) -> None:
 def _enqueue_batches(
     ids: list[int], *, paced: bool = False, delay: float = 0.0, eta: datetime | None = None
 ) -> int:
-    """Enqueue ``ids`` in batches, after ``delay`` seconds or at ``eta``; SMS ``paced``."""
+    """Enqueue ``ids`` in batches, after ``delay`` seconds or at ``eta``; SMS ``paced``.
+
+    A paced fan-out books its whole span on the shared schedule at once, then spreads its
+    batches over it; all batches go out through one broker connection.
+    """
+    if not ids:
+        return 0
     now = timezone.now()
     start = max(delay, (eta - now).total_seconds() if eta else 0.0)
+    rate = sms_rate_per_second() if paced else 0.0
+    if rate > 0:
+        start += sms_slot_delay(count=len(ids))
     horizon = float(settings.ALERT_SWEEP_QUEUED_AFTER) / 2
     batches = [ids[i : i + BATCH_SIZE] for i in range(0, len(ids), BATCH_SIZE)]
-    for batch in batches:
-        countdown = start + (sms_slot_delay(count=len(batch)) if paced else 0.0)
-        if countdown > horizon:
-            _mark_scheduled(batch, now + timedelta(seconds=countdown))
-        # No countdown at all when due now: an ETA task waits in the worker's timer.
-        deliveries_send_task.apply_async(args=[batch], countdown=countdown or None)
+    app = deliveries_send_task.app
+    publishing = nullcontext(None) if app.conf.task_always_eager else app.producer_or_acquire()
+    with publishing as producer:
+        for number, batch in enumerate(batches):
+            countdown = start + (number * BATCH_SIZE / rate if rate > 0 else 0.0)
+            if countdown > horizon:
+                _mark_scheduled(batch, now + timedelta(seconds=countdown))
+            # No countdown at all when due now: an ETA task waits in the worker's timer.
+            deliveries_send_task.apply_async(
+                args=[batch], countdown=countdown or None, producer=producer
+            )
     return len(batches)
 
 
