@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 from wagtail.blocks import StreamValue
 from wagtail.models import Page
 from wagtail.search.index import SearchField
@@ -52,6 +53,17 @@ class SearchHit:
     is_gazette: bool
 
 
+def kind_of(page: Page) -> str:
+    """What a hit is, in the words a resident uses."""
+    if isinstance(page, GazettePost):
+        return _("Gazette des voisins")
+    if isinstance(page, AnnouncementPage):
+        return _("Annonce de la mairie")
+    if isinstance(page, EventPage):
+        return _("Agenda")
+    return _("Page")
+
+
 def searchable_text(page: Page) -> str:
     """The text of ``page`` that search indexes, title aside, as plain text."""
     parts = []
@@ -82,7 +94,7 @@ def search_hits(*, pages, query: str, request=None) -> list[SearchHit]:
             SearchHit(
                 page=page,
                 url=page.get_url(request=request),
-                kind=str(page._meta.verbose_name),
+                kind=kind_of(page),
                 title=highlight(page.title, query),
                 excerpt=highlighted_excerpt(searchable_text(page), query),
                 is_gazette=isinstance(page, GazettePost),
