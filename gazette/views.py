@@ -76,9 +76,9 @@ def _errors_onto(form, error) -> None:
         form.add_error(None, str(error) or _("Vous ne pouvez pas faire cela."))
 
 
-def _gazette_url(commune) -> str:
+def _gazette_url(request, commune) -> str:
     index = services.gazette_index_of(commune=commune)
-    return index.url
+    return index.get_url(request)
 
 
 # --- Posts -------------------------------------------------------------------------------------
@@ -146,7 +146,7 @@ def post_create(request, commune):
             _errors_onto(form, error)
         else:
             _published_message(request, post)
-            return redirect(post.url if post.live else "gazette_publish:mine")
+            return redirect(post.get_url(request) if post.live else "gazette_publish:mine")
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -156,7 +156,7 @@ def post_create(request, commune):
             "commune": commune,
             "author": author,
             "needs_approval": services.needs_approval(author=author),
-            "gazette_url": _gazette_url(commune),
+            "gazette_url": _gazette_url(request, commune),
         },
         status=status,
     )
@@ -191,7 +191,7 @@ def post_edit(request, commune, pk):
             _errors_onto(form, error)
         else:
             _published_message(request, post)
-            return redirect(post.url if post.live else "gazette_publish:mine")
+            return redirect(post.get_url(request) if post.live else "gazette_publish:mine")
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -202,7 +202,7 @@ def post_edit(request, commune, pk):
             "commune": commune,
             "author": author,
             "needs_approval": services.needs_approval(author=author),
-            "gazette_url": _gazette_url(commune),
+            "gazette_url": _gazette_url(request, commune),
         },
         status=status,
     )
@@ -233,7 +233,7 @@ def my_posts(request, commune):
             "commune": commune,
             "now": timezone.now(),
             "can_post": services.gazette_author_for(user=request.user, commune=commune) is not None,
-            "gazette_url": _gazette_url(commune),
+            "gazette_url": _gazette_url(request, commune),
         },
     )
 
@@ -270,7 +270,7 @@ def comment_create(request, commune, pk):
             _errors_onto(form, error)
         else:
             messages.success(request, _("Votre commentaire est publié."))
-            return redirect(f"{post.url}#commentaire-{comment.pk}")
+            return redirect(f"{post.get_url(request)}#commentaire-{comment.pk}")
     return _render_post(request, post, forms={"comment_form": form}, status=400)
 
 
@@ -297,7 +297,7 @@ def comment_edit(request, commune, pk):
             _errors_onto(form, error)
         else:
             messages.success(request, _("Votre commentaire est modifié."))
-            return redirect(f"{comment.post.url}#commentaire-{comment.pk}")
+            return redirect(f"{comment.post.get_url(request)}#commentaire-{comment.pk}")
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -314,7 +314,7 @@ def comment_delete(request, commune, pk):
     post = comment.post
     services.comment_delete(comment=comment, by=request.user)
     messages.success(request, _("Votre commentaire est supprimé."))
-    return redirect(f"{post.url}#commentaires")
+    return redirect(f"{post.get_url(request)}#commentaires")
 
 
 # --- Reports -----------------------------------------------------------------------------------
@@ -335,7 +335,7 @@ def _report(request, *, content, post, prefix):
             messages.success(
                 request, _("Merci : votre signalement est transmis aux modérateurs de la mairie.")
             )
-            return redirect(post.url)
+            return redirect(post.get_url(request))
     return _render_post(request, post, forms={f"{prefix}_form": form}, status=400)
 
 
@@ -363,8 +363,8 @@ def comment_report(request, commune, pk):
             raise Http404 from None
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-            return redirect(f"{post.url}#commentaire-{comment.pk}")
+            return redirect(f"{post.get_url(request)}#commentaire-{comment.pk}")
         messages.success(
             request, _("Merci : votre signalement est transmis aux modérateurs de la mairie.")
         )
-    return redirect(f"{post.url}#commentaire-{comment.pk}")
+    return redirect(f"{post.get_url(request)}#commentaire-{comment.pk}")

@@ -64,7 +64,7 @@ def test_a_resident_publishes_a_post_with_a_photo_stripped_of_its_metadata(
 
     post = GazettePost.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == post.url
+    assert response["Location"] == post.get_url(current_site=post.get_site())
     assert post.live
     assert post.author == jeanne_resident
     assert list(post.communities.all()) == [centre_bourg]
