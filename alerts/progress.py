@@ -159,19 +159,20 @@ def alert_progress(*, alert: Alert, now: datetime | None = None) -> AlertProgres
             counts.setdefault(row["channel"], dict.fromkeys(STATUS_ORDER, 0))
             counts[row["channel"]][row["status"]] = row["n"]
     labels = dict(Channel.choices)
+    held = alert.moderation_status == ModerationStatus.HELD
+    withdrawn = alert.moderation_status in (ModerationStatus.REJECTED, ModerationStatus.RETRACTED)
+    preparing = not held and not withdrawn and any(fanned is None for _pk, fanned, _n in messages)
+    # A channel nobody is reached on is left out, once the deliveries are written (while
+    # they are not, e-mail and SMS rows wait on the page for the polling to fill them).
     channels = [
         ChannelProgress(channel=channel, label=labels.get(channel, channel), counts=statuses)
         for channel, statuses in counts.items()
-        if channel != Channel.PUSH or sum(statuses.values())  # push only once it is used
+        if sum(statuses.values()) or (preparing and channel != Channel.PUSH)
     ]
-    held = alert.moderation_status == ModerationStatus.HELD
-    withdrawn = alert.moderation_status in (ModerationStatus.REJECTED, ModerationStatus.RETRACTED)
     waits = [not_before for _pk, _f, not_before in messages if not_before and not_before > now]
     return AlertProgress(
         channels=channels,
-        preparing=not held
-        and not withdrawn
-        and any(fanned is None for _pk, fanned, _n in messages),
+        preparing=preparing,
         waiting_until=max(waits) if waits else None,
         sms_rate=float(getattr(settings, "SMS_RATE_PER_SECOND", 10.0)) or 10.0,
         now=now,

@@ -270,7 +270,8 @@ def _render_detail(request, alert, *, forms=None, status=200):
     running_refusal = alert_not_running_reason(alert=alert)
     forms = forms or {}
     reported = alert_reported_by(alert=alert, user=request.user)
-    may_report = not rights.is_author and not reported
+    # The commune's alert staff act on an alert (withdraw it) rather than report it.
+    may_report = not rights.is_author and not rights.is_alert_staff and not reported
     context = {
         "alert": alert,
         "rights": rights,

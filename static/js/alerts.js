@@ -83,8 +83,12 @@
       output.querySelector("[data-counter-sms]").textContent = fill(
         sms.segments > 1 ? output.dataset.smsTemplatePlural : output.dataset.smsTemplate, values
       );
+      // Name the characters of the resident's own text that cost UCS-2, so they can replace them.
+      var basic = new Set(Array.from(config.gsm7_basic + config.gsm7_extension));
+      var costly = Array.from(new Set(Array.from(text).filter(function (c) { return !basic.has(c); })));
       var hint = output.querySelector("[data-counter-ucs2]");
-      hint.hidden = sms.encoding !== "UCS-2";
+      hint.textContent = fill(output.dataset.ucs2Template, { chars: costly.join(" ") });
+      hint.hidden = costly.length === 0;
       output.classList.toggle("sms-counter--over", length > config.max_text);
     }
 
