@@ -145,7 +145,12 @@ def _side_doors(awaiting):
 
 
 # Listings a moderator may open: they must simply not list the other commune's post.
-WORKFLOW_REPORTS = ["/admin/reports/workflow/", "/admin/reports/workflow_tasks/"]
+ADMIN_LISTINGS = [
+    "/admin/reports/workflow/",
+    "/admin/reports/workflow_tasks/",
+    "/admin/pages/search/?q=Tondeuse",
+    "/admin/pages/",
+]
 
 
 OUTSIDERS = ["diane_moderator", "bob_editor", "jeanne_resident", "paul_neighbour", "anonymous"]
@@ -162,7 +167,7 @@ def test_nothing_of_a_post_awaiting_review_reaches_anyone_outside_its_moderators
         assert response.status_code in (302, 403, 404), (persona, url, response.status_code)
         assert CADAUJAC_TITLE not in _seen(client, url), (persona, url)
         assert "Cadaujac" not in body(response), (persona, url)
-    for url in WORKFLOW_REPORTS:
+    for url in [*ADMIN_LISTINGS, f"/admin/pages/{awaiting['ours'].get_parent().pk}/"]:
         assert CADAUJAC_TITLE not in _seen(client, url), (persona, url)
 
 
