@@ -34,6 +34,7 @@ from .moderation import (
     alert_retract,
     alerts_moderated_by,
     moderation_queue,
+    open_report_reasons,
     queue_counts,
     report_dismiss,
 )
@@ -266,6 +267,9 @@ class QueueView(ModerationMixin, TemplateView):
             show = QueueFilter.TO_REVIEW
         counts = queue_counts(user=self.request.user)
         alerts = list(moderation_queue(user=self.request.user, show=show)[:QUEUE_LENGTH])
+        reasons = open_report_reasons(alerts=alerts)
+        for alert in alerts:
+            alert.open_report_reasons = reasons.get(alert.pk, [])
         return super().get_context_data(
             alerts=alerts,
             show=show,
@@ -315,7 +319,6 @@ class AlertDetailView(AlertModerationMixin, TemplateView):
             counts=delivery_counts(alert=alert),
             public_url=_public_alert_url(alert),
             decision_form=kwargs.pop("decision_form", None) or DecisionForm(),
-            failed_action=kwargs.pop("failed_action", ""),
             **kwargs,
         )
 
@@ -356,7 +359,7 @@ class DecisionView(AlertModerationMixin, View):
                 return redirect("alert_moderation:detail", alert_pk=self.alert.pk)
         detail = AlertDetailView(request=request, args=args, kwargs=kwargs)
         detail.alert = self.alert
-        context = detail.get_context_data(decision_form=form, failed_action=action)
+        context = detail.get_context_data(decision_form=form)
         return detail.render_to_response(context, status=400)
 
 

@@ -101,6 +101,20 @@ def queue_counts(*, user) -> dict[str, int]:
     }
 
 
+def open_report_reasons(*, alerts) -> dict[int, list[str]]:
+    """The reasons of the open reports on each of ``alerts`` (one query), oldest first."""
+    reasons: dict[int, list[str]] = {}
+    rows = (
+        _alert_reports([alert.pk for alert in alerts])
+        .filter(status=ReportStatus.OPEN)
+        .order_by("created_at", "pk")
+        .values_list("object_id", "reason")
+    )
+    for alert_id, reason in rows:
+        reasons.setdefault(alert_id, []).append(reason)
+    return reasons
+
+
 def alert_reports(*, alert: Alert) -> QuerySet[Report]:
     """Every report on ``alert``, open ones first, newest first."""
     return (

@@ -356,16 +356,29 @@ REFUSED = [
 
 
 @pytest.mark.parametrize("persona", REFUSED)
-def test_only_broadcasters_open_the_broadcast_form(persona, login, cadaujac, fake_twilio):
+def test_only_broadcasters_open_the_broadcast_screens(
+    persona, login, barbara_broadcaster, cadaujac, fake_twilio
+):
+    from alerts.services import broadcast_post
+
+    existing = broadcast_post(
+        author=barbara_broadcaster,
+        commune=cadaujac,
+        category=AlertCategory.STRIKE,
+        text="Grève : cantine fermée jeudi.",
+    )
     client = login(persona)
 
     page = client.get(FORM_URL)
+    status = client.get(f"/admin/alerter/{existing.pk}/")
     sent = client.post(FORM_URL, form_data(cadaujac, confirmed="1"))
 
     assert page.status_code in (302, 403, 404)
+    assert status.status_code in (302, 403, 404)
     assert sent.status_code in (302, 403, 404)
     assert "Alerter la commune" not in body(page)
-    assert not Alert.objects.exists()
+    assert "cantine fermée" not in body(status)
+    assert list(Alert.objects.all()) == [existing]
     assert fake_twilio.requests == []
 
 

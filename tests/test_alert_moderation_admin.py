@@ -295,5 +295,6 @@ def test_queue_filters_show_what_awaits(login, alerts, marc_moderator):
     assert "Vendeur de calendriers" in held
     assert "Camionnette" not in held
     assert "Camionnette" in reported
+    assert "C'est le camion du boulanger." in reported  # the report's reason
     assert "Vendeur de calendriers" not in reported
     assert "Chien perdu" not in to_review + held + reported
