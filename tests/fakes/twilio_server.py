@@ -104,6 +104,7 @@ class FakeTwilioServer:
     def __post_init__(self):
         self.requests: list[RecordedRequest] = []
         self.messages: dict[str, dict] = {}
+        self._sids_by_to: dict[str, list[str]] = {}  # Twilio indexes its log by number too
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._random = random.Random(self.seed)  # noqa: S311 (chaos, not cryptography)
@@ -113,7 +114,8 @@ class FakeTwilioServer:
     # --- lifecycle ---------------------------------------------------------------------------
     def start(self) -> FakeTwilioServer:
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server_class = type("Server", (ThreadingHTTPServer,), {"request_queue_size": 256})
+        self._httpd = server_class(("127.0.0.1", 0), handler)  # a fan-out opens many at once
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
@@ -157,6 +159,7 @@ class FakeTwilioServer:
         with self._lock:
             self.requests.clear()
             self.messages.clear()
+            self._sids_by_to.clear()
 
     # --- internals ----------------------------------------------------------------------------
     def _roll(self, ratio: float) -> bool:
@@ -301,6 +304,7 @@ class _Handler(BaseHTTPRequestHandler):
         message = fake._message_resource(params, fake.account_sid)
         with fake._lock:
             fake.messages[message["sid"]] = message
+            fake._sids_by_to.setdefault(message["to"], []).append(message["sid"])
         record.sid = message["sid"]
         if fake._roll(fake.timeout_ratio):
             fake._stopping.wait(fake.hang_seconds)
@@ -358,9 +362,11 @@ def _message_page(fake: FakeTwilioServer, account: str, path: str, query: dict) 
     if not 1 <= page_size <= 1000 or page < 0:
         raise ValueError("PageSize must be between 1 and 1000")
     with fake._lock:
-        messages = [_as_sent(message) for message in fake.messages.values()]
-    if query.get("To"):
-        messages = [m for m in messages if m["to"] == query["To"]]
+        if query.get("To"):
+            sids = fake._sids_by_to.get(query["To"], [])
+            messages = [_as_sent(fake.messages[sid]) for sid in sids]
+        else:
+            messages = [_as_sent(message) for message in fake.messages.values()]
     if query.get("From"):
         messages = [m for m in messages if m["from"] == query["From"]]
     for key in ("DateSent", "DateSent>", "DateSent<"):
