@@ -61,5 +61,8 @@ def alert_reportable_register() -> None:
             uphold=_uphold,
             on_report=_on_report,
             uphold_tells_author=True,
+            queue_queryset=lambda alerts: alerts.select_related(
+                "community", "commune__site", "author"
+            ),
         )
     )

@@ -91,7 +91,10 @@ def _attach_contents(items: list[ReportedItem]) -> None:
         if model is None:
             continue
         reportable = reportable_for(model)
-        found = model._default_manager.in_bulk([item.object_id for item in group])
+        queryset = model._default_manager.all()
+        if reportable is not None and reportable.queue_queryset is not None:
+            queryset = reportable.queue_queryset(queryset)
+        found = queryset.in_bulk([item.object_id for item in group])
         for item in group:
             item.reportable = reportable
             item.content = found.get(item.object_id)

@@ -37,6 +37,9 @@ class Reportable:
     # Whether ``uphold`` itself tells the author why (an alert's withdrawal does); when not,
     # the reports queue tells them, so that nobody's content disappears without a word.
     uphold_tells_author: bool = False
+    # Narrows the queryset the queue loads items with (``select_related``…), so that a long
+    # queue's summaries come in a fixed number of queries; optional.
+    queue_queryset: Callable[..., object] | None = None  # (queryset) -> queryset
 
 
 _registry: dict[type, Reportable] = {}

@@ -433,3 +433,48 @@ def test_a_moderator_cannot_suspend_themself(cadaujac, centre_bourg, make_member
 
     assert response.status_code == 400
     assert not member_is_suspended(user=mod_resident, commune=cadaujac)
+
+
+def test_the_queue_renders_in_a_fixed_number_of_queries(
+    login, cadaujac, centre_bourg, jeanne_resident, paul_neighbour
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from alerts.models import AlertSource
+
+    client = login("marc_moderator")
+
+    def add_reported_alerts(start, count):
+        for number in range(start, start + count):
+            alert = Alert.objects.create(
+                commune=cadaujac,
+                community=centre_bourg,
+                author=jeanne_resident,
+                source=AlertSource.WEB,
+                category=AlertCategory.OTHER,
+                text=f"Alerte numéro {number}",
+                expires_at=timezone.now() + timedelta(hours=6),
+            )
+            Report.objects.create(
+                commune=cadaujac,
+                content_type=ContentType.objects.get_for_model(Alert),
+                object_id=alert.pk,
+                reporter=paul_neighbour,
+                reason=f"Motif {number}",
+            )
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(QUEUE)
+        assert response.status_code == 200
+        return len(captured)
+
+    add_reported_alerts(0, 2)
+    client.get(QUEUE)  # warm caches (content types, site root paths)
+    few = queries()
+    add_reported_alerts(2, 20)
+    many = queries()
+
+    assert "Alerte numéro 21" in body(client.get(QUEUE))
+    assert many == few
