@@ -7,6 +7,7 @@ this commune. Results, their count and their pages therefore never include, nor 
 number of, anything the viewer may not read.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -36,11 +37,16 @@ def public_pages_of(*, commune):
 def site_search(*, viewer, commune, query: str):
     """Wagtail search results (lazy, sliceable, countable) over what ``viewer`` may read on
     ``commune``'s site. Anonymous visitors search public pages only."""
+    # Words only, in lower case: quotes, stars or AND/OR/NOT typed by a visitor are not the
+    # search engine's syntax (SQLite's FTS5 would fail on an unterminated quote).
+    words = " ".join(re.findall(r"\w+", query[:MAX_QUERY_LENGTH].lower()))
+    if not words:
+        return Page.objects.none()
     candidates = Q(pk__in=public_pages_of(commune=commune).values("pk"))
     if viewer.is_authenticated:
         posts = GazettePost.objects.visible_to(viewer).filter(commune=commune)
         candidates |= Q(pk__in=posts.values("pk"))
-    return Page.objects.filter(candidates).search(query[:MAX_QUERY_LENGTH])
+    return Page.objects.filter(candidates).search(words)
 
 
 @dataclass(frozen=True)

@@ -342,3 +342,20 @@ def test_accents_evenement_finds_evenement(cadaujac, paul_neighbour):
 
     assert _href(page) in html
     assert "<mark>événement</mark>" in html
+
+
+@pytest.mark.parametrize(
+    "query", ['"lanterne', "lanterne*", "(", "- -", "NOT", "l'été & ; --", "🙂"]
+)
+def test_odd_characters_in_a_query_answer_normally(content, paul_neighbour, query):
+    response = _client(paul_neighbour).get("/recherche/", {"q": query})
+
+    assert response.status_code == 200
+    assert "résultat" in response.content.decode()
+
+
+def test_the_english_site_searches_too(content, paul_neighbour):
+    response = _client(paul_neighbour).get("/en/recherche/", {"q": "lanterne"})
+
+    assert response.status_code == 200
+    assert 'action="/en/recherche/"' in response.content.decode()
