@@ -172,3 +172,34 @@ def test_the_public_sitemap_names_no_gazette_page(posts):
     sitemap = response.content.decode()
     assert "/actualites/" in sitemap
     assert "gazette" not in sitemap
+
+
+@pytest.mark.parametrize("viewer", EXPECTED)
+def test_comment_endpoints_answer_only_the_posts_audience(posts, viewers, viewer):
+    from gazette.models import Comment
+
+    target = posts["community"]
+    existing = Comment.objects.create(post=target, author=target.author, text="Toujours perdu.")
+    user = viewers[viewer]
+    client = _client(user)
+
+    posted = client.post(f"/publier/{target.pk}/commentaires/", {"text": "Vu au lavoir."})
+    reported = client.post(
+        f"/publier/commentaires/{existing.pk}/signaler/",
+        {f"report-comment-{existing.pk}-reason": "Hors sujet"},
+    )
+
+    stored = set(Comment.objects.values_list("text", flat=True))
+    if "community" in EXPECTED[viewer]:
+        assert posted.status_code == 302
+        assert stored == {"Toujours perdu.", "Vu au lavoir."}
+        assert reported.status_code == 302
+        assert "Toujours perdu." in client.get(target.url).content.decode()
+    else:
+        expected = 302 if user is None else 404
+        assert posted.status_code == expected
+        assert reported.status_code == expected
+        assert stored == {"Toujours perdu."}
+        from moderation.models import Report
+
+        assert not Report.objects.exists()
