@@ -27,6 +27,7 @@ from .queue import (
     open_reports_count,
     reported_item_for,
     reported_items_for,
+    suspensions_in_force,
 )
 
 
@@ -56,6 +57,7 @@ class ReportsQueueView(ReportsMixin, TemplateView):
         communes = list(moderated_communes(user=self.request.user).order_by("name"))
         return super().get_context_data(
             items=reported_items_for(user=self.request.user),
+            suspensions=list(suspensions_in_force(user=self.request.user)),
             several_communes=len(communes) > 1,
             **kwargs,
         )

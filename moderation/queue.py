@@ -12,12 +12,13 @@ from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Commune, StaffRole
 from communities.selectors import communes_where
 
-from .models import ModerationAction, Report, ReportStatus
+from .models import ModerationAction, ModerationActionKind, Report, ReportStatus
 from .reportables import Reportable, reportable_for
 
 QUEUE_REPORTS_LIMIT = 500
@@ -162,4 +163,17 @@ def open_reports_count(*, user) -> int:
         .values("content_type_id", "object_id")
         .distinct()
         .count()
+    )
+
+
+def suspensions_in_force(*, user) -> QuerySet[ModerationAction]:
+    """Suspensions still running in the communes ``user`` moderates, ending soonest first."""
+    return (
+        ModerationAction.objects.filter(
+            commune__in=moderated_communes(user=user),
+            kind=ModerationActionKind.SUSPEND,
+            suspended_until__gt=timezone.now(),
+        )
+        .select_related("author", "actor", "commune")
+        .order_by("suspended_until", "pk")
     )

@@ -341,7 +341,13 @@ def test_an_author_without_e_mail_is_warned_by_sms(
 
 
 def test_suspending_the_author_stops_them_posting_in_that_commune_only(
-    login, reported, jeanne_resident, cadaujac, didenheim, django_capture_on_commit_callbacks
+    login,
+    reported,
+    jeanne_resident,
+    cadaujac,
+    didenheim,
+    diane_moderator,
+    django_capture_on_commit_callbacks,
 ):
     alert = reported["cadaujac"]
 
@@ -362,6 +368,9 @@ def test_suspending_the_author_stops_them_posting_in_that_commune_only(
     assert len(mail.outbox) == 1
     assert "suspendu votre participation" in mail.outbox[0].body
     assert "Alertes répétées sans fondement." in mail.outbox[0].body
+    in_force = body(login("marc_moderator").get(QUEUE)).split('id="suspensions-title"')[1]
+    assert "Jeanne Lafargue" in in_force
+    assert "Jeanne" not in body(login("diane_moderator").get(QUEUE))
 
 
 def test_a_suspension_ends_by_itself(login, reported, jeanne_resident, cadaujac):
