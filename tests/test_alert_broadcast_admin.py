@@ -157,10 +157,12 @@ def test_reach_shown_equals_the_deliveries_written(
     residents,
     paulette_police,
     fake_twilio,
+    push_device,
     django_capture_on_commit_callbacks,
 ):
     from alerts.services import broadcast_post
 
+    push_device(residents["jeanne"])
     for communities in ([], [tuileries], [centre_bourg, tuileries]):
         reach = broadcast_reach(
             commune=cadaujac, communities=communities, author=barbara_broadcaster
@@ -182,6 +184,7 @@ def test_reach_shown_equals_the_deliveries_written(
         assert reach == written
     assert reach[Channel.SMS] == 2
     assert reach[Channel.EMAIL] == 4
+    assert reach[Channel.PUSH] == 1
 
 
 def test_a_broadcast_to_chosen_communities_reaches_only_them(
