@@ -99,3 +99,28 @@ def test_another_communes_moderator_cannot_approve(
     submitted.refresh_from_db()
     assert not submitted.live
     assert submitted.workflow_in_progress
+
+
+def test_the_author_revises_a_post_sent_back_and_it_is_submitted_again(
+    submitted, jeanne_resident, marc_moderator, paul_neighbour, sign_in
+):
+    from gazette.services import gazette_post_update
+
+    _act(sign_in(Client(HTTP_HOST=HOST), marc_moderator), submitted, "reject", comment="L'heure ?")
+    submitted.refresh_from_db()
+    assert not submitted.workflow_in_progress
+
+    gazette_post_update(
+        post=submitted,
+        by=jeanne_resident,
+        category=GazetteCategory.NEIGHBOURHOOD_EVENT,
+        title="Fête des voisins rue des Vignes, 19 h",
+        body="Apportez un plat à partager, rendez-vous à 19 h.",
+        audience="commune",
+    )
+
+    submitted.refresh_from_db()
+    assert submitted.workflow_in_progress
+    assert not submitted.live
+    assert not GazettePost.objects.visible_to(paul_neighbour).exists()
+    assert submitted.get_latest_revision().as_object().title.endswith("19 h")
