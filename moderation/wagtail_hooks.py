@@ -1,4 +1,4 @@
-"""Admin wiring: a menu entry leading the mairie's moderators to the registrations queue."""
+"""Admin wiring: menu entries for the registrations queue and the reports queue ("Signalements")."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
