@@ -132,8 +132,10 @@ def viewers(
     dieter_didenheim,
     pierre_pending,
     marc_moderator,
+    alice_editor,
     diane_moderator,
     charlie_outsider,
+    platform_admin,
 ):
     return {
         "anonymous": None,
@@ -142,8 +144,10 @@ def viewers(
         "other_community": lucie_tuileries,
         "other_commune": dieter_didenheim,
         "staff": marc_moderator,
+        "editor": alice_editor,
         "other_staff": diane_moderator,
         "outsider": charlie_outsider,
+        "platform_team": platform_admin,
     }
 
 
@@ -155,8 +159,10 @@ EXPECTED = {
     "other_community": PUBLIC | {"commune", "other_community"},
     "other_commune": PUBLIC,
     "staff": PUBLIC | {"community", "commune", "other_community"},
+    "editor": PUBLIC | {"community", "commune", "other_community"},
     "other_staff": PUBLIC,
     "outsider": PUBLIC,
+    "platform_team": PUBLIC | {"community", "commune", "other_community"},
 }
 NEVER = {"other_commune_page", "other_commune_post"}
 
