@@ -408,3 +408,20 @@ def test_an_empty_report_is_refused(as_user, jeanne_resident, paul_neighbour):
     assert "Dites en quelques mots ce qui pose problème." in response.content.decode()
     assert not Report.objects.exists()
     assert not alert.events.filter(action=AlertEvent.Action.REPORTED).exists()
+
+
+def test_a_held_alert_shows_to_its_author_and_the_mairie_only(
+    as_user, jeanne_resident, paul_neighbour, marc_moderator, cadaujac
+):
+    cadaujac.moderation_policy = ModerationPolicy.PRE
+    cadaujac.save()
+    alert = alert_post(author=jeanne_resident, category=AlertCategory.SCOUTING, text=TEXT)
+
+    assert as_user(paul_neighbour).get(f"/alertes/{alert.pk}/").status_code == 404
+    assert TEXT not in as_user(paul_neighbour).get("/alertes/").content.decode()
+    staff_page = as_user(marc_moderator).get(f"/alertes/{alert.pk}/").content.decode()
+    assert "En attente de validation" in staff_page
+    assert "Publier un suivi" not in staff_page  # nothing goes out before the decision
+    progress = as_user(jeanne_resident).get(f"/alertes/{alert.pk}/progression/").json()
+    assert progress["running"] is False  # nothing to wait for until a moderator decides
+    assert progress["total"] == 0
