@@ -5,6 +5,8 @@ oldest of which waits for more than ``MESSAGE_NOTIFY_DELAY_SECONDS`` (2 minutes:
 reading the conversation gets nothing), and who were not notified during the last
 ``MESSAGE_NOTIFY_INTERVAL_SECONDS``. Each gets one e-mail (``news_by_email``) summarising
 every unread message since their last notification, and one push (``news_by_push``).
+At night and on Sundays (``QUIET_HOURS``) nothing buzzes: members who take e-mail get their
+e-mail (silent), and push waits for 8h for those who only take push.
 ``Participant.notified_message_id`` records what was announced: it is moved forward in a
 conditional UPDATE before anything is sent, so that two runs never announce a message twice.
 """
@@ -25,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.models import Profile
+from alerts.broadcast import quiet_hours_end
 from notifications.models import PushSubscription
 from notifications.push import PushJob, PushNotification, push_jobs_send
 
@@ -60,7 +63,7 @@ class _Digest:
         return sum(len(messages) for _c, _t, messages in self.conversations)
 
 
-def _claim(*, now) -> dict[int, _Digest]:
+def _claim(*, now, quiet: bool) -> dict[int, _Digest]:
     delay = _seconds("MESSAGE_NOTIFY_DELAY_SECONDS", 120)
     interval = _seconds("MESSAGE_NOTIFY_INTERVAL_SECONDS", 600)
     recently_notified = Participant.objects.filter(
@@ -70,9 +73,15 @@ def _claim(*, now) -> dict[int, _Digest]:
         Participant.objects.filter(left_at=None, user__is_active=True)
         .filter(Exists(_pending().filter(created_at__lte=now - delay)))
         .exclude(Exists(recently_notified))
-        .annotate(newest=Subquery(_pending().order_by("-pk").values("pk")[:1]))
-        .select_related("user", "conversation__commune__site")
     )
+    if quiet:
+        candidates = candidates.filter(
+            Q(user__profile__isnull=True) | Q(user__profile__news_by_email=True),
+            user__email__isnull=False,
+        )
+    candidates = candidates.annotate(
+        newest=Subquery(_pending().order_by("-pk").values("pk")[:1])
+    ).select_related("user", "conversation__commune__site")
     digests: dict[int, _Digest] = {}
     for participant in candidates:
         # Announce up to the newest unread message; a run racing with this one loses here.
@@ -194,7 +203,8 @@ def _push_job(digest: _Digest, subscriptions) -> PushJob:
 def messages_notify(*, now=None) -> dict[str, int]:
     """Send the batched e-mails and pushes that are due; return how many of each."""
     now = now or timezone.now()
-    digests = _claim(now=now)
+    quiet = quiet_hours_end(now=now) is not None
+    digests = _claim(now=now, quiet=quiet)
     if not digests:
         return {"email": 0, "push": 0}
     profiles = {p.user_id: p for p in Profile.objects.filter(user__in=list(digests))}
@@ -210,7 +220,7 @@ def messages_notify(*, now=None) -> dict[str, int]:
             _titled(digest)
             if profile.news_by_email and digest.user.email and _email(digest, connection):
                 emails += 1
-            if profile.news_by_push and devices.get(user_id):
+            if profile.news_by_push and devices.get(user_id) and not quiet:
                 jobs.append(_push_job(digest, devices[user_id]))
     if jobs:
         push_jobs_send(jobs=jobs)

@@ -13,10 +13,12 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.member_language import in_member_language
+from accounts.profiles import members_visible_to
 from moderation.reportables import report_create, reported_by
 
 from .forms import ConversationForm, MessageForm, ReportForm
@@ -79,8 +81,6 @@ def _sms_only_neighbours(author) -> int:
     membership = messaging_membership(user=author)
     if membership is None:
         return 0
-    from accounts.profiles import members_visible_to
-
     return (
         members_visible_to(viewer=author, community=membership.community)
         .filter(sms_only_q())
@@ -352,8 +352,6 @@ def block_list(request):
 
 
 def _next_url(request, fallback: str) -> str:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target

@@ -5,14 +5,16 @@ e-mail summarising everything unread since the member's last notice; a member wh
 conversation in the meantime gets nothing; running the task again sends nothing more.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Profile
-from messaging.models import Participant
+from messaging.models import Message, Participant
 from messaging.notify import messages_notify
 from messaging.selectors import participation_for
 from messaging.services import conversation_read, conversation_start, message_send
@@ -25,16 +27,31 @@ def conversation(jeanne_resident, paul_neighbour):
     )
 
 
+# A Tuesday morning in Paris: outside the quiet hours, whatever day the tests run.
+BASE = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+
+
+def _move_to(minutes: float) -> None:
+    """What was written or read just now happened at BASE + ``minutes`` instead."""
+    recent = BASE + timedelta(days=1)
+    delta = BASE + timedelta(minutes=minutes) - timezone.now()
+    Message.objects.filter(created_at__gt=recent).update(created_at=F("created_at") + delta)
+    Participant.objects.filter(last_read_at__gt=recent).update(
+        last_read_at=F("last_read_at") + delta
+    )
+
+
 def _later(minutes=3):
-    return timezone.now() + timedelta(minutes=minutes)
+    return BASE + timedelta(minutes=minutes)
 
 
 def test_three_messages_in_a_minute_send_one_email(conversation, jeanne_resident, paul_neighbour):
     message_send(conversation=conversation, author=jeanne_resident, text="Il est roux.")
     message_send(conversation=conversation, author=jeanne_resident, text="Il s'appelle Pilou.")
+    _move_to(0)
     mail.outbox.clear()
 
-    assert messages_notify(now=timezone.now())["email"] == 0  # too early: he may be reading
+    assert messages_notify(now=_later(1))["email"] == 0  # too early: he may be reading
     assert mail.outbox == []
 
     assert messages_notify(now=_later())["email"] == 1
@@ -59,6 +76,7 @@ def test_a_member_who_read_in_time_gets_no_email(conversation, paul_neighbour):
     conversation_read(
         participant=participation_for(user=paul_neighbour, conversation_id=conversation.pk)
     )
+    _move_to(1)
     assert messages_notify(now=_later())["email"] == 0
     assert mail.outbox == []
 
@@ -66,10 +84,12 @@ def test_a_member_who_read_in_time_gets_no_email(conversation, paul_neighbour):
 def test_later_messages_are_announced_in_a_later_email_after_the_interval(
     conversation, jeanne_resident, paul_neighbour
 ):
+    _move_to(0)
     mail.outbox.clear()
     messages_notify(now=_later())
     assert len(mail.outbox) == 1
     message_send(conversation=conversation, author=jeanne_resident, text="Retrouvé !")
+    _move_to(4)
     assert messages_notify(now=_later(5))["email"] == 0  # at most one e-mail per interval
     assert messages_notify(now=_later(15))["email"] == 1
     assert "Retrouvé !" in mail.outbox[1].body
@@ -78,6 +98,7 @@ def test_later_messages_are_announced_in_a_later_email_after_the_interval(
 
 def test_no_email_for_members_who_turned_news_by_email_off(conversation, paul_neighbour):
     Profile.objects.update_or_create(user=paul_neighbour, defaults={"news_by_email": False})
+    _move_to(0)
     mail.outbox.clear()
     assert messages_notify(now=_later())["email"] == 0
     assert mail.outbox == []
@@ -93,6 +114,7 @@ def test_push_is_coalesced_into_one_notification_with_the_conversation_url(
     )
     browser = push_device(paul_neighbour)
     message_send(conversation=conversation, author=jeanne_resident, text="Deuxième message")
+    _move_to(0)
     assert messages_notify(now=_later())["push"] == 1
     requests = fake_push.requests_to(browser.endpoint)
     assert len(requests) == 1
@@ -107,6 +129,7 @@ def test_push_is_coalesced_into_one_notification_with_the_conversation_url(
 def test_one_email_summarises_several_conversations(jeanne_resident, paul_neighbour, rene_referent):
     conversation_start(author=jeanne_resident, recipients=[paul_neighbour], text="Premier")
     conversation_start(author=rene_referent, recipients=[paul_neighbour], text="Second")
+    _move_to(0)
     mail.outbox.clear()
     assert messages_notify(now=_later())["email"] == 1
     assert "Premier" in mail.outbox[0].body
@@ -115,5 +138,34 @@ def test_one_email_summarises_several_conversations(jeanne_resident, paul_neighb
 
 def test_hidden_messages_are_never_announced(conversation, jeanne_resident):
     conversation.messages.update(hidden_at=timezone.now())
+    _move_to(0)
     mail.outbox.clear()
     assert messages_notify(now=_later())["email"] == 0
+
+
+def test_on_sunday_nothing_buzzes_email_goes_and_push_waits_for_monday_morning(
+    conversation, jeanne_resident, paul_neighbour, rene_referent, push_device, fake_push
+):
+    # Paul takes e-mail and push; René push only.
+    Profile.objects.update_or_create(user=paul_neighbour, defaults={"news_by_push": True})
+    Profile.objects.update_or_create(
+        user=rene_referent, defaults={"news_by_push": True, "news_by_email": False}
+    )
+    paul_browser = push_device(paul_neighbour)
+    rene_browser = push_device(rene_referent)
+    conversation_start(author=jeanne_resident, recipients=[rene_referent], text="Pour René")
+    sunday = datetime(2026, 11, 29, 11, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    delta = sunday - timezone.now()
+    Message.objects.update(created_at=F("created_at") + delta)
+    mail.outbox.clear()
+
+    sent = messages_notify(now=sunday + timedelta(minutes=3))
+    assert sent == {"email": 1, "push": 0}
+    assert mail.outbox[0].to == [paul_neighbour.email]
+    assert fake_push.requests_to(paul_browser.endpoint) == []
+    assert fake_push.requests_to(rene_browser.endpoint) == []
+
+    monday = datetime(2026, 11, 30, 8, 1, tzinfo=ZoneInfo("Europe/Paris"))
+    assert messages_notify(now=monday) == {"email": 0, "push": 1}
+    assert len(fake_push.requests_to(rene_browser.endpoint)) == 1
+    assert fake_push.requests_to(paul_browser.endpoint) == []
