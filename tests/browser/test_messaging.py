@@ -95,3 +95,44 @@ def test_two_neighbours_see_each_others_messages_appear_and_answer(
     finally:
         jeanne_context.close()
         paul_context.close()
+
+
+def test_messaging_pages_have_no_serious_accessibility_violation(
+    browser, commune_url, jeanne_resident, paul_neighbour
+):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from messaging.services import conversation_start
+
+    _verified(jeanne_resident)
+    conversation = conversation_start(
+        author=paul_neighbour, recipients=[jeanne_resident], text="Bonjour", subject="Haie"
+    )
+    context, page = _open(browser)
+    try:
+        _sign_in(page, commune_url, jeanne_resident.email)
+        axe = Axe()
+        options = {
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+        }
+        problems = {}
+        for path in (
+            "/messages/",
+            f"/messages/{conversation.pk}/",
+            "/messages/nouvelle/",
+            f"/messages/{conversation.pk}/messages/{conversation.messages.get().pk}/signaler/",
+            "/messages/bloques/",
+        ):
+            response = page.goto(commune_url("cadaujac", path))
+            assert response.status == 200, path
+            results = axe.run(page, options=options)
+            serious = [
+                f"{violation['id']}: {violation['help']}"
+                for violation in results.response["violations"]
+                if violation["impact"] in ("serious", "critical")
+            ]
+            if serious:
+                problems[path] = serious
+        assert problems == {}
+    finally:
+        context.close()
