@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from accounts.models import Profile
 from alerts.broadcast import quiet_hours_end
@@ -154,10 +154,11 @@ def _email(digest: _Digest, connection) -> bool:
         "inbox_url": commune.site.root_url + reverse("messaging:list"),
         "settings_url": commune.site.root_url + reverse("account_settings:notifications"),
     }
-    subject = _("[%(commune)s] %(count)d nouveau(x) message(s) sur Voisinage") % {
-        "commune": commune.name,
-        "count": digest.count,
-    }
+    subject = ngettext(
+        "[%(commune)s] %(count)d nouveau message sur Voisinage",
+        "[%(commune)s] %(count)d nouveaux messages sur Voisinage",
+        digest.count,
+    ) % {"commune": commune.name, "count": digest.count}
     email = EmailMessage(
         subject=subject,
         body=render_to_string("messaging/email/digest.txt", context),
