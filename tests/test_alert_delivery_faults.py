@@ -290,13 +290,18 @@ def test_broker_losing_every_queued_task_mid_fan_out_loses_and_doubles_nothing(
 def test_worker_killed_mid_batch_then_restarted_sends_each_sms_once(town, start_worker, provider):
     worker = start_worker()
     _broadcast(town)
-    _wait_for(lambda: len(provider.messages) >= 400, seconds=30, what="the fan-out to start")
+    sending = Delivery.objects.filter(status=DeliveryStatus.SENDING)
+    _wait_for(
+        lambda: len(provider.messages) >= 400 and sending.exists(),
+        seconds=30,
+        what="a batch half sent",
+    )
 
     worker.kill()
     killed_at = len(provider.messages)
     assert killed_at < MEMBERS, "the fan-out ended before the worker was killed"
     # Some rows were handed to the provider but never written down: the dead worker's.
-    assert Delivery.objects.filter(status=DeliveryStatus.SENDING).exists()
+    assert sending.exists()
     start_worker()
 
     _recover_until_settled()
