@@ -290,6 +290,7 @@ def commune_wide_alert(*, fake: FakeTwilioServer, data: dict) -> list[dict]:
     from alerts.services import broadcast_post
 
     fake.reset()
+    load_before = round(os.getloadavg()[0], 2)
     published = time.time()
     alert = broadcast_post(
         author=data["mayor"],
@@ -353,6 +354,7 @@ def commune_wide_alert(*, fake: FakeTwilioServer, data: dict) -> list[dict]:
             "rows": rows,
             "sms_rows": sms,
             "database": "postgresql",
+            "load_avg_1m_before": load_before,
         },
         {
             "name": "alert_fanout_sms",
@@ -366,6 +368,7 @@ def commune_wide_alert(*, fake: FakeTwilioServer, data: dict) -> list[dict]:
             "provider_latency_ms": LATENCY_SECONDS * 1000,
             "worker_processes": 2,
             "sms_send_concurrency": int(os.environ.get("SMS_SEND_CONCURRENCY", "32")),
+            "load_avg_1m_before": load_before,
         },
     ]
 
@@ -373,6 +376,7 @@ def commune_wide_alert(*, fake: FakeTwilioServer, data: dict) -> list[dict]:
 def inbound_to_first_send(*, fake: FakeTwilioServer, port: int, data: dict) -> dict:
     from twilio.request_validator import RequestValidator
 
+    load_before = round(os.getloadavg()[0], 2)
     validator = RequestValidator(fake.auth_token)
     url = f"http://127.0.0.1:{port}/sms/inbound/"
     latencies = []
@@ -418,6 +422,7 @@ def inbound_to_first_send(*, fake: FakeTwilioServer, port: int, data: dict) -> d
         "per_second": round(1 / p50, 2),
         "min_seconds": round(min(latencies), 3),
         "max_seconds": round(max(latencies), 3),
+        "load_avg_1m_before": load_before,
     }
 
 
