@@ -4,6 +4,7 @@ another community can open neither the post nor its photo."""
 import io
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 
 from demo.content import DEMO_PASSWORD
@@ -33,6 +34,18 @@ def _sign_in(browser, commune_url, email):
     return context, page
 
 
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def _serious_violations(page) -> list[str]:
+    results = Axe().run(page, options=AXE_OPTIONS)
+    return [
+        f"{violation['id']}: {violation['help']}"
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
 def test_a_lost_cat_reaches_the_neighbours_and_no_one_else(
     browser, commune_url, tmp_path, private_storage
 ):
@@ -44,7 +57,10 @@ def test_a_lost_cat_reaches_the_neighbours_and_no_one_else(
 
     context, page = _sign_in(browser, commune_url, AUTHOR)
     page.goto(commune_url("cadaujac", "/gazette/"))
+    assert _serious_violations(page) == []
     page.get_by_role("link", name="Publier dans la gazette").click()
+    page.wait_for_url("**/publier/")
+    assert _serious_violations(page) == []
     page.get_by_label("Catégorie").select_option(label="Objet ou animal perdu / trouvé")
     page.get_by_label("Titre").fill(TITLE)
     page.get_by_label("Texte").fill("Minou, chat noir au collier rouge, a disparu hier soir.")
@@ -65,6 +81,7 @@ def test_a_lost_cat_reaches_the_neighbours_and_no_one_else(
     image = page.get_by_role("img", name="Un chat noir au collier rouge")
     image.wait_for()
     assert page.evaluate("(img) => img.complete && img.naturalWidth", image.element_handle())
+    assert _serious_violations(page) == []
     page.get_by_label("Votre commentaire").fill("Je regarde dans mon garage ce soir.")
     page.get_by_role("button", name="Commenter").click()
     page.wait_for_url("**/gazette/chat-noir-perdu-chemin-du-port/#commentaire-*")
