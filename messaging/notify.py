@@ -82,29 +82,41 @@ def _claim(*, now, quiet: bool) -> dict[int, _Digest]:
     candidates = candidates.annotate(
         newest=Subquery(_pending().order_by("-pk").values("pk")[:1])
     ).select_related("user", "conversation__commune__site")
-    digests: dict[int, _Digest] = {}
+    claimed = []
     for participant in candidates:
         # Announce up to the newest unread message; a run racing with this one loses here.
-        claimed = Participant.objects.filter(
+        if Participant.objects.filter(
             pk=participant.pk, notified_message_id=participant.notified_message_id
-        ).update(notified_message_id=participant.newest, notified_at=now)
-        if not claimed:
-            continue
-        messages = list(
-            Message.objects.filter(
-                conversation=participant.conversation_id,
-                hidden_at=None,
-                pk__gt=participant.notified_message_id,
-                pk__lte=participant.newest,
-            )
-            .filter(Q(author__isnull=True) | ~Q(author=participant.user_id))
-            .select_related("author")
-            .order_by("pk")
+        ).update(notified_message_id=participant.newest, notified_at=now):
+            claimed.append(participant)
+    if not claimed:
+        return {}
+    # Every announced message in one query, then each participant's own range and unread part.
+    by_conversation = defaultdict(list)
+    for message in (
+        Message.objects.filter(
+            conversation__in={p.conversation_id for p in claimed},
+            hidden_at=None,
+            pk__gt=min(p.notified_message_id for p in claimed),
+            pk__lte=max(p.newest for p in claimed),
         )
-        if not messages:
-            continue
-        digest = digests.setdefault(participant.user_id, _Digest(user=participant.user))
-        digest.conversations.append((participant.conversation, None, messages))
+        .select_related("author")
+        .order_by("pk")
+    ):
+        by_conversation[message.conversation_id].append(message)
+    digests: dict[int, _Digest] = {}
+    for participant in claimed:
+        messages = [
+            m
+            for m in by_conversation[participant.conversation_id]
+            if participant.notified_message_id < m.pk <= participant.newest
+            and m.author_id != participant.user_id
+            and (participant.last_read_at is None or m.created_at > participant.last_read_at)
+        ]
+        if messages:
+            digest = digests.setdefault(participant.user_id, _Digest(user=participant.user))
+            digest.conversations.append((participant.conversation, None, messages))
+    _titled(list(digests.values()))
     return digests
 
 
@@ -114,18 +126,28 @@ def _conversation_url(conversation) -> str:
     )
 
 
-def _titled(digest: _Digest) -> None:
-    conversations = []
+def _titled(digests: list[_Digest]) -> None:
+    """Name each conversation as its page does, with one query for all of them."""
     others = defaultdict(list)
     for participant in Participant.objects.filter(
-        conversation__in=[c.pk for c, _t, _m in digest.conversations], left_at=None
+        conversation__in={c.pk for d in digests for c, _t, _m in d.conversations},
+        left_at=None,
+        for_mairie=False,
     ).select_related("user"):
-        if participant.user_id != digest.user.pk and not participant.for_mairie:
-            others[participant.conversation_id].append(participant)
-    for conversation, _title, messages in digest.conversations:
-        title = conversation_title(conversation=conversation, others=others[conversation.pk])
-        conversations.append((conversation, title, messages))
-    digest.conversations = conversations
+        others[participant.conversation_id].append(participant)
+    for digest in digests:
+        with override(digest.user.language):
+            digest.conversations = [
+                (
+                    conversation,
+                    conversation_title(
+                        conversation=conversation,
+                        others=[p for p in others[conversation.pk] if p.user_id != digest.user.pk],
+                    ),
+                    messages,
+                )
+                for conversation, _title, messages in digest.conversations
+            ]
 
 
 def _email(digest: _Digest, connection) -> bool:
@@ -218,7 +240,6 @@ def messages_notify(*, now=None) -> dict[str, int]:
     for user_id, digest in digests.items():
         profile = profiles.get(user_id) or Profile(user=digest.user)
         with override(digest.user.language):
-            _titled(digest)
             if profile.news_by_email and digest.user.email and _email(digest, connection):
                 emails += 1
             if profile.news_by_push and devices.get(user_id) and not quiet:

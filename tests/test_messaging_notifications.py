@@ -169,3 +169,19 @@ def test_on_sunday_nothing_buzzes_email_goes_and_push_waits_for_monday_morning(
     assert messages_notify(now=monday) == {"email": 0, "push": 1}
     assert len(fake_push.requests_to(rene_browser.endpoint)) == 1
     assert fake_push.requests_to(paul_browser.endpoint) == []
+
+
+def test_messages_already_read_are_not_repeated_with_a_new_one(
+    conversation, jeanne_resident, paul_neighbour
+):
+    _move_to(0)
+    conversation_read(
+        participant=participation_for(user=paul_neighbour, conversation_id=conversation.pk)
+    )
+    _move_to(1)
+    message_send(conversation=conversation, author=jeanne_resident, text="Nouveau")
+    _move_to(2)
+    mail.outbox.clear()
+    assert messages_notify(now=_later(5))["email"] == 1
+    assert "Nouveau" in mail.outbox[0].body
+    assert "Avez-vous vu le chat ?" not in mail.outbox[0].body
