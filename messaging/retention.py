@@ -1,7 +1,8 @@
 """Retention of private messages: deleted after ``MESSAGE_RETENTION_DAYS`` (12 months).
 
 Messages go for good (no statistics are kept from private words); a conversation left
-without any message goes with them. Reports on deleted messages keep their decision but
+without any message goes with them, and the mairie's copy of a targeted message loses its
+text (whom it reached, on which channel, stays). Reports on deleted messages keep their decision but
 lose their reason, which may quote the message.
 """
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from moderation.models import Report
 
-from .models import Conversation, Message
+from .models import Conversation, Message, OfficialSend
 
 
 @transaction.atomic
@@ -31,4 +32,6 @@ def messages_retention_apply(*, now=None) -> dict[str, int]:
     deleted = Message.objects.filter(pk__in=ids).delete()[1].get(Message._meta.label, 0)
     empty = Conversation.objects.filter(messages__isnull=True, created_at__lt=before)
     conversations = empty.delete()[1].get(Conversation._meta.label, 0)
+    # The mairie's copy of a targeted message goes too; its reach figures stay.
+    OfficialSend.objects.filter(created_at__lt=before).exclude(text="").update(text="")
     return {"messages": deleted, "conversations": conversations}

@@ -50,6 +50,27 @@ def test_messages_older_than_the_retention_period_are_deleted(
     assert messages_retention_apply() == {"messages": 0, "conversations": 0}
 
 
+def test_the_mairies_copy_of_an_old_targeted_message_loses_its_text_not_its_figures(
+    cadaujac, jeanne_resident, make_user
+):
+    from communities.models import StaffRole
+    from communities.services import staff_role_grant
+    from messaging.models import OfficialSend
+    from messaging.official import official_send
+
+    staff = make_user("diffusion@cadaujac.test", first_name="Diffusion")
+    staff_role_grant(user=staff, commune=cadaujac, role=StaffRole.BROADCASTER)
+    send = official_send(author=staff, commune=cadaujac, target="commune", text="Vieille note")
+    _age(OfficialSend.objects.all(), 400)
+    _age(Message.objects.all(), 400)
+    _age(Conversation.objects.all(), 400)
+    messages_retention_apply()
+    send.refresh_from_db()
+    assert send.text == ""
+    assert send.reach["web"] == 1
+    assert not Message.objects.filter(text="Vieille note").exists()
+
+
 def test_erasure_removes_the_members_words_and_participations(
     client, sign_in, conversation, jeanne_resident, paul_neighbour
 ):
