@@ -19,7 +19,13 @@ from communities.models import Commune, StaffRole
 from communities.selectors import user_has_commune_role
 
 from .models import ModerationAction, ModerationActionKind, Report, ReportStatus
-from .notices import author_reachable, hidden_notify, suspension_notify, warning_notify
+from .notices import (
+    author_reachable,
+    hidden_notify,
+    lift_notify,
+    suspension_notify,
+    warning_notify,
+)
 from .queue import ReportedItem
 
 MAX_NOTE = 500
@@ -167,3 +173,34 @@ def author_suspend(*, item: ReportedItem, by, days: int, note: str) -> Moderatio
     if author_reachable(user=author):
         suspension_notify(author=author, commune=item.commune, until=until, note=note)
     return action
+
+
+@transaction.atomic
+def suspension_lift(*, suspension: ModerationAction, by, note: str) -> ModerationAction:
+    """End a suspension now, before its date (a mistake, an apology accepted).
+
+    The suspension's end becomes now, so ``member_is_suspended`` answers no at once; the
+    lifting is recorded beside it (who, when, why) and the member is told. Refused for a
+    suspension already over, and to anyone but the moderators of its commune.
+    """
+    locked = ModerationAction.objects.select_for_update().get(pk=suspension.pk)
+    _check_moderator(user=by, commune=locked.commune)
+    note = _clean_note(note, message=_("Indiquez pourquoi la suspension est levée."))
+    now = timezone.now()
+    if locked.kind != ModerationActionKind.SUSPEND or locked.suspended_until <= now:
+        raise ValidationError(_("Cette suspension a déjà pris fin."))
+    ModerationAction.objects.filter(pk=locked.pk).update(suspended_until=now)
+    lifted = ModerationAction.objects.create(
+        commune=locked.commune,
+        kind=ModerationActionKind.LIFT,
+        content_type=locked.content_type,
+        object_id=locked.object_id,
+        item_label=locked.item_label,
+        author=locked.author,
+        actor=by,
+        note=note,
+    )
+    if author_reachable(user=locked.author):
+        lift_notify(author=locked.author, commune=locked.commune, note=note)
+    suspension.suspended_until = now
+    return lifted

@@ -9,7 +9,7 @@ again and record every action.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +19,13 @@ from wagtail.admin.ui.sidebar import LinkMenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
-from .actions import author_suspend, author_warn, reported_item_hide, reports_dismiss
+from .actions import (
+    author_suspend,
+    author_warn,
+    reported_item_hide,
+    reports_dismiss,
+    suspension_lift,
+)
 from .forms import ModerationNoteForm, SuspensionForm
 from .queue import (
     actions_on,
@@ -54,10 +60,21 @@ class ReportsQueueView(ReportsMixin, TemplateView):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
     def get_context_data(self, **kwargs):
+        lift_pk = kwargs.pop("lift_pk", None)
+        lift_form = kwargs.pop("lift_form", None)
         communes = list(moderated_communes(user=self.request.user).order_by("name"))
+        suspensions = [
+            (
+                suspension,
+                lift_form
+                if suspension.pk == lift_pk
+                else ModerationNoteForm(prefix=f"lever-{suspension.pk}"),
+            )
+            for suspension in suspensions_in_force(user=self.request.user)
+        ]
         return super().get_context_data(
             items=reported_items_for(user=self.request.user),
-            suspensions=list(suspensions_in_force(user=self.request.user)),
+            suspensions=suspensions,
             several_communes=len(communes) > 1,
             **kwargs,
         )
@@ -199,6 +216,31 @@ class ReportedItemActionView(ReportedItemMixin, View):
         return detail.render_to_response(context, status=400)
 
 
+class SuspensionLiftView(ReportsMixin, View):
+    """POST only: end a suspension of the user's communes now, with a note."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, suspension_pk, **kwargs):
+        suspension = get_object_or_404(suspensions_in_force(user=request.user), pk=suspension_pk)
+        form = ModerationNoteForm(request.POST, prefix=f"lever-{suspension.pk}")
+        if form.is_valid():
+            try:
+                suspension_lift(suspension=suspension, by=request.user, **form.cleaned_data)
+            except PermissionDenied as error:
+                raise Http404 from error
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, _("Suspension levée ; le membre peut de nouveau publier.")
+                )
+                return redirect("moderation_reports:queue")
+        queue = ReportsQueueView(request=request, args=args, kwargs=kwargs)
+        context = queue.get_context_data(lift_pk=suspension.pk, lift_form=form)
+        return queue.render_to_response(context, status=400)
+
+
 class ReportsMenuItem(MenuItem):
     """ "Signalements (3)": moderators and the platform team, with their own queue's count.
 
@@ -232,6 +274,11 @@ class ReportsViewSet(ViewSet):
     def get_urlpatterns(self):
         return [
             path("", ReportsQueueView.as_view(), name="queue"),
+            path(
+                "suspensions/<int:suspension_pk>/lever/",
+                SuspensionLiftView.as_view(),
+                name="lift",
+            ),
             path(
                 "<int:content_type_id>/<int:object_id>/",
                 ReportedItemView.as_view(),

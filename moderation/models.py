@@ -72,6 +72,7 @@ class ModerationActionKind(models.TextChoices):
     DISMISS = "dismiss", _("Signalements classés sans suite")
     WARN = "warn", _("Auteur averti")
     SUSPEND = "suspend", _("Auteur suspendu")
+    LIFT = "lift", _("Suspension levée")
 
 
 class ModerationAction(models.Model):

@@ -89,3 +89,15 @@ def hidden_notify(*, author, commune, summary: dict, note: str) -> str:
             "« %(title)s » après des signalements de voisins.\n\nMotif : %(note)s"
         ) % {"commune": commune.name, "title": summary.get("title", ""), "note": note}
     return _send(user=author, subject=subject, text=text, sender=commune.sms_sender_name)
+
+
+def lift_notify(*, author, commune, note: str) -> str:
+    """The suspension ended early: the member may post again."""
+    with override(author.language or "fr"):
+        subject = _("Participation rétablie — %(commune)s") % {"commune": commune.name}
+        text = _(
+            "Bonjour,\n\nLa modération de la mairie de %(commune)s a levé votre suspension : "
+            "vous pouvez de nouveau publier dans cette commune.\n\nMessage du modérateur : "
+            "%(note)s"
+        ) % {"commune": commune.name, "note": note}
+    return _send(user=author, subject=subject, text=text, sender=commune.sms_sender_name)

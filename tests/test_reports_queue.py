@@ -487,3 +487,62 @@ def test_the_queue_renders_in_a_fixed_number_of_queries(
 
     assert "Alerte numéro 21" in body(client.get(QUEUE))
     assert many == few
+
+
+@pytest.fixture
+def suspended(login, reported, jeanne_resident, cadaujac):
+    login("marc_moderator").post(
+        item_url(reported["cadaujac"], "suspendre"),
+        {"suspendre-note": "Alertes répétées.", "suspendre-days": "30"},
+    )
+    mail.outbox.clear()
+    return ModerationAction.objects.get(kind=ModerationActionKind.SUSPEND)
+
+
+def test_a_moderator_lifts_a_suspension_early_and_it_is_recorded(
+    login, suspended, jeanne_resident, cadaujac, marc_moderator, django_capture_on_commit_callbacks
+):
+    client = login("marc_moderator")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{QUEUE}suspensions/{suspended.pk}/lever/",
+            {f"lever-{suspended.pk}-note": "Excuses présentées en mairie."},
+        )
+
+    assert response.status_code == 302
+    assert not member_is_suspended(user=jeanne_resident, commune=cadaujac)
+    lifted = ModerationAction.objects.get(kind=ModerationActionKind.LIFT)
+    assert (lifted.actor, lifted.author, lifted.note) == (
+        marc_moderator,
+        jeanne_resident,
+        "Excuses présentées en mairie.",
+    )
+    assert "Excuses présentées en mairie." in mail.outbox[0].body
+    assert "Aucun membre suspendu" in body(client.get(QUEUE))
+
+
+@pytest.mark.parametrize(
+    "persona", ["anonymous", "jeanne_resident", "alice_editor", "diane_moderator"]
+)
+def test_nobody_else_lifts_a_suspension(persona, login, suspended, jeanne_resident, cadaujac):
+    response = login(persona).post(
+        f"{QUEUE}suspensions/{suspended.pk}/lever/",
+        {f"lever-{suspended.pk}-note": "Pourquoi pas."},
+    )
+
+    assert response.status_code in (302, 403, 404)
+    if response.status_code == 302:
+        assert not response["Location"].startswith(QUEUE)
+    assert member_is_suspended(user=jeanne_resident, commune=cadaujac)
+    assert not ModerationAction.objects.filter(kind=ModerationActionKind.LIFT).exists()
+
+
+def test_lifting_without_a_note_is_explained_and_changes_nothing(
+    login, suspended, jeanne_resident, cadaujac
+):
+    response = login("marc_moderator").post(f"{QUEUE}suspensions/{suspended.pk}/lever/", {})
+
+    assert response.status_code == 400
+    assert "Écrivez une note" in body(response)
+    assert member_is_suspended(user=jeanne_resident, commune=cadaujac)
