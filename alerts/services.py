@@ -18,6 +18,8 @@ from communities.models import ModerationPolicy, StaffRole
 from communities.selectors import roles_in_commune, user_has_commune_role
 from moderation.models import Report
 from moderation.reportables import report_create, reported_by
+from moderation.suspensions import member_suspension_refuse
+from notifications.sms.segments import to_gsm7
 
 from .models import (
     ALERT_STAFF_ROLES,
@@ -47,17 +49,26 @@ def _clean_text(text: str) -> str:
 
 
 def alert_sms_text(*, alert: Alert, text: str, restricted: bool = False) -> str:
-    """The SMS wording: who it is from, what, and the STOP mention (French short-code rules)."""
+    """The SMS wording: who it is from, what, and the STOP mention (French short-code rules).
+
+    The heading is written in GSM-7 characters only (a "—" or the "ê" of "Fenêtre" would
+    switch the whole SMS to UCS-2, 70 characters a segment instead of 160); the member's
+    own words are kept as they wrote them.
+    """
     where = alert.community.name if alert.community_id else alert.commune.name
     details = ""
     if restricted and alert.identifying_details:
         details = " " + _("Éléments : %(details)s") % {"details": alert.identifying_details}
-    return _("Alerte %(where)s — %(category)s : %(text)s%(details)s (STOP au numéro relais)") % {
-        "where": where,
-        "category": alert.get_category_display(),
-        "text": text,
-        "details": details,
-    }
+    heading = to_gsm7(
+        _("Alerte %(where)s - %(category)s")
+        % {"where": where, "category": alert.get_category_display()}
+    )
+    return f"{heading} : {text}{details}{alert_sms_stop_mention()}"
+
+
+def alert_sms_stop_mention() -> str:
+    """The STOP mention closing every alert SMS (e-mail and push leave it out)."""
+    return " (" + _("STOP au numéro relais") + ")"
 
 
 def _message_create(
@@ -131,6 +142,7 @@ def alert_post(
             % {"count": recent}
         )
     commune = membership.community.commune
+    member_suspension_refuse(user=author, commune=commune)
     held = commune.moderation_policy == ModerationPolicy.PRE
     alert = Alert.objects.create(
         commune=commune,
@@ -275,7 +287,11 @@ def alert_not_running_reason(*, alert: Alert) -> str | None:
 
 def _alert_locked(alert: Alert) -> Alert:
     """The alert's row, locked, so that two closings at once cannot both go out."""
-    return Alert.objects.select_for_update().select_related("commune", "community").get(pk=alert.pk)
+    return (
+        Alert.objects.select_for_update(of=("self",))
+        .select_related("commune", "community")
+        .get(pk=alert.pk)
+    )
 
 
 def _follow_up_message(*, alert: Alert, by, text: str, kind: str, action: str) -> AlertMessage:

@@ -108,8 +108,9 @@ def test_first_post_shows_reach_text_segments_and_cost_and_sends_nothing(
     assert '<th scope="row">SMS</th><td>2</td>' in text
     # E-mail: Jeanne, Paul, Lucie and the police.
     assert '<th scope="row">E-mail</th><td>4</td>' in text
-    assert "Alerte Cadaujac — Voirie : Route de Bordeaux fermée lundi de 8h à 17h" in text
-    assert "UCS-2" in text  # the heading's dash is not GSM-7
+    assert "Alerte Cadaujac - Voirie : Route de Bordeaux fermée lundi de 8h à 17h" in text
+    # The heading is GSM-7 and so is this text (« é », « à » belong to it): one segment.
+    assert "GSM-7" in text and "UCS-2" not in text
     assert "Confirmer et envoyer" in text
     assert not Alert.objects.exists()
     assert not Delivery.objects.exists()
@@ -141,7 +142,7 @@ def test_confirming_sends_and_leads_to_the_status_page(
         "+33611223344",
         "+33612340099",
     ]
-    # Transliterated: the heading's dash became a hyphen, one GSM-7 segment.
+    # Transliterated: one GSM-7 segment.
     assert fake_twilio.requests[0].params["Body"].startswith("Alerte Cadaujac - Voirie : ")
     status = body(client.get(sent["Location"]))
     assert "Envois par canal" in status
@@ -219,7 +220,7 @@ def test_a_broadcast_to_chosen_communities_reaches_only_them(
     ("text", "transliterate", "encoding", "segments"),
     [
         ("Coupure d'eau rue des Ecoles demain matin.", True, "GSM-7", 1),
-        # « é » is in the GSM-7 alphabet: still one segment once the dash is transliterated.
+        # « é » is in the GSM-7 alphabet: still one segment.
         ("Coupure d'eau rue des Écoles demain matin, fête annulée.", True, "GSM-7", 1),
         # « ’ » is not: left as it is, the whole SMS is UCS-2 (67 characters a segment when
         # split): 135 characters cost three segments instead of one.
@@ -277,8 +278,8 @@ def test_confirmation_states_cost_and_when_the_last_sms_leaves(
 
     text = body(login("barbara_broadcaster").post(FORM_URL, form_data(cadaujac)))
 
-    # 2 SMS × 2 UCS-2 segments × 0,50 € = 2,00 €; 2 SMS at 1 a second: about 2 s.
-    assert "2,00 € (2 SMS × 2 segment(s) × 0,5 €)" in text
+    # 2 SMS × 1 GSM-7 segment × 0,50 € = 1,00 €; 2 SMS at 1 a second: about 2 s.
+    assert "1,00 € (2 SMS × 1 segment(s) × 0,5 €)" in text
     assert "environ 2 s au débit contracté" in text
 
 

@@ -1,0 +1,63 @@
+"""A member the moderators suspended in their commune cannot alert it, by web or by SMS."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from alerts.inbound import inbound_sms_receive
+from alerts.models import Alert, AlertCategory
+from alerts.services import alert_post
+from moderation.models import ModerationAction, ModerationActionKind
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def suspended(jeanne_resident, cadaujac, marc_moderator):
+    jeanne_resident.phone_verified_at = timezone.now()
+    jeanne_resident.save()
+    return ModerationAction.objects.create(
+        commune=cadaujac,
+        kind=ModerationActionKind.SUSPEND,
+        author=jeanne_resident,
+        actor=marc_moderator,
+        note="Alertes visant des personnes pour leur apparence",
+        suspended_until=timezone.now() + timedelta(days=7),
+    )
+
+
+def test_a_suspended_member_cannot_post_an_alert(jeanne_resident, suspended):
+    with pytest.raises(ValidationError) as refused:
+        alert_post(
+            author=jeanne_resident,
+            category=AlertCategory.SCOUTING,
+            text="Voiture qui tourne dans le quartier",
+        )
+
+    assert "suspendu" in str(refused.value)
+    assert not Alert.objects.exists()
+
+
+def test_a_suspended_member_texting_the_relay_is_told_and_nothing_is_posted(
+    jeanne_resident, suspended
+):
+    reply = inbound_sms_receive(
+        phone=str(jeanne_resident.phone), body="Voiture suspecte", message_sid="SM" + "5" * 32
+    )
+
+    assert "suspendu" in reply
+    assert not Alert.objects.exists()
+
+
+def test_once_the_suspension_ends_the_member_alerts_again(jeanne_resident, suspended):
+    ModerationAction.objects.filter(pk=suspended.pk).update(
+        suspended_until=timezone.now() - timedelta(minutes=1)
+    )
+
+    alert = alert_post(
+        author=jeanne_resident, category=AlertCategory.SCOUTING, text="Voiture qui tourne"
+    )
+
+    assert alert.pk
