@@ -22,6 +22,7 @@ from accounts.profiles import PHOTO_MAX_UPLOAD_BYTES, photo_reencode
 from communities.memberships import verified_membership
 from communities.models import Commune, Community, ModerationPolicy, StaffRole
 from communities.selectors import roles_in_commune
+from moderation.suspensions import member_suspension_refuse
 
 from .absence import absence_dates_refuse
 from .models import (
@@ -275,6 +276,7 @@ def gazette_post_create(
     who = gazette_author_for(user=author, commune=commune)
     if who is None:
         raise PermissionDenied(_("Seuls les membres vérifiés de la commune publient ici."))
+    member_suspension_refuse(user=author, commune=who.commune)
     photos = list(photos)
     title, body, communities, expires_at = _clean_post(
         author=who,
@@ -313,6 +315,7 @@ def _own_post(*, post: GazettePost, by) -> Author:
     who = gazette_author_for(user=by, commune=post.commune)
     if who is None:
         raise PermissionDenied(_("Seuls les membres vérifiés de la commune publient ici."))
+    member_suspension_refuse(user=by, commune=post.commune)
     return who
 
 
@@ -424,6 +427,7 @@ def comment_create(*, post: GazettePost, author, text: str) -> Comment:
     """A comment by a member who may read ``post`` (PermissionDenied otherwise: 404)."""
     if not may_comment(user=author, post=post):
         raise PermissionDenied(_("Vous ne pouvez pas commenter cette publication."))
+    member_suspension_refuse(user=author, commune=post.commune)
     return Comment.objects.create(post=post, author=author, text=_clean_comment(text))
 
 
@@ -436,6 +440,7 @@ def _own_comment(*, comment: Comment, by) -> Comment:
 @transaction.atomic
 def comment_update(*, comment: Comment, by, text: str) -> Comment:
     _own_comment(comment=comment, by=by)
+    member_suspension_refuse(user=by, commune=comment.post.commune)
     comment.text = _clean_comment(text)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["text", "edited_at"])

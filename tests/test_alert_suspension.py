@@ -61,3 +61,32 @@ def test_once_the_suspension_ends_the_member_alerts_again(jeanne_resident, suspe
     )
 
     assert alert.pk
+
+
+# The same suspension stops gazette posts and comments in that commune.
+
+
+def test_a_suspended_member_cannot_publish_in_the_gazette_nor_comment(
+    jeanne_resident, paul_neighbour, suspended, private_storage
+):
+    from gazette.models import GazetteCategory, GazettePost
+    from gazette.services import comment_create, gazette_post_create
+
+    with pytest.raises(ValidationError):
+        gazette_post_create(
+            author=jeanne_resident,
+            category=GazetteCategory.LOAN,
+            title="Je prête mon échelle",
+            body="Échelle de 4 m.",
+        )
+    assert not GazettePost.objects.exists()
+
+    post = gazette_post_create(
+        author=paul_neighbour,
+        category=GazetteCategory.LOAN,
+        title="Je prête ma tondeuse",
+        body="Tondeuse thermique.",
+    )
+    with pytest.raises(ValidationError):
+        comment_create(post=post, author=jeanne_resident, text="Je peux passer la prendre ?")
+    assert not post.comments.exists()
