@@ -48,7 +48,7 @@ class StaffSecurityMiddleware:
                 # Saved with every request, so the expiry counts from the last activity.
                 request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
             if guarded and two_factor_missing(user=user):
-                return self._to_totp_activation(request)
+                return self.to_totp_activation(request)
         return self.get_response(request)
 
     @staticmethod
@@ -66,7 +66,7 @@ class StaffSecurityMiddleware:
         return HttpResponseRedirect(settings.LOGIN_URL + (f"?{query}" if query else ""))
 
     @staticmethod
-    def _to_totp_activation(request):
+    def to_totp_activation(request):
         messages.warning(
             request,
             _(

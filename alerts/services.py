@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import has_totp
 from communities.memberships import verified_membership
 from communities.models import ModerationPolicy, StaffRole
 from communities.selectors import roles_in_commune, user_has_commune_role
@@ -229,11 +230,14 @@ class AlertRights:
     """What one user may see and do on one alert, read once (one query for the roles).
 
     Identifying details, the call list and the full history are for the commune's alert
-    staff only (``ALERT_STAFF_ROLES``), never for neighbours, whoever wrote the alert.
+    staff only (``ALERT_STAFF_ROLES``), never for neighbours, whoever wrote the alert —
+    and only once that staff member has two-factor authentication, as for the admin
+    (data about suspected offences, GDPR art. 10).
     """
 
     is_author: bool
     roles: frozenset[str]
+    second_factor: bool = False
 
     @property
     def is_alert_staff(self) -> bool:
@@ -241,7 +245,7 @@ class AlertRights:
 
     @property
     def sees_details(self) -> bool:
-        return self.is_alert_staff
+        return self.is_alert_staff and self.second_factor
 
     @property
     def sees_progress(self) -> bool:
@@ -249,7 +253,7 @@ class AlertRights:
 
     @property
     def sees_call_list(self) -> bool:
-        return self.is_alert_staff
+        return self.is_alert_staff and self.second_factor
 
     @property
     def may_follow_up(self) -> bool:
@@ -264,9 +268,11 @@ def alert_rights(*, user, alert: Alert) -> AlertRights:
     """The rights of ``user`` on ``alert``: as its author, and by their roles in its commune."""
     if not user.is_authenticated or not user.is_active:
         return AlertRights(is_author=False, roles=frozenset())
+    roles = frozenset(roles_in_commune(user=user, commune=alert.commune))
     return AlertRights(
         is_author=alert.author_id is not None and alert.author_id == user.pk,
-        roles=frozenset(roles_in_commune(user=user, commune=alert.commune)),
+        roles=roles,
+        second_factor=bool(roles & set(ALERT_STAFF_ROLES)) and has_totp(user=user),
     )
 
 

@@ -21,6 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.member_language import in_member_language
+from accounts.middleware import StaffSecurityMiddleware
+from accounts.permissions import has_totp
 from accounts.profiles import directory_entries
 from communities.memberships import active_membership, verified_membership
 from communities.models import Membership, MembershipStatus, StaffRole
@@ -449,6 +451,9 @@ def police_feed(request, commune):
     """Every alert of the commune, identifying details included, for its police municipale."""
     if StaffRole.POLICE not in roles_in_commune(user=request.user, commune=commune):
         raise Http404
+    if not has_totp(user=request.user):
+        # Identifying details are shown to staff who signed in with a second factor only.
+        return StaffSecurityMiddleware.to_totp_activation(request)
     alerts = _alerts_seen(request, commune).order_by("-created_at", "-pk")
     current_filter = request.GET.get("filtre", "")
     if current_filter not in POLICE_FILTERS:
