@@ -24,6 +24,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import connection
 from django.db.models import Case, CharField, F, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from notifications.models import PushSubscription
 from notifications.push import PushJob, PushNotification, push_jobs_send
@@ -31,6 +32,7 @@ from notifications.sms.backends import SmsError, sms_backend
 from notifications.sms.segments import sms_segments
 
 from .models import AlertMessage, Channel, Delivery, DeliveryStatus
+from .services import alert_sms_stop_mention
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +127,11 @@ def _text(delivery: Delivery) -> str:
     if delivery.restricted and message.restricted_text:
         return message.restricted_text
     return message.text
+
+
+def _reader_text(delivery: Delivery) -> str:
+    """The text for e-mail and push: the SMS wording without its STOP mention."""
+    return _text(delivery).removesuffix(alert_sms_stop_mention())
 
 
 def _record(deliveries: list[Delivery]) -> None:
@@ -319,12 +326,26 @@ def deliveries_send(*, ids: list[int]) -> dict:
 def _send_emails(rows: list[Delivery]) -> None:
     connection = get_connection()
     now = timezone.now()
+    roots: dict[int, str] = {}
     for delivery in rows:
         alert = delivery.message.alert
+        commune = alert.commune
+        if commune.pk not in roots:
+            roots[commune.pk] = commune.site.root_url
+        root = roots[commune.pk]
+        body = "\n\n".join(
+            [
+                _reader_text(delivery),
+                _("Voir l'alerte et ses suites : %(url)s") % {"url": f"{root}/alertes/{alert.pk}/"},
+                _("Danger immédiat : composez le 17 (ou le 112)."),
+                _("Choisir comment vous recevez les alertes : %(url)s")
+                % {"url": f"{root}/compte/notifications/"},
+            ]
+        )
         email = EmailMessage(
-            subject=f"[{alert.commune.name}] {delivery.message.get_kind_display()} : "
+            subject=f"[{commune.name}] {delivery.message.get_kind_display()} : "
             f"{alert.get_category_display()}",
-            body=_text(delivery),
+            body=body,
             to=[delivery.user.email],
             connection=connection,
         )
@@ -348,7 +369,7 @@ def _push_notification(delivery: Delivery, *, roots: dict) -> PushNotification:
         title = f"{message.get_kind_display()} · {title}"
     return PushNotification(
         title=title,
-        body=_text(delivery),
+        body=_reader_text(delivery),
         url=f"{roots[commune.pk]}/alertes/{alert.pk}/",  # the alert's page on its commune's site
         tag=f"alerte-{alert.pk}",  # an update or the end replaces the alert on screen
         urgent=alert.urgent,

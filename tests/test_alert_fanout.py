@@ -83,6 +83,13 @@ def test_alert_reaches_the_community_and_the_communes_staff_once_per_channel(
     assert sent_to == ["+33612000002", "+33612000003", "+33612000008"]
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
     assert len(mail.outbox) == 3
+    # SMS carry the STOP mention; the e-mail links to the alert instead.
+    assert all("STOP" in request.params["Body"] for request in fake_twilio.requests)
+    email = mail.outbox[0].body
+    assert "Camionnette blanche" in email
+    assert "STOP" not in email
+    assert "http://cadaujac.localhost/alertes/" in email
+    assert "/compte/notifications/" in email
 
 
 def test_identifying_details_go_to_staff_and_police_only(neighbourhood, fake_twilio, post):

@@ -43,6 +43,7 @@ def test_neighbour_receives_the_alert_decrypted_on_their_device(
     assert notification["title"] == "Cadaujac — Véhicule ou individu en repérage"
     assert "Camionnette blanche" in notification["body"]
     assert "AB-123-CD" not in notification["body"]  # neighbours never get identifying details
+    assert "STOP" not in notification["body"]  # an SMS-only mention
     assert notification["url"] == f"http://cadaujac.localhost/alertes/{alert.pk}/"
     assert notification["tag"] == f"alerte-{alert.pk}"
     assert notification["urgent"] is True
