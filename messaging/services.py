@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.profiles import members_visible_to
+from moderation.suspensions import member_suspension_refuse
 
 from .models import (
     MAX_SUBJECT,
@@ -140,6 +141,7 @@ def conversation_start(*, author, recipients, text: str, subject: str = "") -> C
         raise PermissionDenied(
             _("La messagerie entre voisins est réservée aux habitants vérifiés.")
         )
+    member_suspension_refuse(user=author, commune=membership.community.commune)
     text = text_clean(text)
     subject = " ".join((subject or "").split())
     if len(subject) > MAX_SUBJECT:
@@ -219,6 +221,8 @@ def message_send(*, conversation: Conversation, author, text: str) -> Message:
             raise ValidationError(
                 _("Seuls les habitants vérifiés de la commune peuvent écrire ici.")
             )
+        # A suspended member may still answer their mairie, not write to neighbours.
+        member_suspension_refuse(user=author, commune=membership.community.commune)
     others = list(
         Participant.objects.filter(conversation=conversation, left_at=None)
         .exclude(user=author)

@@ -72,7 +72,7 @@ def test_a_suspended_member_cannot_publish_in_the_gazette_nor_comment(
     from gazette.models import GazetteCategory, GazettePost
     from gazette.services import comment_create, gazette_post_create
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="suspendu"):
         gazette_post_create(
             author=jeanne_resident,
             category=GazetteCategory.LOAN,
@@ -87,6 +87,20 @@ def test_a_suspended_member_cannot_publish_in_the_gazette_nor_comment(
         title="Je prête ma tondeuse",
         body="Tondeuse thermique.",
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="suspendu"):
         comment_create(post=post, author=jeanne_resident, text="Je peux passer la prendre ?")
     assert not post.comments.exists()
+
+
+# And neighbours' private messages; the mairie's own conversations stay open to them.
+
+
+def test_a_suspended_member_cannot_write_to_neighbours(jeanne_resident, paul_neighbour, suspended):
+    from messaging.models import Conversation
+    from messaging.services import conversation_start
+
+    with pytest.raises(ValidationError, match="suspendu"):
+        conversation_start(
+            author=jeanne_resident, recipients=[paul_neighbour], text="Bonjour Paul !"
+        )
+    assert not Conversation.objects.exists()
