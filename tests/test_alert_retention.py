@@ -75,3 +75,23 @@ def test_inbound_sms_records_are_dropped_after_a_month():
         assert alerts_retention_apply()["inbound_sms"] == 1
     assert not InboundSms.objects.exists()
     assert Alert.objects.count() == 0
+
+
+def test_deliveries_go_with_their_recipient_and_their_message(
+    plate_alert, paul_neighbour, marc_moderator, django_capture_on_commit_callbacks
+):
+    # Deliveries carry no database foreign keys (bulk-write speed): Django deletes them.
+    with django_capture_on_commit_callbacks(execute=True):
+        second = alert_post(
+            author=plate_alert.author,
+            category=AlertCategory.LOST_ANIMAL,
+            text="Chien beige perdu près du lavoir",
+        )
+    assert Delivery.objects.filter(user=paul_neighbour).count() == 2
+    paul_neighbour.delete()
+    assert not Delivery.objects.filter(user_id=paul_neighbour.pk).exists()
+
+    message = second.messages.get()
+    assert Delivery.objects.filter(message=message).exists()  # the moderator's copy
+    second.delete()
+    assert not Delivery.objects.filter(message_id=message.pk).exists()
