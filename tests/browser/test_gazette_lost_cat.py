@@ -76,11 +76,17 @@ def test_a_lost_cat_reaches_the_neighbours_and_no_one_else(
     photo_url = f"/gazette-fichiers/photos/{GazettePhoto.objects.get(post=post).pk}/"
 
     context, page = _sign_in(browser, commune_url, NEIGHBOUR)
-    page.goto(commune_url("cadaujac", "/gazette/"))
+    page.goto(commune_url("cadaujac", "/"))
+    page.get_by_label("Rechercher sur le site").fill("chat")
+    page.get_by_label("Rechercher sur le site").press("Enter")
+    page.wait_for_url("**/recherche/?q=chat*")
     page.get_by_role("link", name=TITLE).click()
     image = page.get_by_role("img", name="Un chat noir au collier rouge")
     image.wait_for()
-    assert page.evaluate("(img) => img.complete && img.naturalWidth", image.element_handle())
+    image.scroll_into_view_if_needed()  # the photo loads lazily
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+    )
     assert _serious_violations(page) == []
     page.get_by_label("Votre commentaire").fill("Je regarde dans mon garage ce soir.")
     page.get_by_role("button", name="Commenter").click()
@@ -95,4 +101,9 @@ def test_a_lost_cat_reaches_the_neighbours_and_no_one_else(
     assert page.goto(commune_url("cadaujac", photo_url)).status == 404
     page.goto(commune_url("cadaujac", "/gazette/"))
     assert page.get_by_role("link", name=TITLE).count() == 0
+    page.get_by_label("Rechercher sur le site").fill("chat")
+    page.get_by_label("Rechercher sur le site").press("Enter")
+    page.wait_for_url("**/recherche/?q=chat*")
+    assert page.get_by_role("link", name=TITLE).count() == 0
+    assert "chemin du Port" not in page.content()
     context.close()
