@@ -858,6 +858,7 @@ def _commune_form(commune, **changes):
     data = {
         "name": commune.name,
         "moderation_policy": commune.moderation_policy,
+        "gazette_moderation_policy": commune.gazette_moderation_policy,
         "sms_sender_name": commune.sms_sender_name,
         "logo": commune.logo_id or "",
         "primary_colour": commune.primary_colour,
