@@ -300,8 +300,9 @@ def test_worker_killed_mid_batch_then_restarted_sends_each_sms_once(town, start_
     worker.kill()
     killed_at = len(provider.messages)
     assert killed_at < MEMBERS, "the fan-out ended before the worker was killed"
-    # Some rows were handed to the provider but never written down: the dead worker's.
-    assert sending.exists()
+    # Almost always some rows were handed to the provider but never written down (the dead
+    # worker's); in the rare run where the kill lands between two batches there are none,
+    # and exactly-once must hold all the same, so the test does not depend on it.
     start_worker()
 
     _recover_until_settled()
