@@ -18,8 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db.models import DateTimeField, Exists, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +31,7 @@ from notifications.models import PushSubscription
 from notifications.push import PushJob, PushNotification, push_jobs_send
 
 from .models import Message, Participant
-from .selectors import EPOCH, conversation_title, message_author_label
+from .selectors import conversation_title, message_author_label, unread_messages
 
 logger = logging.getLogger(__name__)
 
@@ -43,14 +42,11 @@ def _seconds(name: str, default: int) -> timedelta:
     return timedelta(seconds=int(getattr(settings, name, default)))
 
 
-def _pending(read_field: str = "last_read_at"):
+def _pending():
     """Messages of the outer participant's conversation not yet announced nor read."""
-    return Message.objects.filter(
-        conversation=OuterRef("conversation"),
-        hidden_at=None,
-        pk__gt=OuterRef("notified_message_id"),
-        created_at__gt=Coalesce(OuterRef(read_field), Value(EPOCH), output_field=DateTimeField()),
-    ).filter(Q(author__isnull=True) | ~Q(author=OuterRef("user")))
+    return unread_messages(user_field="user", read_field="last_read_at").filter(
+        pk__gt=OuterRef("notified_message_id")
+    )
 
 
 @dataclass

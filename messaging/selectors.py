@@ -28,7 +28,7 @@ from .models import Conversation, Message, Participant
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def _unread_messages(*, user_field: str, read_field: str) -> QuerySet[Message]:
+def unread_messages(*, user_field: str, read_field: str) -> QuerySet[Message]:
     """Messages of the outer participant's conversation they have not read yet."""
     return Message.objects.filter(
         conversation=OuterRef("conversation"),
@@ -66,7 +66,7 @@ def conversations_of(*, user, archived: bool = False) -> list[ConversationRow]:
     counts and last text, the other participants, and nothing per row.
     """
     unread = (
-        _unread_messages(user_field="user", read_field="last_read_at")
+        unread_messages(user_field="user", read_field="last_read_at")
         .order_by()
         .values("conversation")
         .annotate(n=Count("pk"))
