@@ -30,7 +30,7 @@ from .models import (
     OfficialTarget,
     Participant,
 )
-from .permissions import official_communes, sms_only_q
+from .permissions import official_communes
 from .services import text_clean
 
 logger = logging.getLogger(__name__)
@@ -132,13 +132,8 @@ def official_send(
     if not recipients:
         raise ValidationError(_("Personne ne correspond à ces destinataires."))
 
-    sms_only_ids = set(
-        User.objects.filter(pk__in=[u.pk for u in recipients])
-        .filter(sms_only_q())
-        .values_list("pk", flat=True)
-    )
-    web = [u for u in recipients if u.pk not in sms_only_ids]
-    by_sms = [u for u in recipients if u.pk in sms_only_ids]
+    web = [u for u in recipients if not u.is_sms_only]
+    by_sms = [u for u in recipients if u.is_sms_only]
     now = timezone.now()
     send = OfficialSend.objects.create(
         commune=commune,
@@ -187,14 +182,14 @@ def official_send(
                 for c in conversations
             ]
         )
-        profiles = {p.user_id: p for p in Profile.objects.filter(user__in=[u.pk for u in web])}
         with_devices = set(
             PushSubscription.objects.filter(user__in=[u.pk for u in web]).values_list(
                 "user_id", flat=True
             )
         )
         for user in web:
-            profile = profiles.get(user.pk) or Profile(user=user)
+            # Loaded with the recipients; a member without one has the defaults.
+            profile = getattr(user, "profile", None) or Profile(user=user)
             reach["web"] += 1
             if profile.news_by_email and user.email:
                 reach["email"] += 1
@@ -203,7 +198,7 @@ def official_send(
 
     sms_rows = []
     for user in by_sms:
-        profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+        profile = getattr(user, "profile", None)
         if not user.phone or (profile is not None and profile.sms_opted_out_at is not None):
             reach["unreachable"] += 1
             continue
