@@ -13,7 +13,7 @@ from accounts.models import Profile, User
 from communities.models import CommuneGroup, Membership, MembershipStatus
 from notifications.models import PushSubscription
 
-from .models import ALERT_STAFF_ROLES, AlertMessage, Channel, Delivery
+from .models import ALERT_STAFF_ROLES, WITHDRAWN_STATUSES, AlertMessage, Channel, Delivery
 
 _CHANNEL_CONDITIONS = {
     Channel.SMS: (
@@ -26,7 +26,6 @@ _CHANNEL_CONDITIONS = {
 
 # Marks the deliveries of a retracted alert withdrawn before they were sent.
 RETRACTED_ERROR_CODE = "retracted"
-WITHDRAWN_STATUSES = ("retracted", "rejected")
 
 
 def _table(model) -> str:

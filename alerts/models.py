@@ -78,6 +78,8 @@ class ModerationStatus(models.TextChoices):
 
 # What members see: dispatched alerts, whether or not a moderator has read them yet.
 PUBLISHED_STATUSES = ["to_review", "approved"]
+# Alerts the moderation took back: nothing more of them may leave, nor be acted on.
+WITHDRAWN_STATUSES = ["rejected", "retracted"]
 
 
 class AlertQuerySet(models.QuerySet):
@@ -106,7 +108,7 @@ class AlertQuerySet(models.QuerySet):
         """Alerts still running: not closed, not expired, not withdrawn."""
         now = now or timezone.now()
         return self.filter(closed_at=None, expires_at__gt=now).exclude(
-            moderation_status__in=["rejected", "retracted"]
+            moderation_status__in=WITHDRAWN_STATUSES
         )
 
 

@@ -18,7 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from communities.models import Membership, MembershipStatus
 from notifications.models import PushSubscription
 
-from .models import Alert, AlertMessage, Channel, Delivery, DeliveryStatus, ModerationStatus
+from .models import (
+    WITHDRAWN_STATUSES,
+    Alert,
+    AlertMessage,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    ModerationStatus,
+)
 
 # Push and e-mail leave first, SMS are paced: list them in the order they go out.
 CHANNEL_ORDER = [Channel.PUSH, Channel.EMAIL, Channel.SMS]
@@ -160,7 +168,7 @@ def alert_progress(*, alert: Alert, now: datetime | None = None) -> AlertProgres
             counts[row["channel"]][row["status"]] = row["n"]
     labels = dict(Channel.choices)
     held = alert.moderation_status == ModerationStatus.HELD
-    withdrawn = alert.moderation_status in (ModerationStatus.REJECTED, ModerationStatus.RETRACTED)
+    withdrawn = alert.moderation_status in WITHDRAWN_STATUSES
     preparing = not held and not withdrawn and any(fanned is None for _pk, fanned, _n in messages)
     # A channel nobody is reached on is left out, once the deliveries are written (while
     # they are not, e-mail and SMS rows wait on the page for the polling to fill them).

@@ -26,6 +26,7 @@ from .models import (
     ALERT_STAFF_ROLES,
     BROADCAST_CATEGORIES,
     RESIDENT_CATEGORIES,
+    WITHDRAWN_STATUSES,
     Alert,
     AlertEvent,
     AlertMessage,
@@ -365,7 +366,7 @@ def alert_police_take(*, alert: Alert, by) -> Alert:
         )
     if locked.police_taken_at is not None:
         raise ValidationError(_("Cette alerte est déjà prise en charge par la police municipale."))
-    if locked.moderation_status in (ModerationStatus.REJECTED, ModerationStatus.RETRACTED):
+    if locked.moderation_status in WITHDRAWN_STATUSES:
         raise ValidationError(_("Cette alerte a été retirée : il n'y a rien à prendre en charge."))
     if locked.closed_at is not None:
         raise ValidationError(_("Cette alerte est déjà close."))

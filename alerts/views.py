@@ -39,6 +39,7 @@ from notifications.sms.segments import (
 from .forms import POLICE_FILTERS, AlertForm, CloseForm, FollowUpForm, ReportForm
 from .models import (
     RESIDENT_CATEGORIES,
+    WITHDRAWN_STATUSES,
     Alert,
     AlertEvent,
     AlertSource,
@@ -284,7 +285,7 @@ def _render_detail(request, alert, *, forms=None, status=200):
         "may_take": rights.is_police
         and alert.police_taken_at is None
         and alert.closed_at is None
-        and alert.moderation_status not in (ModerationStatus.REJECTED, ModerationStatus.RETRACTED),
+        and alert.moderation_status not in WITHDRAWN_STATUSES,
         "may_report": may_report,
         "already_reported": reported and not may_report,
         "follow_up_form": forms.get("follow_up") or FollowUpForm(prefix="suivi"),
@@ -460,7 +461,7 @@ def police_feed(request, commune):
         current_filter = ""
     if current_filter == "a-prendre":
         alerts = alerts.filter(police_taken_at=None, closed_at=None).exclude(
-            moderation_status__in=[ModerationStatus.REJECTED, ModerationStatus.RETRACTED]
+            moderation_status__in=WITHDRAWN_STATUSES
         )
     return render(
         request,
