@@ -143,6 +143,7 @@ def test_next_week_brings_a_new_digest_when_there_is_news(content, people, cadau
     sent = digests_send(now=next_week)
 
     assert sent == 3  # Cadaujac's members; Didenheim has nothing new
+    assert len(mail.outbox) == 3
     for message in mail.outbox:
         assert fresh.title in message.body
         assert "Vide-grenier" not in message.body
