@@ -77,12 +77,9 @@ def conversation_list(request, archived=False):
     )
 
 
-def _sms_only_neighbours(author) -> int:
-    membership = messaging_membership(user=author)
-    if membership is None:
-        return 0
+def _sms_only_neighbours(*, author, community) -> int:
     return (
-        members_visible_to(viewer=author, community=membership.community)
+        members_visible_to(viewer=author, community=community)
         .filter(sms_only_q())
         .exclude(pk=author.pk)
         .count()
@@ -129,7 +126,9 @@ def conversation_new(request):
         {
             "form": form,
             "community": membership.community,
-            "sms_only_count": _sms_only_neighbours(request.user),
+            "sms_only_count": _sms_only_neighbours(
+                author=request.user, community=membership.community
+            ),
             "nobody": not pickable.exists(),
         },
         status=status,
