@@ -13,7 +13,7 @@ from accounts.models import Profile, User
 from communities.models import CommuneGroup, Membership, MembershipStatus
 from notifications.models import PushSubscription
 
-from .models import ALERT_STAFF_ROLES, WITHDRAWN_STATUSES, AlertMessage, Channel, Delivery
+from .models import ALERT_STAFF_ROLES, WITHDRAWN_STATUSES, Alert, AlertMessage, Channel, Delivery
 
 _CHANNEL_CONDITIONS = {
     Channel.SMS: (
@@ -39,8 +39,8 @@ _CHANNEL_CONDITIONS[Channel.PUSH] = (
 )
 
 
-def target_community_ids(message: AlertMessage) -> list[int]:
-    alert = message.alert
+def alert_target_community_ids(*, alert: Alert) -> list[int]:
+    """The communities an alert is for: its own, the chosen ones, or the whole commune."""
     if alert.community_id:
         return [alert.community_id]
     chosen = list(alert.communities.values_list("pk", flat=True))
@@ -125,7 +125,7 @@ def deliveries_write(
     if not channels:
         return 0
     audience, audience_params = audience_with_channels_sql(
-        community_ids=target_community_ids(message),
+        community_ids=alert_target_community_ids(alert=message.alert),
         commune_id=message.alert.commune_id,
         exclude_user_id=message.author_id,  # the author has the acknowledgement, not a copy
     )

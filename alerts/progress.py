@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from communities.models import Membership, MembershipStatus
 from notifications.models import PushSubscription
 
+from .fanout import alert_target_community_ids
 from .models import (
     WITHDRAWN_STATUSES,
     Alert,
@@ -203,14 +204,6 @@ class UnreachableReason:
         NO_CONTACT: _("Ni téléphone ni adresse e-mail"),
         CHANNELS_OFF: _("Alertes désactivées dans ses préférences"),
     }
-
-
-def alert_target_community_ids(*, alert: Alert) -> list[int]:
-    """The communities an alert is for: its own, the chosen ones, or the whole commune."""
-    if alert.community_id:
-        return [alert.community_id]
-    chosen = list(alert.communities.values_list("pk", flat=True))
-    return chosen or list(alert.commune.communities.values_list("pk", flat=True))
 
 
 def unreachable_memberships(*, alert: Alert) -> QuerySet[Membership]:
