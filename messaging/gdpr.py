@@ -21,7 +21,11 @@ def messages_erase(*, user) -> None:
 
 def messages_export(*, user) -> dict:
     """Their conversations (with whom, when) and the messages they wrote."""
-    participations = Participant.objects.filter(user=user).select_related("conversation__commune")
+    participations = (
+        Participant.objects.filter(user=user)
+        .select_related("conversation__commune")
+        .prefetch_related("conversation__participants__user")
+    )
     conversations = []
     for participant in participations.order_by("conversation_id"):
         conversation = participant.conversation
@@ -34,7 +38,7 @@ def messages_export(*, user) -> dict:
                 "created_at": conversation.created_at.isoformat(),
                 "participants": sorted(
                     p.user.get_full_name()
-                    for p in conversation.participants.select_related("user")
+                    for p in conversation.participants.all()
                     if not p.for_mairie
                 ),
                 "left_at": participant.left_at.isoformat() if participant.left_at else None,
