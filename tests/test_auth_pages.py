@@ -67,6 +67,8 @@ def test_account_pages_use_the_site_layout(cadaujac, jeanne, path):
     response = client.get(path, follow=True)
 
     assert response.status_code == 200
+    # A page that bounced to the sign-in form would be "in the layout" too.
+    assert not [url for url, _ in response.redirect_chain if "/accounts/login/" in url], path
     assert_in_site_layout(response.content.decode(), path)
 
 
