@@ -299,13 +299,22 @@ def test_export_holds_nothing_about_other_members(
     assert "+33655443322" not in text  # the neighbour she registered: name only
 
 
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
 def test_export_data_never_holds_secrets(eulalie):
+    from accounts.services import totp_authenticator_ensure
+
+    totp_authenticator_ensure(user=eulalie, secret=TOTP_SECRET)  # a second factor to leave out
+
     data = account_export_data(user=eulalie)
 
     assert "password" not in data["user"]
+    assert data["second_factors"]
     assert "second_factors" not in data or all(
         set(row) == {"type", "created_at"} for row in data["second_factors"]
     )
+    assert TOTP_SECRET not in json.dumps(data)
 
 
 # --- Erasure -------------------------------------------------------------------------------------
