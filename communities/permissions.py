@@ -36,13 +36,6 @@ def communes_granting(*, user, permissions: Iterable[str]) -> QuerySet[Commune]:
     return Commune.objects.filter(pk__in=granted.values("pk"))
 
 
-def user_has_commune_permission(*, user, permission: str, commune_id: int | None) -> bool:
-    """Whether ``user`` holds ``permission`` on the commune ``commune_id`` (never when None)."""
-    if commune_id is None:
-        return False
-    return communes_granting(user=user, permissions=[permission]).filter(pk=commune_id).exists()
-
-
 def images_for_commune_branding(*, commune: Commune) -> QuerySet:
     """Images a commune may use as its logo: those of its own media collection (or below).
 
