@@ -7,7 +7,6 @@ nobody, and a provider's failure never undoes a decision already saved.
 
 import logging
 
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from communities.models import StaffRole
+from communities.roles import role_holders
 from notifications.models import SmsPurpose
 
 from .models import Alert
@@ -114,19 +114,6 @@ def alert_outcome_notify(*, alert: Alert, outcome: str, reason: str = "") -> Non
     )
 
 
-def commune_moderators(*, commune):
-    """Active accounts holding the moderator role of ``commune``."""
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            groups__commune_role__commune=commune,
-            groups__commune_role__role=StaffRole.MODERATOR,
-        )
-        .distinct()
-    )
-
-
 def alert_held_notify(*, alert: Alert) -> None:
     """Pre-moderation: tell the commune's moderators at once that an alert waits for them.
 
@@ -135,7 +122,8 @@ def alert_held_notify(*, alert: Alert) -> None:
     morning's mail. Call it inside the transaction that held the alert.
     """
     url = _queue_url(alert)
-    for moderator in commune_moderators(commune=alert.commune):
+    moderators = role_holders(commune=alert.commune, role=StaffRole.MODERATOR)
+    for moderator in moderators.filter(is_active=True):
         with override(moderator.language or None):
             names = {
                 "category": alert.get_category_display(),
