@@ -27,6 +27,7 @@ from .actions import (
     suspension_lift,
 )
 from .forms import ModerationNoteForm, SuspensionForm
+from .permissions import sees_moderation_menu
 from .queue import (
     actions_on,
     moderated_communes,
@@ -37,16 +38,12 @@ from .queue import (
 )
 
 
-def moderates_reports(user) -> bool:
-    return moderated_communes(user=user).exists()
-
-
 class ReportsMixin(WagtailAdminTemplateMixin):
     header_icon = "pick"
     page_title = gettext_lazy("Signalements")
 
     def dispatch(self, request, *args, **kwargs):
-        if not moderates_reports(request.user):
+        if not sees_moderation_menu(user=request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
@@ -62,7 +59,6 @@ class ReportsQueueView(ReportsMixin, TemplateView):
     def get_context_data(self, **kwargs):
         lift_pk = kwargs.pop("lift_pk", None)
         lift_form = kwargs.pop("lift_form", None)
-        communes = list(moderated_communes(user=self.request.user).order_by("name"))
         suspensions = [
             (
                 suspension,
@@ -75,7 +71,7 @@ class ReportsQueueView(ReportsMixin, TemplateView):
         return super().get_context_data(
             items=reported_items_for(user=self.request.user),
             suspensions=suspensions,
-            several_communes=len(communes) > 1,
+            several_communes=moderated_communes(user=self.request.user).count() > 1,
             **kwargs,
         )
 
@@ -114,7 +110,7 @@ PANELS = [
 
 class ReportedItemMixin(ReportsMixin):
     def dispatch(self, request, *args, content_type_id, object_id, **kwargs):
-        if not moderates_reports(request.user):
+        if not sees_moderation_menu(user=request.user):
             raise Http404
         self.item = reported_item_for(
             user=request.user, content_type_id=content_type_id, object_id=object_id
@@ -248,7 +244,7 @@ class ReportsMenuItem(MenuItem):
     """
 
     def is_shown(self, request):
-        return moderates_reports(request.user)
+        return sees_moderation_menu(user=request.user)
 
     def render_component(self, request):
         label = _("Signalements (%(count)s)") % {"count": open_reports_count(user=request.user)}
