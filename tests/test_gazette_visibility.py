@@ -189,17 +189,18 @@ def test_comment_endpoints_answer_only_the_posts_audience(posts, viewers, viewer
         {f"report-comment-{existing.pk}-reason": "Hors sujet"},
     )
 
+    from moderation.models import Report
+
     stored = set(Comment.objects.values_list("text", flat=True))
     if "community" in EXPECTED[viewer]:
         assert posted.status_code == 302
         assert stored == {"Toujours perdu.", "Vu au lavoir."}
         assert reported.status_code == 302
+        assert Report.objects.count() == 1
         assert "Toujours perdu." in client.get(target.url).content.decode()
     else:
         expected = 302 if user is None else 404
         assert posted.status_code == expected
         assert reported.status_code == expected
         assert stored == {"Toujours perdu."}
-        from moderation.models import Report
-
         assert not Report.objects.exists()
