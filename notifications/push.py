@@ -467,8 +467,10 @@ def push_jobs_send(*, jobs: list[PushJob]) -> list[PushJob]:
                 authorizations[audience] = _vapid_authorization(vapid, audience)
     timeout = float(getattr(settings, "PUSH_HTTP_TIMEOUT", 10.0))
     workers = max(1, int(getattr(settings, "PUSH_SEND_CONCURRENCY", 16)))
+    # One payload per member, shared by all their devices (shortening it can take a few passes).
+    payloads = {id(job): job.notification.payload() for job in sendable}
     calls = [
-        (job, subscription, job.notification.payload())
+        (job, subscription, payloads[id(job)])
         for job in sendable
         for subscription in job.subscriptions
     ]
