@@ -1,8 +1,19 @@
 """Reads of the gazette, all through ``GazettePost.objects.visible_to``."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from wagtail.models import Page
 
-from .models import GazetteCategory, GazettePhoto, GazettePost
+from mairie_pages.models import AnnouncementPage
+
+from .models import Comment, GazetteCategory, GazettePhoto, GazettePost
+
+
+def _with_listing_relations(posts: QuerySet) -> QuerySet:
+    """Authors, communities and photos (in their order) in a fixed number of queries."""
+    return posts.select_related("author").prefetch_related(
+        "communities",
+        Prefetch("photos", queryset=GazettePhoto.objects.order_by("sort_order", "pk")),
+    )
 
 
 def gazette_posts_for(*, viewer, commune, category: str | None = None) -> QuerySet:
@@ -11,16 +22,9 @@ def gazette_posts_for(*, viewer, commune, category: str | None = None) -> QueryS
     Authors, communities and the first photo come in a fixed number of queries, however
     many posts are listed.
     """
-    posts = (
-        GazettePost.objects.visible_to(viewer)
-        .filter(commune=commune)
-        .select_related("author")
-        .prefetch_related(
-            "communities",
-            Prefetch("photos", queryset=GazettePhoto.objects.order_by("sort_order", "pk")),
-        )
-        .order_by("-first_published_at", "-pk")
-    )
+    posts = _with_listing_relations(
+        GazettePost.objects.visible_to(viewer).filter(commune=commune)
+    ).order_by("-first_published_at", "-pk")
     if category in GazetteCategory.values:
         posts = posts.filter(category=category)
     return posts
@@ -44,14 +48,9 @@ def gazette_stream_for(*, viewer, commune, category: str | None = None) -> Query
     The announcements are the mairie's communications: they follow the "Communication de
     la mairie" filter and no other.
     """
-    from django.db.models import Q
-    from wagtail.models import Page
-
-    from mairie_pages.models import AnnouncementPage
-
     posts = gazette_posts_for(viewer=viewer, commune=commune, category=category)
     wanted = Q(pk__in=posts.values("pk"))
-    if not category or category not in GazetteCategory.values or category == "mairie":
+    if category not in GazetteCategory.values or category == GazetteCategory.MAIRIE:
         announcements = (
             AnnouncementPage.objects.descendant_of(commune.site.root_page).live().public()
         )
@@ -65,17 +64,8 @@ def stream_items(pages) -> list:
     A fixed number of queries whatever the page size: one per page type, plus the posts'
     authors, communities and photos.
     """
-    from mairie_pages.models import AnnouncementPage
-
     ids = [page.pk for page in pages]
-    posts = (
-        GazettePost.objects.filter(pk__in=ids)
-        .select_related("author")
-        .prefetch_related(
-            "communities",
-            Prefetch("photos", queryset=GazettePhoto.objects.order_by("sort_order", "pk")),
-        )
-    )
+    posts = _with_listing_relations(GazettePost.objects.filter(pk__in=ids))
     found = {post.pk: post for post in posts}
     found.update({a.pk: a for a in AnnouncementPage.objects.filter(pk__in=ids)})
     return [found[pk] for pk in ids if pk in found]
@@ -83,8 +73,6 @@ def stream_items(pages) -> list:
 
 def comments_for(*, viewer, post: GazettePost) -> QuerySet:
     """The comments of a post ``viewer`` may read (none when they may not read it)."""
-    from .models import Comment
-
     if not GazettePost.objects.visible_to(viewer).filter(pk=post.pk).exists():
         return Comment.objects.none()
     return Comment.objects.filter(post=post, hidden_at=None).select_related("author")
@@ -92,8 +80,6 @@ def comments_for(*, viewer, post: GazettePost) -> QuerySet:
 
 def comment_visible_to(*, viewer, comment_id: int):
     """A comment on a post ``viewer`` may read, or None (answer 404)."""
-    from .models import Comment
-
     return (
         Comment.objects.filter(
             pk=comment_id,
