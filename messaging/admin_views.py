@@ -20,6 +20,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from notifications.models import SmsStatus
 
 from .admin_forms import OfficialMessageForm
+from .forms import form_errors_add
 from .models import OfficialSend
 from .official import official_replies, official_send, official_sms_counts
 from .permissions import official_communes
@@ -38,14 +39,6 @@ class OfficialMixin(WagtailAdminTemplateMixin):
 
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 class OfficialFormView(OfficialMixin, TemplateView):
@@ -74,7 +67,7 @@ class OfficialFormView(OfficialMixin, TemplateView):
             except PermissionDenied as error:
                 raise Http404 from error
             except ValidationError as error:
-                _form_errors(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(request, _("Votre message est parti."))
                 return redirect("official_messages:status", send_pk=send.pk)

@@ -21,7 +21,7 @@ from accounts.member_language import in_member_language
 from accounts.profiles import members_visible_to
 from moderation.reportables import report_create, reported_by
 
-from .forms import ConversationForm, MessageForm, ReportForm
+from .forms import ConversationForm, MessageForm, ReportForm, form_errors_add
 from .models import Block, Message, Participant
 from .permissions import messaging_membership, sms_only_q
 from .selectors import (
@@ -106,7 +106,7 @@ def conversation_new(request):
                     subject=data["subject"],
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(request, _("Votre message est envoyé."))
                 return redirect("messaging:conversation", pk=conversation.pk)
@@ -133,14 +133,6 @@ def conversation_new(request):
         },
         status=status,
     )
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _reply_state(participant: Participant, others) -> tuple[bool, str]:
@@ -205,7 +197,7 @@ def conversation_detail(request, pk):
                 raise Http404 from None
             except ValidationError as refused:
                 error = refused
-                _form_errors(form, refused)
+                form_errors_add(form, refused)
             else:
                 if _wants_json(request):
                     return JsonResponse({"ok": True, "id": message.pk})
@@ -322,7 +314,7 @@ def message_report(request, pk, message_pk):
             except PermissionDenied:
                 raise Http404 from None
             except ValidationError as error:
-                _form_errors(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(
                     request, _("Merci : les modérateurs de la mairie vont examiner ce message.")
