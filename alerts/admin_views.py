@@ -82,7 +82,7 @@ def _form_errors(form, error: ValidationError) -> None:
 
 
 def _public_alert_url(alert: Alert) -> str:
-    return f"{alert.commune.site.root_url}/alertes/{alert.pk}/"
+    return f"{alert.commune.site.root_url}{reverse('alerts:detail', args=(alert.pk,))}"
 
 
 # --- Broadcast -----------------------------------------------------------------------------------
