@@ -406,6 +406,12 @@ def _send_to_device(
     return _DeviceAnswer(subscription.pk, response.status_code)
 
 
+def _no_device_left() -> PushError:
+    return PushError(
+        _("Plus aucun appareil abonné aux notifications."), permanent=True, code="gone"
+    )
+
+
 def _settle(job: PushJob, answers: list[_DeviceAnswer]) -> None:
     """One outcome per member: sent if any device accepted, else the most hopeful failure."""
     job.accepted = [a.subscription_id for a in answers if a.status in ACCEPTED]
@@ -424,9 +430,7 @@ def _settle(job: PushJob, answers: list[_DeviceAnswer]) -> None:
         )
         return
     if len(job.gone) == len(job.subscriptions):
-        job.error = PushError(
-            _("Plus aucun appareil abonné aux notifications."), permanent=True, code="gone"
-        )
+        job.error = _no_device_left()
         return
     refused = next((a for a in answers if a.status not in GONE), answers[0])
     job.error = PushError(
@@ -443,9 +447,7 @@ def push_jobs_send(*, jobs: list[PushJob]) -> list[PushJob]:
     """
     for job in jobs:
         if not job.subscriptions:
-            job.error = PushError(
-                _("Plus aucun appareil abonné aux notifications."), permanent=True, code="gone"
-            )
+            job.error = _no_device_left()
     sendable = [job for job in jobs if job.subscriptions]
     if not sendable:
         return jobs
