@@ -458,8 +458,9 @@ def comment_delete(*, comment: Comment, by) -> None:
 
 def gazette_content_hide(*, content, by, note: str = "") -> None:
     """Upholding a report: the post or comment disappears for everyone (kept for the record)."""
-    type(content).objects.filter(pk=content.pk, hidden_at=None).update(hidden_at=timezone.now())
-    content.hidden_at = content.hidden_at or timezone.now()
+    now = timezone.now()
+    type(content).objects.filter(pk=content.pk, hidden_at=None).update(hidden_at=now)
+    content.hidden_at = content.hidden_at or now
 
 
 def gazette_workflow_decision_notify(*, workflow_state: WorkflowState, approved: bool) -> None:
