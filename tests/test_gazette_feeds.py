@@ -108,3 +108,10 @@ def test_commune_pages_announce_their_feeds(content):
     assert 'rel="alternate" type="application/rss+xml"' in html
     assert 'href="/flux/annonces.xml"' in html
     assert 'href="/flux/annonces.atom"' in html
+
+
+def test_the_news_page_links_to_its_feeds_for_people_too(content):
+    html = Client(HTTP_HOST="cadaujac.localhost").get("/actualites/").content.decode()
+
+    assert '<a href="/flux/annonces.xml">Suivre les annonces par flux RSS</a>' in html
+    assert '<a href="/flux/annonces.atom">flux Atom</a>' in html
