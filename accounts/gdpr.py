@@ -23,6 +23,7 @@ from django.db import models, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from communities.models import CommuneGroup, Membership, ProofOfAddress
 
@@ -216,7 +217,7 @@ def account_export_data(*, user) -> dict:
     if outbound_sms is not None and user.phone:
         data["sms_sent_to_you"] = [
             _row(sms, exclude=("provider_message_id", "backend"))
-            | ({"body": "(code de vérification)"} if sms.purpose == "verification_code" else {})
+            | ({"body": _("(code de vérification)")} if sms.purpose == "verification_code" else {})
             for sms in outbound_sms.objects.filter(to=str(user.phone)).order_by("created_at")
         ]
     if apps.is_installed("allauth.account"):
