@@ -90,7 +90,7 @@ def _series(count: int, start: int) -> tuple[str, list]:
 def _padded(expression: str, width: int) -> str:
     if connection.vendor == "postgresql":
         return f"lpad(({expression})::text, {width}, '0')"
-    return f"printf('%0{width}d', {expression})"
+    return f"printf('%%0{width}d', {expression})"
 
 
 def _concat(*parts: str) -> str:

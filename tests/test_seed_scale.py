@@ -3,6 +3,8 @@ second run; an alert then reaches them all."""
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Profile, User
 from alerts.fanout import deliveries_write
@@ -46,6 +48,17 @@ def test_seed_scale_creates_verified_members_with_profiles_and_unique_numbers(
     assert profiles.count() == 300
     assert profiles.filter(alerts_by_sms=True).count() == 300
     assert profiles.filter(alerts_by_email=True).count() == 100
+
+
+def test_seed_scale_works_with_sql_logging_on_as_in_the_demo(cadaujac, capsys):
+    # make demo runs with DEBUG on, which logs every statement with its parameters: on SQLite
+    # a bare "%" in the SQL used to break that logging and the whole command.
+    with CaptureQueriesContext(connection):
+        call_command("seed_scale", "--members", "30", "--commune", "cadaujac")
+
+    assert "30 membres synthétiques créés" in capsys.readouterr().out
+    phones = sorted(str(p) for p in seeded().values_list("user__phone", flat=True))
+    assert phones[:2] == ["+33629000000", "+33629000001"]
 
 
 def test_a_second_run_tops_up_and_a_third_changes_nothing(cadaujac, capsys):
