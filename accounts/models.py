@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from .absence import absence_dates_refuse
+
 
 def normalize_email(email: str | None) -> str | None:
     """E-mail addresses are compared case-insensitively; empty means none (stored as NULL)."""
@@ -223,6 +225,12 @@ class Profile(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+    def clean(self):
+        # Neighbours read these texts: they must not say when the member's home is empty.
+        super().clean()
+        absence_dates_refuse(self.interests, field="interests")
+        absence_dates_refuse(self.bio, field="bio")
 
 
 class ConsentRecord(models.Model):

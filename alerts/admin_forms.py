@@ -7,6 +7,7 @@ communities); the services decide again on every write.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.absence import ABSENCE_REFUSED, reveals_absence
 from communities.models import Community, StaffRole
 from communities.selectors import communes_where
 
@@ -86,6 +87,9 @@ class BroadcastForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        # Refused before the confirmation step too, not only when ``broadcast_post`` runs.
+        if reveals_absence(cleaned.get("text") or ""):
+            self.add_error("text", ABSENCE_REFUSED)
         commune = cleaned.get("commune")
         communities = list(cleaned.get("communities") or [])
         if cleaned.get("target") == TARGET_COMMUNITIES:

@@ -13,10 +13,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.absence import is_absence_refusal
 from accounts.models import Profile, User
 from communities.memberships import sponsored_invitation_accept, verified_membership
 
-from .models import AlertCategory, AlertSource, InboundSms
+from .models import AlertCategory, AlertSource, InboundSms, ModerationStatus
 from .services import alert_post
 
 STOP_WORDS = {"STOP", "ARRET", "STOPALL", "UNSUBSCRIBE"}
@@ -74,7 +75,7 @@ def _handle(*, phone: str, body: str, message_sid: str) -> tuple[str, str]:
             "n'a pas été diffusé. En cas de danger immédiat, composez le 17."
         )
     try:
-        alert_post(
+        alert = alert_post(
             author=user,
             category=AlertCategory.OTHER,
             text=body,
@@ -82,8 +83,20 @@ def _handle(*, phone: str, body: str, message_sid: str) -> tuple[str, str]:
             inbound_message_sid=message_sid,
         )
     except (ValidationError, PermissionDenied) as error:
+        if isinstance(error, ValidationError) and is_absence_refusal(error):
+            # The web form's wording is too long for an SMS, and must say nothing went out.
+            return "refused", _(
+                "Votre message n'a pas été diffusé : pour votre sécurité, n'indiquez pas quand "
+                "un logement sera inoccupé (dates d'absence, vacances). Renvoyez-le sans ces "
+                "dates. Danger immédiat : composez le 17."
+            )
         messages = getattr(error, "messages", None) or [str(error)]
         return "refused", " ".join(messages)
+    if alert.moderation_status == ModerationStatus.HELD:
+        return "alert_held", _(
+            "Alerte reçue : elle attend la validation d'un modérateur de la mairie avant "
+            "d'être envoyée à vos voisins. Danger immédiat : composez le 17."
+        )
     return "alert_posted", _(
         "Alerte reçue et transmise à vos voisins, à la mairie et à la police municipale. "
         "Danger immédiat : composez le 17."

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.absence import absence_dates_refuse
 from accounts.permissions import has_totp
 from communities.memberships import verified_membership
 from communities.models import ModerationPolicy, StaffRole
@@ -47,6 +48,7 @@ def _clean_text(text: str) -> str:
         raise ValidationError(
             {"text": _("Le texte dépasse %(max)d caractères.") % {"max": MAX_TEXT}}
         )
+    absence_dates_refuse(text, field="text")  # every alert, follow-up and broadcast
     return text
 
 

@@ -18,13 +18,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import Page, WorkflowState
 
+from accounts.absence import absence_dates_refuse
 from accounts.profiles import PHOTO_MAX_UPLOAD_BYTES, photo_reencode
 from communities.memberships import verified_membership
 from communities.models import Commune, Community, ModerationPolicy, StaffRole
 from communities.selectors import roles_in_commune
 from moderation.suspensions import member_suspension_refuse
 
-from .absence import absence_dates_refuse
 from .models import (
     CLASSIFIED_LIFETIME_DAYS,
     MAX_BODY,

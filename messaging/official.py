@@ -31,7 +31,7 @@ from .models import (
     Participant,
 )
 from .permissions import official_communes
-from .services import text_clean
+from .services import subject_absence_refuse, text_clean
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +107,7 @@ def official_send(
         raise PermissionDenied(_("Vous n'écrivez pas au nom de cette commune."))
     text = text_clean(text)
     subject = " ".join((subject or "").split())[:MAX_SUBJECT]
+    subject_absence_refuse(subject)
     communities = list(communities)
     members = list(members)
     if any(c.commune_id != commune.pk for c in communities):

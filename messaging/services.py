@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.absence import ABSENCE_REFUSED_PRIVATE, absence_dates_refuse
 from accounts.models import User
 from accounts.profiles import members_visible_to
 from moderation.suspensions import member_suspension_refuse
@@ -49,7 +50,13 @@ def text_clean(text: str | None) -> str:
                 % {"max": MAX_TEXT, "count": len(text)}
             }
         )
+    absence_dates_refuse(text, field="text", message=ABSENCE_REFUSED_PRIVATE)
     return text
+
+
+def subject_absence_refuse(subject: str) -> None:
+    """The absence-dates guard on a conversation's or an official message's subject."""
+    absence_dates_refuse(subject, field="subject", message=ABSENCE_REFUSED_PRIVATE)
 
 
 def blocked_between(*, user, others) -> set[int]:
@@ -148,6 +155,7 @@ def conversation_start(*, author, recipients, text: str, subject: str = "") -> C
         raise ValidationError(
             {"subject": _("L'objet dépasse %(max)d caractères.") % {"max": MAX_SUBJECT}}
         )
+    subject_absence_refuse(subject)
     ids = {getattr(r, "pk", r) for r in recipients} - {author.pk}
     if not ids:
         raise ValidationError({"recipients": _("Choisissez au moins un voisin.")})

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from gazette.absence import absence_dates_refuse, reveals_absence
+from accounts.absence import absence_dates_refuse, reveals_absence
 
 
 @pytest.mark.parametrize(

@@ -129,3 +129,18 @@ def test_signature_is_checked_against_the_public_url_behind_a_proxy(client, jean
 
     assert behind_proxy.status_code == 200
     assert as_requested.status_code == 403
+
+
+def test_under_pre_moderation_the_sms_reply_says_the_alert_waits_for_a_moderator(
+    client, jean, cadaujac, django_capture_on_commit_callbacks
+):
+    cadaujac.moderation_policy = "pre"
+    cadaujac.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_post(client, sms("+33612000001", "Voiture suspecte devant l'école"))
+
+    reply = response.content.decode()
+    assert "attend la validation d'un modérateur" in reply
+    assert "transmise à vos voisins" not in reply
+    assert Alert.objects.get().moderation_status == "held"

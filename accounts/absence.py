@@ -1,5 +1,10 @@
 """The absence-dates guard: no text on the platform says when a home will be empty.
 
+One plain function for every place a member or the mairie writes something others read:
+gazette posts and comments, alerts (web, SMS, the mairie's broadcast, follow-ups), private
+and official messages, profile texts. It lives here, low in the layers (accounts), so that
+every domain may import it.
+
 "Absents du 3 au 17 août", "nous partons en vacances samedi": published to neighbours,
 such a sentence tells a burglar when to come. A text is refused when one sentence holds
 both an absence cue (we leave, we are away, the house will be empty…) and a time that
@@ -18,6 +23,16 @@ ABSENCE_REFUSED = _(
     "d'absence ou de vacances) : ce message est lu par beaucoup de monde. Reformulez sans ces "
     "dates ; pour qu'un voisin veille sur votre maison, prévenez-le directement."
 )
+# Private messages are read by fewer people, but a written date outlives the conversation
+# (a borrowed phone, a forwarded screenshot, a compromised account).
+ABSENCE_REFUSED_PRIVATE = _(
+    "Pour votre sécurité, n'écrivez pas quand un logement sera inoccupé (dates d'absence ou "
+    "de vacances) : un message écrit peut être lu par d'autres que son destinataire. "
+    "Reformulez sans ces dates ; pour qu'un voisin veille sur votre maison, dites-le-lui de "
+    "vive voix ou par téléphone."
+)
+# The code of the refusal, for callers that answer in their own words (the SMS reply).
+ABSENCE_CODE = "absence_dates"
 
 _WEEKDAYS = r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
 _MONTHS = (
@@ -73,7 +88,21 @@ def reveals_absence(text: str) -> bool:
     return False
 
 
-def absence_dates_refuse(*texts: str, field: str | None = None) -> None:
-    """Raise a ValidationError (on ``field`` when given) if any text reveals an absence."""
+def absence_dates_refuse(*texts: str, field: str | None = None, message=ABSENCE_REFUSED) -> None:
+    """Raise a ValidationError (on ``field`` when given) if any text reveals an absence.
+
+    The error's code is ``ABSENCE_CODE``; ``message`` lets a private channel explain itself.
+    """
     if any(reveals_absence(text) for text in texts):
-        raise ValidationError({field: ABSENCE_REFUSED} if field else ABSENCE_REFUSED)
+        error = ValidationError(message, code=ABSENCE_CODE)
+        raise ValidationError({field: error}) if field else error
+
+
+def is_absence_refusal(error: ValidationError) -> bool:
+    """Whether ``error`` (as raised by a service) holds the absence-dates refusal."""
+    errors = (
+        [e for field_errors in error.error_dict.values() for e in field_errors]
+        if hasattr(error, "error_dict")
+        else error.error_list
+    )
+    return any(e.code == ABSENCE_CODE for e in errors)
