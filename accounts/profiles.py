@@ -6,7 +6,6 @@ search, later messaging and exports for the mairie) asks ``profile_fields_visibl
 commune is simply not among the members another may see.
 """
 
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -17,21 +16,18 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from communities.memberships import active_membership, verified_membership
 from communities.models import Membership, MembershipStatus
 from communities.selectors import communes_where
 
+from .images import image_reencode
 from .models import ConsentRecord, Profile, User, Visibility
 
 # The fields a member may show or hide, in the order a profile page lists them.
 PROFILE_FIELDS = ("photo", "address", "phone", "email", "interests", "bio")
 
 PHOTO_MAX_SIDE = 512
-PHOTO_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-PHOTO_MAX_PIXELS = 40_000_000  # a 10 MB file may still decompress into gigabytes
-PHOTO_ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 
 class Relation:
@@ -278,55 +274,8 @@ def members_search(*, viewer, members: QuerySet[User], query: str) -> QuerySet[U
 
 
 def profile_photo_prepare(uploaded) -> ContentFile:
-    """Re-encode an uploaded profile photo as a JPEG of at most 512 px (``photo_reencode``)."""
-    return photo_reencode(uploaded, max_side=PHOTO_MAX_SIDE, name="photo.jpg")
-
-
-def photo_reencode(uploaded, *, max_side: int, name: str = "photo.jpg") -> ContentFile:
-    """Re-encode an uploaded photo as a JPEG of at most ``max_side`` px, without metadata.
-
-    The camera's EXIF block can hold the GPS position of the member's home: it never
-    reaches the disk. Orientation is applied to the pixels first, so nothing is lost.
-    Raises a ValidationError in French for anything that is not a readable image.
-    """
-    if not uploaded.size:
-        raise ValidationError(_("Le fichier est vide."), code="empty")
-    if uploaded.size > PHOTO_MAX_UPLOAD_BYTES:
-        raise ValidationError(_("La photo dépasse 10 Mo."), code="too_big")
-    uploaded.seek(0)
-    try:
-        with Image.open(uploaded) as image:
-            if image.format not in PHOTO_ACCEPTED_FORMATS:
-                raise ValidationError(
-                    _("Envoyez une photo au format JPEG, PNG, WebP ou GIF."), code="bad_type"
-                )
-            if image.width * image.height > PHOTO_MAX_PIXELS:
-                raise ValidationError(_("Cette image est trop grande."), code="too_big")
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            if image.mode not in ("RGB", "L"):
-                background = Image.new("RGB", image.size, "white")
-                rgba = image.convert("RGBA")
-                background.paste(rgba, mask=rgba.getchannel("A"))
-                image = background
-            image = image.convert("RGB")
-            image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-            output = io.BytesIO()
-            # A fresh image carries no info dictionary: no EXIF, ICC, XMP or comment.
-            clean = Image.new("RGB", image.size)
-            clean.paste(image)
-            clean.save(output, "JPEG", quality=85, optimize=True)
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-    ) as error:
-        raise ValidationError(_("Cette image est illisible."), code="bad_image") from error
-    finally:
-        uploaded.seek(0)
-    return ContentFile(output.getvalue(), name=name)
+    """Re-encode an uploaded profile photo as a JPEG of at most 512 px, without metadata."""
+    return image_reencode(uploaded, max_side=PHOTO_MAX_SIDE, name="photo.jpg")
 
 
 @transaction.atomic

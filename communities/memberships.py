@@ -25,7 +25,7 @@ from .models import (
     ProofOfAddress,
     StaffRole,
 )
-from .proofs import proof_file_check
+from .proofs import proof_prepare
 from .selectors import communes_where
 
 PENDING_LIFETIME = timedelta(days=30)
@@ -134,7 +134,7 @@ def membership_request(
     elif proof_file is None:
         raise ValidationError({"proof": _("Joignez un justificatif de domicile.")})
 
-    content_type = proof_file_check(proof_file) if proof_file is not None else None
+    proof = proof_prepare(proof_file) if proof_file is not None else None
     membership = Membership.objects.create(
         user=user,
         community=community,
@@ -143,12 +143,10 @@ def membership_request(
         latitude=latitude,
         longitude=longitude,
     )
-    if proof_file is not None:
+    if proof is not None:
+        content, content_type = proof
         ProofOfAddress.objects.create(
-            membership=membership,
-            file=proof_file,
-            content_type=content_type,
-            size=proof_file.size,
+            membership=membership, file=content, content_type=content_type, size=content.size
         )
     return membership
 

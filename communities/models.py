@@ -261,12 +261,16 @@ class Membership(models.Model):
         return self.community.commune
 
 
-def _proof_upload_to(instance, filename):
-    # A random name: the original file name may itself carry personal data.
-    import secrets
-    from pathlib import Path
+# The extension a stored proof gets from its sniffed type (the only types accepted).
+PROOF_EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
-    return f"proofs/{secrets.token_hex(16)}{Path(filename).suffix.lower()[:5]}"
+
+def _proof_upload_to(instance, filename):
+    # A random name, and an extension from the sniffed type: the uploaded name may carry
+    # personal data, and its extension (".html") is whatever the sender wanted.
+    import secrets
+
+    return f"proofs/{secrets.token_hex(16)}{PROOF_EXTENSIONS.get(instance.content_type, '.bin')}"
 
 
 def _private_storage():

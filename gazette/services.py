@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page, WorkflowState
 
 from accounts.absence import absence_dates_refuse
-from accounts.profiles import PHOTO_MAX_UPLOAD_BYTES, photo_reencode
+from accounts.images import IMAGE_MAX_UPLOAD_BYTES, image_reencode
 from communities.memberships import verified_membership
 from communities.models import Commune, Community, ModerationPolicy, StaffRole
 from communities.selectors import roles_in_commune
@@ -110,7 +110,7 @@ def gazette_photo_prepare(upload: PhotoUpload) -> tuple[object, str]:
     GIF image, and Pillow must decode it whole.
     """
     uploaded = upload.file
-    if uploaded.size and uploaded.size > PHOTO_MAX_UPLOAD_BYTES:
+    if uploaded.size and uploaded.size > IMAGE_MAX_UPLOAD_BYTES:
         raise ValidationError(
             _("« %(name)s » dépasse 10 Mo.") % {"name": uploaded.name}, code="too_big"
         )
@@ -124,7 +124,7 @@ def gazette_photo_prepare(upload: PhotoUpload) -> tuple[object, str]:
             code="bad_type",
         )
     try:
-        content = photo_reencode(uploaded, max_side=PHOTO_MAX_SIDE)
+        content = image_reencode(uploaded, max_side=PHOTO_MAX_SIDE)
     except ValidationError as error:
         raise ValidationError(
             _("« %(name)s » : %(error)s") % {"name": uploaded.name, "error": error.messages[0]},
