@@ -134,3 +134,38 @@ class ModerationAction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d})"
+
+
+class ProofAccess(models.Model):
+    """One opening of a proof of address: who opened which applicant's proof, and when.
+
+    Proofs are deleted once the registration is decided (CNIL SAN-2020-008); this record
+    is not. It keeps the membership's and the proof's ids, not foreign keys, so that the
+    proof's deletion (and the membership's) never takes the trail away with it.
+    """
+
+    membership_id = models.PositiveBigIntegerField(_("adhésion n°"), db_index=True)
+    proof_id = models.PositiveBigIntegerField(_("justificatif n°"))
+    commune = models.ForeignKey(
+        "communities.Commune",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("commune"),
+    )
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="proofs_opened",
+        verbose_name=_("ouvert par"),
+    )
+    opened_at = models.DateTimeField(_("ouvert le"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("ouverture de justificatif")
+        verbose_name_plural = _("ouvertures de justificatifs")
+        ordering = ["-opened_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.membership_id} ({self.opened_at:%Y-%m-%d %H:%M})"

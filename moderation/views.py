@@ -23,10 +23,11 @@ from communities.memberships import (
     membership_reject,
     pending_memberships_for,
 )
-from communities.models import MembershipStatus, ProofOfAddress
+from communities.models import PROOF_EXTENSIONS, MembershipStatus, ProofOfAddress
 
 from .forms import ApproveForm, RejectForm
 from .permissions import memberships_reviewable_by, moderates_registrations
+from .proof_access import proof_open
 
 RECENT_DECISIONS = 20
 
@@ -107,25 +108,24 @@ def registration_detail(request, pk):
 @require_GET
 @moderator_required
 def registration_proof(request, pk):
-    """The proof of address, for the moderators of its community only; never cached."""
+    """The proof of address, for the moderators of its community only; never cached.
+
+    Always a download: whatever a file holds, the browser never renders it as a page of
+    ours. Each opening is recorded (``proof_open``).
+    """
     membership = _reviewable(request, pk)
-    proof = ProofOfAddress.objects.filter(membership=membership).first()
-    if proof is None:
+    opened = proof_open(membership=membership, viewer=request.user)
+    if opened is None:
         raise Http404
-    try:
-        handle = proof.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(
-        proof.content_type, "bin"
-    )
+    proof, handle = opened
+    extension = PROOF_EXTENSIONS.get(proof.content_type, ".bin")
     response = FileResponse(
         handle,
         content_type=proof.content_type,
-        as_attachment=False,
-        filename=f"justificatif-{membership.pk}.{extension}",
+        as_attachment=True,
+        filename=f"justificatif-{membership.pk}{extension}",
     )
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "no-referrer"
     return response

@@ -1,4 +1,4 @@
-"""Admin wiring: menu entries for the registrations queue and the reports queue ("Signalements")."""
+"""Admin wiring: the registrations queue, the reports queue ("Signalements"), proof openings."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -6,10 +6,17 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.sidebar import LinkMenuItem
+from wagtail.permissions import register_permission_policy
 
 from communities.memberships import pending_memberships_for
+from notifications.viewsets import PlatformReadOnlyPermissionPolicy
 
+from .models import ProofAccess
 from .permissions import sees_moderation_menu
+
+register_permission_policy(
+    ProofAccess, PlatformReadOnlyPermissionPolicy(ProofAccess), exact_class=True
+)
 
 
 class RegistrationsMenuItem(MenuItem):
@@ -53,3 +60,10 @@ def register_reports_viewset():
     from .admin_views import ReportsViewSet
 
     return ReportsViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_proof_access_viewset():
+    from .proof_access_admin import ProofAccessViewSet
+
+    return ProofAccessViewSet("proof_access")

@@ -90,7 +90,7 @@ def test_detail_shows_who_where_sponsor_and_sms_status(
     assert 'name="csrfmiddlewaretoken"' in html
 
 
-def test_proof_is_served_inline_never_cached_never_sniffed(
+def test_proof_is_a_download_never_cached_never_sniffed(
     client, sign_in, pierre_membership, marc_moderator
 ):
     sign_in(client, marc_moderator)
@@ -101,9 +101,9 @@ def test_proof_is_served_inline_never_cached_never_sniffed(
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("inline;")
+    assert response["Content-Disposition"].startswith("attachment;")
     assert f"justificatif-{pierre_membership.pk}.pdf" in response["Content-Disposition"]
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == expected
 
