@@ -3,14 +3,16 @@
 Export (art. 15 and 20) and erasure (art. 17) read the same inventory of where personal
 data lives: the user row, the profile and its photo, memberships (addresses, proofs,
 decisions), consents, sessions, the SMS outbox, and the sign-in libraries' tables when
-they are installed. An app that stores personal data elsewhere adds an eraser with
-``erasure_step`` (and its rows to the export), so that nothing outlives the account.
+they are installed. A higher app that stores personal data (messaging, the gazette…)
+registers, in its ``ready()``, an exporter with ``export_section`` and an eraser with
+``erasure_step``: this module never imports it, and nothing outlives the account.
 """
 
 import io
 import json
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import PurePosixPath
@@ -33,13 +35,37 @@ ARCHIVE_DATA_NAME = "data.json"
 FORMER_MEMBER = "ancien membre"  # how content kept after erasure names its author
 
 _erasers: list[Callable] = []
+_exporters: dict[str, Callable] = {}
+
+
+@dataclass(frozen=True)
+class ExportPart:
+    """What one app adds to a member's export: JSON-ready data, and files by archive path."""
+
+    data: object
+    files: tuple[tuple[str, object], ...] = ()  # (path in the archive, a FieldFile)
+
+
+def export_section(name: str) -> Callable:
+    """Register ``function(*, user) -> ExportPart``, exported under ``name`` in data.json.
+
+    Its ``files`` go into the archive at the paths its data names (``files/…``).
+    """
+
+    def register(function: Callable) -> Callable:
+        _exporters[name] = function
+        return function
+
+    return register
 
 
 def erasure_step(function: Callable) -> Callable:
     """Register ``function(*, user)``, run inside ``account_erase`` before the user row goes.
 
     For personal data that no foreign key to the user reaches (rows keyed by phone number
-    or e-mail address, copies in logs, files).
+    or e-mail address, copies in logs, files), and content that must go with its author.
+    It may return the stored files to delete, as ``(storage, name)`` pairs: they are
+    deleted once the rows are gone.
     """
     _erasers.append(function)
     return function
@@ -149,6 +175,10 @@ def _file_in_archive(field_file, prefix: str) -> str | None:
 
 def account_export_data(*, user) -> dict:
     """Everything held about ``user``, as a JSON-ready dictionary (files by archive path)."""
+    return _export(user=user)[0]
+
+
+def _export(*, user) -> tuple[dict, dict[str, ExportPart]]:
     data = {
         "format": "voisinage-export-1",
         "generated_at": timezone.now().isoformat(),
@@ -239,10 +269,9 @@ def account_export_data(*, user) -> dict:
             for row in model.objects.filter(_identifier_filter(identifiers))
         ]
     data.update(_alerting_data(user=user))
-    if apps.is_installed("messaging"):
-        from messaging.gdpr import messages_export
-
-        data["messaging"] = messages_export(user=user)
+    sections = {name: exporter(user=user) for name, exporter in _exporters.items()}
+    for name, part in sections.items():
+        data[name] = part.data
     wagtail_profile = _optional_model("wagtailusers", "UserProfile")
     if wagtail_profile is not None:
         admin_profile = wagtail_profile.objects.filter(user=user).first()
@@ -250,7 +279,7 @@ def account_export_data(*, user) -> dict:
             data["admin_preferences"] = _row(admin_profile, exclude=("id", "user")) | {
                 "avatar": _file_in_archive(admin_profile.avatar, "avatar")
             }
-    return data
+    return data, sections
 
 
 def _alerting_data(*, user) -> dict:
@@ -289,7 +318,9 @@ def _alerting_data(*, user) -> dict:
     return data
 
 
-def _archive_files(*, user, data: dict) -> list[tuple[str, object]]:
+def _archive_files(
+    *, user, data: dict, sections: dict[str, ExportPart]
+) -> list[tuple[str, object]]:
     files = []
     profile = Profile.objects.filter(user=user).first()
     if profile is not None and profile.photo:
@@ -301,16 +332,19 @@ def _archive_files(*, user, data: dict) -> list[tuple[str, object]]:
     if data.get("admin_preferences", {}).get("avatar"):
         avatar = apps.get_model("wagtailusers", "UserProfile").objects.get(user=user).avatar
         files.append((data["admin_preferences"]["avatar"], avatar))
+    for part in sections.values():
+        files.extend(part.files)
     return files
 
 
 def account_export_archive(*, user) -> bytes:
-    """A ZIP of ``data.json`` and the member's own uploaded files (photo, pending proof)."""
-    data = account_export_data(user=user)
+    """A ZIP of ``data.json`` and the member's own uploaded files (photo, pending proof,
+    and those of the registered sections: the gazette's photos…)."""
+    data, sections = _export(user=user)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(ARCHIVE_DATA_NAME, json.dumps(data, ensure_ascii=False, indent=2))
-        for archive_name, field_file in _archive_files(user=user, data=data):
+        for archive_name, field_file in _archive_files(user=user, data=data, sections=sections):
             try:
                 with field_file.open("rb") as handle:
                     archive.writestr(archive_name, handle.read())
@@ -328,8 +362,10 @@ def account_erase(*, user) -> None:
     Rows reached by a foreign key go with the user (profile, memberships and proofs,
     consents, second factors, e-mail addresses). Handled here: rows keyed by phone or
     e-mail (SMS outbox, login-attempt logs), SMS to others that name them, sessions.
-    Content they wrote elsewhere stays only where needed, its author set to NULL and shown
-    as "ancien membre". Files are removed from disk once the rows are gone.
+    Each registered ``erasure_step`` handles its app's content: what others need stays,
+    its author set to NULL and shown as "ancien membre" (alerts, messages' threads); the
+    rest goes (gazette posts, photos and comments). Files are removed from disk once the
+    rows are gone.
     """
     files = []
     with transaction.atomic():
@@ -378,7 +414,7 @@ def account_erase(*, user) -> None:
             ).delete()
 
         for eraser in _erasers:
-            eraser(user=user)
+            files.extend(eraser(user=user) or ())
         user.delete()
 
     for storage, name in files:

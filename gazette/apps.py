@@ -7,7 +7,8 @@ class GazetteConfig(AppConfig):
     verbose_name = _("Gazette")
 
     def ready(self):
-        from . import reportables, signal_handlers
+        # gdpr registers the member's gazette in the account export and erasure.
+        from . import gdpr, reportables, signal_handlers  # noqa: F401
 
         reportables.register()
         signal_handlers.register()

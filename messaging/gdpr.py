@@ -5,7 +5,7 @@ with no words, so that the others' conversation keeps its thread) and their part
 and blocks; export lists their conversations and the messages they wrote.
 """
 
-from accounts.gdpr import erasure_step
+from accounts.gdpr import ExportPart, erasure_step, export_section
 
 from .models import Block, Conversation, Message, Participant
 
@@ -19,7 +19,8 @@ def messages_erase(*, user) -> None:
     Conversation.objects.filter(created_by=user).update(created_by=None)
 
 
-def messages_export(*, user) -> dict:
+@export_section("messaging")
+def messages_export(*, user) -> ExportPart:
     """Their conversations (with whom, when) and the messages they wrote."""
     participations = (
         Participant.objects.filter(user=user)
@@ -47,19 +48,21 @@ def messages_export(*, user) -> dict:
                 ),
             }
         )
-    return {
-        "conversations": conversations,
-        "messages_written": [
-            {
-                "conversation": message.conversation_id,
-                "created_at": message.created_at.isoformat(),
-                "text": message.text,
-                "hidden_by_moderation": message.hidden_at is not None,
-            }
-            for message in Message.objects.filter(author=user).order_by("pk")
-        ],
-        "members_blocked": [
-            block.blocked.get_full_name()
-            for block in Block.objects.filter(blocker=user).select_related("blocked")
-        ],
-    }
+    return ExportPart(
+        data={
+            "conversations": conversations,
+            "messages_written": [
+                {
+                    "conversation": message.conversation_id,
+                    "created_at": message.created_at.isoformat(),
+                    "text": message.text,
+                    "hidden_by_moderation": message.hidden_at is not None,
+                }
+                for message in Message.objects.filter(author=user).order_by("pk")
+            ],
+            "members_blocked": [
+                block.blocked.get_full_name()
+                for block in Block.objects.filter(blocker=user).select_related("blocked")
+            ],
+        }
+    )
