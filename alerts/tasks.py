@@ -18,6 +18,7 @@ from .fanout import deliveries_write
 from .models import AlertMessage, Channel, Delivery, DeliveryStatus
 from .pacing import sms_rate_per_second, sms_slot_delay
 from .reconciliation import deliveries_reconcile
+from .retention import alerts_retention_apply
 from .sending import deliveries_send_batch, deliveries_stuck
 
 BATCH_SIZE = 200
@@ -180,3 +181,10 @@ def deliveries_recover() -> int:
     for start in range(0, len(sending), BATCH_SIZE):
         deliveries_reconcile_task.apply_async(args=[sending[start : start + BATCH_SIZE]])
     return len(stuck)
+
+
+@shared_task(name="alerts.retention_apply")
+def alerts_retention_task() -> dict:
+    """GDPR (daily, beat ``alerts-retention``): identifying details and texts are erased
+    once past their retention periods."""
+    return alerts_retention_apply()
