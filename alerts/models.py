@@ -260,6 +260,14 @@ class AlertMessage(models.Model):
         verbose_name = _("message d'alerte")
         verbose_name_plural = _("messages d'alerte")
         ordering = ["created_at"]
+        indexes = [
+            # The sweep's and /readyz's question: which messages were never fanned out?
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(fanned_out_at__isnull=True),
+                name="message_unfanned_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.alert}"

@@ -5,6 +5,7 @@ The web form, the API, an inbound SMS and the mairie's broadcast all call
 deliveries are written is decided here, once.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError
 
 from accounts.absence import absence_dates_refuse
 from accounts.permissions import has_totp
@@ -34,6 +36,8 @@ from .models import (
     AlertSource,
     ModerationStatus,
 )
+
+logger = logging.getLogger(__name__)
 
 ALERT_LIFETIME = timedelta(hours=24)
 MAX_TEXT = 480
@@ -105,10 +109,31 @@ def _message_create(
     return message
 
 
+# Publishing is retried briefly, so that a broker that is down answers the resident in well
+# under a second; what is not published is left to the sweep.
+FANOUT_PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
+
+
 def _fanout_enqueue(message_id: int) -> None:
+    """Publish the fan-out of a committed message; a broker that is down loses nothing.
+
+    The message row itself, written with ``fanned_out_at`` empty in the transaction that
+    posted it, is the durable record that it must go: if publishing fails, the error is
+    logged and the sweep (``alerts.tasks.deliveries_recover``) fans the message out once a
+    worker runs again, so the post still succeeds for its author.
+    """
     from .tasks import alert_message_fanout
 
-    alert_message_fanout.apply_async(args=[message_id], queue="alerts")
+    try:
+        alert_message_fanout.apply_async(
+            args=[message_id], queue="alerts", retry_policy=FANOUT_PUBLISH_RETRY
+        )
+    except OperationalError:
+        logger.warning(
+            "Broker unreachable: the fan-out of alert message %s is left to the sweep",
+            message_id,
+            exc_info=True,
+        )
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from .backlog import messages_awaiting_fanout
 from .fanout import deliveries_write
 from .models import AlertMessage, Channel, Delivery, DeliveryStatus
 from .pacing import sms_rate_per_second, sms_slot_delay
@@ -85,9 +86,13 @@ def alert_message_fanout(message_id: int) -> dict:
     """Write every delivery of a message, then enqueue e-mail and push first, SMS paced.
 
     In quiet hours (``not_before`` ahead) e-mail still leaves at once; push and SMS wait
-    for ``not_before``.
+    for ``not_before``. A message already fanned out is left alone: the sweep may publish
+    the fan-out of a message whose first task was only slow, and the rows of the first run
+    are the sweep's to recover, not a second run's to enqueue again.
     """
     message = AlertMessage.objects.select_related("alert__commune").get(pk=message_id)
+    if message.fanned_out_at is not None:
+        return {"written": 0, "email": 0, "push": 0, "sms": 0, "held_until": None}
     written = deliveries_write(message=message)
     AlertMessage.objects.filter(pk=message_id, fanned_out_at=None).update(
         fanned_out_at=timezone.now()
@@ -167,8 +172,17 @@ def deliveries_reconcile_task(ids: list[int], round: int = 1) -> dict:
 
 @shared_task
 def deliveries_recover() -> int:
-    """Periodic sweep: re-enqueue what a lost task or a restarted broker left queued, and
-    reconcile with the provider what a killed worker or a timeout left in sending."""
+    """Periodic sweep: fan out the messages whose fan-out was never published (broker down
+    when they were posted) or lost, re-enqueue what a lost task or a restarted broker left
+    queued, and reconcile with the provider what a killed worker or a timeout left in
+    sending. Returns how many messages and deliveries it took up."""
+    unfanned = list(
+        messages_awaiting_fanout(
+            older_than=timedelta(seconds=settings.ALERT_SWEEP_FANOUT_AFTER)
+        ).values_list("pk", flat=True)
+    )
+    for message_id in sorted(unfanned):
+        alert_message_fanout.apply_async(args=[message_id], queue="alerts")
     stuck = list(deliveries_stuck().order_by("pk").values_list("pk", "status"))
     queued = [pk for pk, status in stuck if status == DeliveryStatus.QUEUED]
     sending = [pk for pk, status in stuck if status == DeliveryStatus.SENDING]
@@ -180,7 +194,7 @@ def deliveries_recover() -> int:
         _enqueue_resend(queued)
     for start in range(0, len(sending), BATCH_SIZE):
         deliveries_reconcile_task.apply_async(args=[sending[start : start + BATCH_SIZE]])
-    return len(stuck)
+    return len(unfanned) + len(stuck)
 
 
 @shared_task(name="alerts.retention_apply")

@@ -4,7 +4,9 @@ Each test broadcasts to a commune of a few thousand synthetic members, breaks so
 the middle of the fan-out — the broker loses every queued task, the worker is killed with
 SIGKILL, the provider fails 30 % of its calls and times out others — then lets the sweep
 (``alerts.tasks.deliveries_recover``, run by the worker) recover. What the recipients got is
-counted at the provider: exactly one SMS per member, and every delivery row says sent.
+counted at the provider: exactly one SMS per member, and every delivery row says sent. One
+more posts a resident's alert through the web form while the broker does not answer at all:
+the post succeeds, and once the broker is back the sweep fans it out.
 
 Needs PostgreSQL (``DATABASE_URL``) and Redis (``REDIS_URL``), as CI has: the worker is a
 separate process on the test database, which SQLite's test database in memory cannot be.
@@ -26,10 +28,10 @@ import redis
 from django.db import connection
 
 from accounts.models import User
-from alerts.models import AlertCategory, Channel, Delivery, DeliveryStatus
+from alerts.models import Alert, AlertCategory, AlertMessage, Channel, Delivery, DeliveryStatus
 from alerts.services import broadcast_post
 from alerts.tasks import deliveries_recover
-from communities.models import StaffRole
+from communities.models import Membership, MembershipStatus, StaffRole
 from communities.services import commune_create, staff_role_grant
 from demo.scale import members_seed
 from portal.celery import app
@@ -188,6 +190,7 @@ def start_worker(provider, broker, transactional_db, tmp_path):
         SMS_RATE_PER_SECOND="0",
         ALERT_SWEEP_QUEUED_AFTER="2",
         ALERT_SWEEP_SENDING_AFTER="3",
+        ALERT_SWEEP_FANOUT_AFTER="1",
         ALERT_RETRY_BASE_SECONDS="0.2",
         ALERT_RETRY_MAX_SECONDS="2",
         ALERT_RECONCILE_AFTER="0.5",
@@ -240,13 +243,13 @@ def _wait_for(condition, *, seconds: float, what: str) -> None:
 
 
 def _settled() -> bool:
-    return not Delivery.objects.filter(
-        status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]
-    ).exists()
+    unsent = Delivery.objects.filter(status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING])
+    return not unsent.exists() and not AlertMessage.objects.filter(fanned_out_at=None).exists()
 
 
 def _recover_until_settled() -> None:
-    """Run the sweep through the worker, as beat would, until no row is left in flight."""
+    """Run the sweep through the worker, as beat would, until no message is left to fan out
+    and no row in flight."""
     deadline = time.monotonic() + CONVERGE_SECONDS
     while True:
         time.sleep(1.5)
@@ -329,3 +332,54 @@ def test_provider_failing_and_timing_out_during_the_fan_out(town, start_worker, 
     lookups = [r for r in provider.requests if r.method == "GET"]
     assert lookups  # timed-out requests were looked up at the provider before any resend
     _assert_each_member_got_exactly_one_sms(provider)  # …and nobody noticed twice
+
+
+def test_an_alert_posted_while_the_broker_is_down_reaches_every_member_once_it_is_back(
+    town, start_worker, provider, broker, client
+):
+    commune, _mayor = town
+    author = (
+        Membership.objects.filter(community__commune=commune, status=MembershipStatus.VERIFIED)
+        .select_related("user", "community")
+        .order_by("pk")
+        .first()
+    )
+    client.force_login(author.user)
+    app.conf.update(broker_url="redis://127.0.0.1:1/0")  # nothing listens there
+    _forget_connections()
+
+    response = client.post(
+        "/alertes/nouvelle/",
+        {
+            "category": AlertCategory.SCOUTING,
+            "text": "Camionnette blanche qui tourne au pas dans le lotissement.",
+            "identifying_details": "",
+        },
+        HTTP_HOST="grandville.localhost",
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    alert = Alert.objects.get()
+    assert alert.author == author.user
+    assert AlertMessage.objects.get(alert=alert).fanned_out_at is None
+    assert not Delivery.objects.exists()
+    assert provider.messages == {}
+
+    app.conf.update(broker_url=_broker_url())  # the broker is back
+    _forget_connections()
+    start_worker()
+    _recover_until_settled()
+
+    sms = Delivery.objects.filter(channel=Channel.SMS)
+    neighbours = Membership.objects.filter(
+        community=author.community, status=MembershipStatus.VERIFIED
+    ).exclude(user=author.user)
+    phones = {
+        str(p) for p in neighbours.exclude(user__phone=None).values_list("user__phone", flat=True)
+    }
+    assert len(phones) > 500
+    assert {str(p) for p in sms.values_list("user__phone", flat=True)} == phones
+    assert provider.messages_to() == dict.fromkeys(phones, 1)
+    statuses = Counter(Delivery.objects.values_list("status", flat=True))
+    assert statuses == {DeliveryStatus.SENT: Delivery.objects.count()}

@@ -160,6 +160,13 @@ CELERY_TASK_ROUTES = {"alerts.tasks.*": {"queue": "alerts"}}
 ALERT_SWEEP_QUEUED_AFTER = env.int("ALERT_SWEEP_QUEUED_AFTER", default=120)
 ALERT_SWEEP_SENDING_AFTER = env.int("ALERT_SWEEP_SENDING_AFTER", default=600)
 ALERT_SWEEP_EVERY = env.float("ALERT_SWEEP_EVERY", default=60.0)
+# Messages posted this many seconds ago and never fanned out (their task was not published,
+# the broker being down, or was lost) are fanned out by the sweep.
+ALERT_SWEEP_FANOUT_AFTER = env.int("ALERT_SWEEP_FANOUT_AFTER", default=60)
+# /readyz answers 503 when the oldest due delivery, or the oldest message never fanned out,
+# has waited longer than this (seconds; 0 turns the check off).
+READYZ_MAX_QUEUED_AGE_SECONDS = env.int("READYZ_MAX_QUEUED_AGE_SECONDS", default=600)
+READYZ_MAX_FANOUT_AGE_SECONDS = env.int("READYZ_MAX_FANOUT_AGE_SECONDS", default=600)
 # Transient send errors: retried after about base × 2^(attempt-1) seconds (±50 %), capped,
 # until a delivery has been tried this many times.
 ALERT_SEND_MAX_ATTEMPTS = env.int("ALERT_SEND_MAX_ATTEMPTS", default=5)
