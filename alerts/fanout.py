@@ -13,7 +13,16 @@ from accounts.models import Profile, User
 from communities.models import CommuneGroup, Membership, MembershipStatus
 from notifications.models import PushSubscription
 
-from .models import ALERT_STAFF_ROLES, WITHDRAWN_STATUSES, Alert, AlertMessage, Channel, Delivery
+from .models import (
+    ALERT_STAFF_ROLES,
+    ENDED_ERROR_CODE,
+    EXPIRED_ERROR_CODE,
+    WITHDRAWN_STATUSES,
+    Alert,
+    AlertMessage,
+    Channel,
+    Delivery,
+)
 
 _CHANNEL_CONDITIONS = {
     Channel.SMS: (
@@ -163,7 +172,8 @@ def deliveries_copy(
     user and channel they were sent on (with the same restriction), rather than resolving
     the audience again: someone who joined since never saw the alert and needs no
     correction, and someone who left since did see it. Deliveries withdrawn before they
-    left (``error_code`` "retracted") did not reach anyone and are not copied. Idempotent.
+    left (``error_code`` "retracted", "expired", "ended") did not reach anyone and are not
+    copied. Idempotent.
     """
     channel_placeholders = ", ".join(["%s"] * len(channels))
     now = timezone.now()
@@ -178,7 +188,7 @@ def deliveries_copy(
         FROM {_table(Delivery)} d
         JOIN {_table(AlertMessage)} m ON m.id = d.message_id
         WHERE m.alert_id = %s AND m.id <> %s AND m.kind <> %s
-          AND d.error_code <> %s AND d.channel IN ({channel_placeholders})
+          AND d.error_code NOT IN (%s, %s, %s) AND d.channel IN ({channel_placeholders})
         GROUP BY d.user_id, d.channel
         ON CONFLICT (message_id, user_id, channel) DO NOTHING
     """  # noqa: S608 (table names come from model metadata, values are parameters)
@@ -190,6 +200,8 @@ def deliveries_copy(
         message.pk,
         AlertMessage.Kind.CORRECTION,
         RETRACTED_ERROR_CODE,
+        EXPIRED_ERROR_CODE,
+        ENDED_ERROR_CODE,
         *channels,
     ]
     with connection.cursor() as cursor:

@@ -287,6 +287,12 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("Échec")
 
 
+# Why an SMS or push of an alert was not sent: the alert had expired, or had been closed,
+# before its turn came (``Delivery.error_code`` of a failed row; see ``alerts.sending``).
+EXPIRED_ERROR_CODE = "expired"
+ENDED_ERROR_CODE = "ended"
+
+
 class Delivery(models.Model):
     """One message to one recipient on one channel: the outbox row and its outcome.
 

@@ -20,6 +20,8 @@ from notifications.models import PushSubscription
 
 from .fanout import alert_target_community_ids
 from .models import (
+    ENDED_ERROR_CODE,
+    EXPIRED_ERROR_CODE,
     WITHDRAWN_STATUSES,
     Alert,
     AlertMessage,
@@ -197,12 +199,16 @@ class UnreachableReason:
     OPTED_OUT = "opted_out"
     NO_CONTACT = "no_contact"
     CHANNELS_OFF = "channels_off"
+    EXPIRED = "expired"
+    ENDED = "ended"
 
     LABELS = {
         FAILED: _("Tous les envois ont échoué"),
         OPTED_OUT: _("SMS refusés (STOP) et aucun autre moyen"),
         NO_CONTACT: _("Ni téléphone ni adresse e-mail"),
         CHANNELS_OFF: _("Alertes désactivées dans ses préférences"),
+        EXPIRED: _("Non envoyé : l'alerte avait expiré"),
+        ENDED: _("Non envoyé : l'alerte était déjà close"),
     }
 
 
@@ -210,7 +216,8 @@ def unreachable_memberships(*, alert: Alert) -> QuerySet[Membership]:
     """Verified members of the alert's communities whom its first message did not reach.
 
     Not reached: no delivery at all (no phone and no e-mail, every alert channel turned
-    off, or SMS refused with STOP and nothing else), or every delivery failed. Members
+    off, or SMS refused with STOP and nothing else), or every delivery failed (or was not
+    sent because the alert had expired or was closed by then: ``expired``, ``ended``). Members
     still queued or being sent to are not listed. The author is left out (they wrote it).
     Empty while the alert is held or its deliveries are not written yet.
     """
@@ -232,6 +239,8 @@ def unreachable_memberships(*, alert: Alert) -> QuerySet[Membership]:
         .annotate(
             has_delivery=Exists(deliveries),
             reached=Exists(deliveries.exclude(status=DeliveryStatus.FAILED)),
+            expired=Exists(deliveries.filter(error_code=EXPIRED_ERROR_CODE)),
+            ended=Exists(deliveries.filter(error_code=ENDED_ERROR_CODE)),
             has_push=Exists(PushSubscription.objects.filter(user=OuterRef("user"))),
         )
         .filter(reached=False)
@@ -243,6 +252,11 @@ def unreachable_memberships(*, alert: Alert) -> QuerySet[Membership]:
 def unreachable_reason(membership: Membership) -> str:
     """Why the alert did not reach this member (a ``UnreachableReason`` value)."""
     if membership.has_delivery:
+        # Not sent because the alert was over before their turn came, rather than failed.
+        if membership.expired:
+            return UnreachableReason.EXPIRED
+        if membership.ended:
+            return UnreachableReason.ENDED
         return UnreachableReason.FAILED
     user = membership.user
     profile = getattr(user, "profile", None)

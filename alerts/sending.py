@@ -31,7 +31,14 @@ from notifications.push import PushJob, PushNotification, push_jobs_send
 from notifications.sms.backends import SmsError, sms_backend
 from notifications.sms.segments import sms_segments
 
-from .models import AlertMessage, Channel, Delivery, DeliveryStatus
+from .models import (
+    ENDED_ERROR_CODE,
+    EXPIRED_ERROR_CODE,
+    AlertMessage,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+)
 from .services import alert_sms_stop_mention
 
 logger = logging.getLogger(__name__)
@@ -287,12 +294,39 @@ def _send_sms_rows(rows: list[Delivery], *, claim) -> None:
         _record_outcomes(pending, claim=claim)
 
 
+def deliveries_expire(*, ids: list[int], now=None) -> int:
+    """Withdraw the queued SMS and push among ``ids`` whose alert is over; return how many.
+
+    An SMS or a notification about an alert that has expired, or (for the alert itself and
+    its follow-ups) been closed, would only mislead, however late a retry or a sweep found
+    it: such rows are failed for good with the reason (``expired``, ``ended``), which the
+    call list shows. The closing message still goes after the end, and a correction
+    whenever it is due (it withdraws what people received). E-mail, read later at leisure,
+    is left to go.
+    """
+    now = now or timezone.now()
+    queued = Delivery.objects.filter(
+        pk__in=ids, status=DeliveryStatus.QUEUED, channel__in=[Channel.SMS, Channel.PUSH]
+    ).exclude(message__kind=AlertMessage.Kind.CORRECTION)
+    withdrawn = {"status": DeliveryStatus.FAILED, "permanent_failure": True, "updated_at": now}
+    expired = queued.filter(message__alert__expires_at__lte=now).update(
+        error_code=EXPIRED_ERROR_CODE, **withdrawn
+    )
+    ended = queued.filter(
+        message__alert__closed_at__isnull=False,
+        message__kind__in=[AlertMessage.Kind.ALERT, AlertMessage.Kind.UPDATE],
+    ).update(error_code=ENDED_ERROR_CODE, **withdrawn)
+    return expired + ended
+
+
 def deliveries_send_batch(*, ids: list[int]) -> SendOutcome:
     """Send the deliveries ``ids`` that are still queued; say what became of them.
 
     Never sends a row twice: only rows this call claimed are sent. E-mails share one
-    connection.
+    connection. SMS and push of an alert that is over are not sent (``deliveries_expire``):
+    first sends, retries and the sweep's resends all come through here.
     """
+    deliveries_expire(ids=ids)
     claim = uuid.uuid4()
     claimed = deliveries_claim(ids=ids, claim=claim)
     push_rows = [d for d in claimed if d.channel == Channel.PUSH]

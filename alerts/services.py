@@ -305,7 +305,9 @@ def alert_rights(*, user, alert: Alert) -> AlertRights:
 
 
 def alert_not_running_reason(*, alert: Alert) -> str | None:
-    """Why nothing more can be sent about ``alert`` (None while it runs)."""
+    """Why nothing more can be sent about ``alert`` (None while it runs): held, withdrawn,
+    closed or expired (an expired alert's own undelivered SMS and push are not sent either,
+    see ``alerts.sending.deliveries_expire``)."""
     if alert.moderation_status == ModerationStatus.HELD:
         return _(
             "Cette alerte attend la validation d'un modérateur : rien ne peut encore y être ajouté."
@@ -316,6 +318,8 @@ def alert_not_running_reason(*, alert: Alert) -> str | None:
         return _("Cette alerte a été retirée par la modération.")
     if alert.closed_at is not None:
         return _("Cette alerte est déjà close.")
+    if alert.expires_at <= timezone.now():
+        return _("Cette alerte a expiré : elle ne peut plus recevoir de suivi.")
     return None
 
 
@@ -349,7 +353,7 @@ def alert_follow_up(*, alert: Alert, by, text: str) -> AlertMessage:
     """Post an update ("suivi") to a running alert; it goes to the alert's audience.
 
     Only the author and the commune's administrators, moderators and broadcasters may;
-    a held, refused, withdrawn or closed alert takes no follow-up.
+    a held, refused, withdrawn, closed or expired alert takes no follow-up.
     """
     return _follow_up_message(
         alert=alert,
