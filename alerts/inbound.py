@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.absence import is_absence_refusal
-from accounts.models import Profile, User
+from accounts.models import User
+from accounts.sms_consent import sms_opt_in, sms_opt_out
 from communities.memberships import sponsored_invitation_accept, verified_membership
 
 from .models import AlertCategory, AlertSource, InboundSms, ModerationStatus
@@ -45,15 +46,13 @@ def _handle(*, phone: str, body: str, message_sid: str) -> tuple[str, str]:
     user = _sender(phone)
     if word in STOP_WORDS:
         if user is not None:
-            Profile.objects.update_or_create(
-                user=user, defaults={"sms_opted_out_at": timezone.now()}
-            )
+            sms_opt_out(user_id=user.pk)
         return "stop", _(
             "Vous ne recevrez plus de SMS de Voisinage. Envoyez START pour les recevoir à nouveau."
         )
     if word in START_WORDS:
         if user is not None:
-            Profile.objects.update_or_create(user=user, defaults={"sms_opted_out_at": None})
+            sms_opt_in(user_id=user.pk)
         return "start", _("Les SMS de Voisinage sont réactivés. STOP pour les arrêter.")
     if word in HELP_WORDS:
         return "help", _(

@@ -31,6 +31,7 @@ from notifications.push import PushJob, PushNotification, push_jobs_send
 from notifications.sms.backends import SmsError, sms_backend
 from notifications.sms.segments import sms_segments
 
+from .fallback import sms_failures_settle
 from .models import (
     ENDED_ERROR_CODE,
     EXPIRED_ERROR_CODE,
@@ -79,6 +80,7 @@ class SendOutcome:
     retry: dict[int, list[int]] = field(default_factory=dict)  # attempts → ids to retry
     unknown: list[int] = field(default_factory=list)  # ids to reconcile with the provider
     retry_after: dict[int, int] = field(default_factory=dict)  # id → seconds a service asked
+    fallback: list[int] = field(default_factory=list)  # e-mail and push for failed SMS
 
 
 def max_attempts() -> int:
@@ -335,14 +337,16 @@ def deliveries_send_batch(*, ids: list[int]) -> SendOutcome:
 
     retry_after = _send_push_rows(push_rows) if push_rows else {}  # first: fast and free
 
+    fallback = []
     if sms_rows:
         _send_sms_rows(sms_rows, claim=claim)
+        fallback = sms_failures_settle(deliveries=sms_rows)  # STOP recorded, other channels
 
     if email_rows:
         _send_emails(email_rows)
 
     _record(push_rows + email_rows)
-    outcome = SendOutcome(retry_after=retry_after)
+    outcome = SendOutcome(retry_after=retry_after, fallback=fallback)
     for delivery in claimed:
         outcome.counts[delivery.status] = outcome.counts.get(delivery.status, 0) + 1
         if delivery.status == DeliveryStatus.QUEUED:

@@ -15,8 +15,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 from accounts.phones import parse_phone
 from notifications.sms.service import sms_status_update
 
+from .fallback import delivery_status_callback
 from .inbound import inbound_sms_receive
-from .models import Delivery, DeliveryStatus
 
 
 def _signed_by_twilio(request) -> bool:
@@ -53,14 +53,6 @@ def sms_inbound(request):
     return _twiml(reply)
 
 
-DELIVERY_STATUSES = {
-    "delivered": DeliveryStatus.DELIVERED,
-    "read": DeliveryStatus.DELIVERED,
-    "undelivered": DeliveryStatus.FAILED,
-    "failed": DeliveryStatus.FAILED,
-}
-
-
 @csrf_exempt
 @require_POST
 def sms_status(request):
@@ -70,12 +62,5 @@ def sms_status(request):
     status = request.POST.get("MessageStatus", "").lower()
     error_code = request.POST.get("ErrorCode") or ""
     if sms_status_update(provider_message_id=sid, status=status, error_code=error_code) is None:
-        new_status = DELIVERY_STATUSES.get(status)
-        if new_status:
-            # Monotonic: only a sent delivery moves on; a late callback never goes back.
-            Delivery.objects.filter(provider_message_id=sid, status=DeliveryStatus.SENT).update(
-                status=new_status,
-                error_code=error_code[:32],
-                permanent_failure=error_code == "21610",
-            )
+        delivery_status_callback(provider_message_id=sid, status=status, error_code=error_code)
     return HttpResponse(status=204)

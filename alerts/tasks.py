@@ -124,6 +124,11 @@ def _sms_ids(ids: list[int]) -> set[int]:
     )
 
 
+def deliveries_enqueue(ids: list[int]) -> None:
+    """Enqueue e-mail and push deliveries written outside a fan-out (an SMS's fall-back)."""
+    _enqueue_batches(ids)
+
+
 def _enqueue_resend(ids: list[int], *, delay: float = 0.0) -> None:
     """Enqueue rows to send again: SMS booked on the pace, the others at once."""
     sms = _sms_ids(ids)
@@ -143,6 +148,7 @@ def deliveries_send_task(ids: list[int]) -> dict:
             by_delay.setdefault(max(delay, outcome.retry_after.get(pk, 0)), []).append(pk)
         for wait, group in by_delay.items():
             _enqueue_resend(group, delay=wait)
+    _enqueue_batches(outcome.fallback)
     if outcome.unknown:
         deliveries_reconcile_task.apply_async(
             args=[outcome.unknown], countdown=float(settings.ALERT_RECONCILE_AFTER)
