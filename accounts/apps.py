@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Comptes")
+
+    def ready(self):
+        from allauth.account.signals import email_changed, email_confirmed
+        from anymail.signals import tracking
+        from django.contrib.auth.signals import user_logged_in
+
+        from .email_bounces import (
+            email_address_changed,
+            email_tracking_received,
+            email_undeliverable_notice,
+        )
+
+        tracking.connect(email_tracking_received, dispatch_uid="accounts_email_tracking")
+        email_changed.connect(email_address_changed, dispatch_uid="accounts_email_changed")
+        email_confirmed.connect(email_address_changed, dispatch_uid="accounts_email_confirmed")
+        user_logged_in.connect(email_undeliverable_notice, dispatch_uid="accounts_email_notice")

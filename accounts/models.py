@@ -70,6 +70,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     email_verified_at = models.DateTimeField(_("e-mail vérifié le"), null=True, blank=True)
     phone_verified_at = models.DateTimeField(_("téléphone vérifié le"), null=True, blank=True)
+    # Set when the e-mail provider reports a hard bounce, a refusal or a spam complaint:
+    # nothing more is e-mailed there until the member changes or re-verifies the address.
+    email_undeliverable_at = models.DateTimeField(
+        _("e-mail non distribuable depuis le"), null=True, blank=True
+    )
+    email_undeliverable_reason = models.CharField(
+        _("motif du non-distribuable"), max_length=200, blank=True
+    )
     is_staff = models.BooleanField(
         _("accès à l'administration"),
         default=False,

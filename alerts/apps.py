@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class AlertsConfig(AppConfig):
     name = "alerts"
     verbose_name = _("Alertes")
+
+    def ready(self):
+        from accounts.email_bounces import email_failure_listener
+
+        from .email_bounces import delivery_email_undeliverable
+
+        email_failure_listener(delivery_email_undeliverable)

@@ -29,7 +29,10 @@ _CHANNEL_CONDITIONS = {
         "u.phone IS NOT NULL AND u.phone <> '' "
         "AND COALESCE(p.alerts_by_sms, TRUE) AND p.sms_opted_out_at IS NULL"
     ),
-    Channel.EMAIL: "u.email IS NOT NULL AND COALESCE(p.alerts_by_email, TRUE)",
+    Channel.EMAIL: (
+        "u.email IS NOT NULL AND u.email_undeliverable_at IS NULL "
+        "AND COALESCE(p.alerts_by_email, TRUE)"
+    ),
 }
 
 

@@ -201,6 +201,7 @@ class UnreachableReason:
     CHANNELS_OFF = "channels_off"
     EXPIRED = "expired"
     ENDED = "ended"
+    EMAIL_UNDELIVERABLE = "email_undeliverable"
 
     LABELS = {
         FAILED: _("Tous les envois ont échoué"),
@@ -209,6 +210,7 @@ class UnreachableReason:
         CHANNELS_OFF: _("Alertes désactivées dans ses préférences"),
         EXPIRED: _("Non envoyé : l'alerte avait expiré"),
         ENDED: _("Non envoyé : l'alerte était déjà close"),
+        EMAIL_UNDELIVERABLE: _("Adresse e-mail invalide (les e-mails reviennent)"),
     }
 
 
@@ -251,6 +253,9 @@ def unreachable_memberships(*, alert: Alert) -> QuerySet[Membership]:
 
 def unreachable_reason(membership: Membership) -> str:
     """Why the alert did not reach this member (a ``UnreachableReason`` value)."""
+    user = membership.user
+    if user.email and user.email_undeliverable_at:
+        return UnreachableReason.EMAIL_UNDELIVERABLE  # the provider reported a bounce
     if membership.has_delivery:
         # Not sent because the alert was over before their turn came, rather than failed.
         if membership.expired:
@@ -258,7 +263,6 @@ def unreachable_reason(membership: Membership) -> str:
         if membership.ended:
             return UnreachableReason.ENDED
         return UnreachableReason.FAILED
-    user = membership.user
     profile = getattr(user, "profile", None)
     if profile is not None and profile.sms_opted_out_at and user.phone:
         return UnreachableReason.OPTED_OUT

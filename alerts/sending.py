@@ -393,6 +393,11 @@ def _send_emails(rows: list[Delivery]) -> None:
             logger.warning("E-mail delivery %s failed: %s", delivery.pk, error)
             _outcome(delivery, SmsError(str(error), code="email"), now)
         else:
+            # anymail's message id, so that a bounce reported later fails this very row.
+            status = getattr(email, "anymail_status", None)
+            delivery.provider_message_id = (status.message_id or None) if status else None
+            if delivery.provider_message_id:
+                delivery.provider_message_id = str(delivery.provider_message_id)[:64]
             _outcome(delivery, None, now)
 
 

@@ -163,3 +163,25 @@ class PushSubscription(models.Model):
 
     def __str__(self):
         return f"{self.user_id} — {self.endpoint[:40]}…"
+
+
+class EmailEvent(models.Model):
+    """A provider's report that an e-mail could not be delivered, kept once.
+
+    Providers retry their webhooks: the ``key`` (the provider's event id, or a digest of the
+    message, event and time when it has none) makes a replay change nothing. No address is
+    kept here: the member's row holds what matters (``email_undeliverable_at``).
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    esp = models.CharField(_("fournisseur"), max_length=32)
+    event_type = models.CharField(_("événement"), max_length=20)
+    message_id = models.CharField(_("identifiant du message"), max_length=255, blank=True)
+    received_at = models.DateTimeField(_("reçu le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("échec d'e-mail signalé")
+        verbose_name_plural = _("échecs d'e-mail signalés")
+
+    def __str__(self):
+        return f"{self.esp} · {self.event_type} · {self.message_id}"

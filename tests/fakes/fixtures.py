@@ -64,3 +64,25 @@ def push_device(fake_push):
         return browser
 
     return enable
+
+
+@pytest.fixture
+def fake_brevo(settings):
+    """A running fake Brevo API, and settings that send every e-mail through anymail's Brevo
+    backend to it, with a webhook secret for the tracking webhook (``WEBHOOK_AUTH``)."""
+    from .brevo_server import FakeBrevoServer
+
+    server = FakeBrevoServer().start()
+    settings.EMAIL_BACKEND = "anymail.backends.brevo.EmailBackend"
+    settings.ANYMAIL = {
+        "BREVO_API_KEY": server.api_key,
+        "BREVO_API_URL": server.base_url,
+        "WEBHOOK_SECRET": BREVO_WEBHOOK_SECRET,
+    }
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+BREVO_WEBHOOK_SECRET = "brevo-hook:6Jq2-secret-for-tests"

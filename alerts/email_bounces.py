@@ -1,0 +1,29 @@
+"""An alert e-mail the provider reports undeliverable: its delivery row says so.
+
+Registered with ``accounts.email_bounces.email_failure_listener`` in ``AlertsConfig.ready``;
+the row is found by the provider's message id, recorded when the e-mail was sent.
+"""
+
+from django.utils import timezone
+
+from .models import Channel, Delivery, DeliveryStatus
+
+# ``Delivery.provider_message_id`` holds 64 characters: longer ids are kept, and looked up,
+# by their first 64 (the unique part of providers' ids comes first).
+MESSAGE_ID_LENGTH = 64
+
+
+def delivery_email_undeliverable(*, message_id: str, reason: str) -> int:
+    """Fail the alert e-mail sent as ``message_id`` (permanently: never retried)."""
+    return (
+        Delivery.objects.filter(
+            channel=Channel.EMAIL, provider_message_id=message_id[:MESSAGE_ID_LENGTH]
+        )
+        .exclude(status=DeliveryStatus.FAILED)
+        .update(
+            status=DeliveryStatus.FAILED,
+            permanent_failure=True,
+            error_code=reason[:32],
+            updated_at=timezone.now(),
+        )
+    )
