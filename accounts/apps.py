@@ -16,8 +16,10 @@ class AccountsConfig(AppConfig):
             email_tracking_received,
             email_undeliverable_notice,
         )
+        from .inactivity import inactivity_warning_reset
 
         tracking.connect(email_tracking_received, dispatch_uid="accounts_email_tracking")
         email_changed.connect(email_address_changed, dispatch_uid="accounts_email_changed")
         email_confirmed.connect(email_address_changed, dispatch_uid="accounts_email_confirmed")
         user_logged_in.connect(email_undeliverable_notice, dispatch_uid="accounts_email_notice")
+        user_logged_in.connect(inactivity_warning_reset, dispatch_uid="accounts_inactivity_reset")

@@ -78,6 +78,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_undeliverable_reason = models.CharField(
         _("motif du non-distribuable"), max_length=200, blank=True
     )
+    # Activity of members who never sign in (SMS only): any text they send the relay number.
+    last_inbound_sms_at = models.DateTimeField(
+        _("dernier SMS reçu de ce membre"), null=True, blank=True
+    )
+    # CNIL: warned once before an inactive account is deleted; cleared by any activity.
+    inactivity_warned_at = models.DateTimeField(
+        _("prévenu de la suppression pour inactivité le"), null=True, blank=True
+    )
     is_staff = models.BooleanField(
         _("accès à l'administration"),
         default=False,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.absence import is_absence_refusal
+from accounts.inactivity import member_activity_record
 from accounts.models import User
 from accounts.sms_consent import sms_opt_in, sms_opt_out
 from communities.memberships import sponsored_invitation_accept, verified_membership
@@ -44,6 +45,8 @@ def _handle(*, phone: str, body: str, message_sid: str) -> tuple[str, str]:
     """Return (outcome, reply) for one inbound message."""
     word = first_word(body)
     user = _sender(phone)
+    if user is not None:
+        member_activity_record(user=user, sms=True)  # SMS-only members never sign in
     if word in STOP_WORDS:
         if user is not None:
             sms_opt_out(user_id=user.pk)

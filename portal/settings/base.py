@@ -175,7 +175,17 @@ ALERT_RETRY_MAX_SECONDS = env.float("ALERT_RETRY_MAX_SECONDS", default=60.0)
 # A timed-out SMS request is looked up at the provider this many seconds later.
 ALERT_RECONCILE_AFTER = env.float("ALERT_RECONCILE_AFTER", default=5.0)
 CELERY_TIMEZONE = "Europe/Paris"
+# CNIL: accounts without activity are warned after ~23 months, erased after 24 (see
+# accounts/inactivity.py; staff accounts are warned, never erased automatically).
+ACCOUNT_INACTIVITY_WARN_DAYS = env.int("ACCOUNT_INACTIVITY_WARN_DAYS", default=700)
+ACCOUNT_INACTIVITY_ERASE_DAYS = env.int("ACCOUNT_INACTIVITY_ERASE_DAYS", default=730)
+ACCOUNT_INACTIVITY_NOTICE_DAYS = env.int("ACCOUNT_INACTIVITY_NOTICE_DAYS", default=30)
 CELERY_BEAT_SCHEDULE: dict = {
+    # CNIL: accounts two years without activity are erased, after a warning at 23 months.
+    "accounts-inactivity": {
+        "task": "accounts.inactive_accounts_sweep",
+        "schedule": crontab(hour=4, minute=15),
+    },
     # Deliveries a lost task, a restarted broker or a killed worker left behind.
     "alerts-deliveries-recover": {
         "task": "alerts.tasks.deliveries_recover",
