@@ -133,3 +133,61 @@ def test_an_image_too_wide_under_the_pixel_budget_is_refused(
     assert response.status_code == 400
     assert TOO_BIG in response.content.decode()
     assert not Profile.objects.get(user=jeanne_resident).photo
+
+
+def _admin_post_with_photo(client, cadaujac, upload):
+    from django.urls import reverse
+    from wagtail.test.utils.form_data import querydict_from_html
+
+    from gazette.models import GazetteIndexPage
+
+    index = GazetteIndexPage.objects.descendant_of(cadaujac.site.root_page).get()
+    add_url = reverse("wagtailadmin_pages:add", args=["gazette", "gazettepost", index.pk])
+    data = querydict_from_html(client.get(add_url).content.decode(), form_id="page-edit-form")
+    data.update({"title": "Travaux rue des Vignes", "slug": "travaux", "category": "mairie"})
+    data["body"] = "La rue est fermée lundi."
+    data["action-publish"] = "publish"
+    data["photos-TOTAL_FORMS"] = "1"
+    data.update({"photos-0-alt_text": "La rue", "photos-0-ORDER": "1", "photos-0-id": ""})
+    payload = dict(data.lists())
+    payload["photos-0-file"] = upload
+    return client.post(add_url, payload)
+
+
+def test_a_photo_added_in_the_admin_is_stored_without_its_metadata(
+    sign_in, alice_editor, cadaujac, private_storage
+):
+    from tests.test_gazette_publishing import jpeg_upload
+
+    client = sign_in(Client(HTTP_HOST=CADAUJAC_HOST), alice_editor)
+
+    response = _admin_post_with_photo(client, cadaujac, jpeg_upload(size=(2400, 1800)))
+
+    assert response.status_code == 302
+    photo = GazettePhoto.objects.get()
+    assert photo.file.name.endswith(".jpg")
+    assert (photo.width, photo.height) == (1600, 1200)
+    from PIL import Image
+
+    with Image.open(photo.file.path) as stored:
+        assert max(stored.size) == 1600
+        assert not stored.getexif()
+
+
+def test_an_oversized_photo_added_in_the_admin_gets_the_forms_error(
+    sign_in, alice_editor, cadaujac, private_storage
+):
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(buffer, "PNG")  # a few kB, 48 megapixels decoded
+    client = sign_in(Client(HTTP_HOST=CADAUJAC_HOST), alice_editor)
+
+    response = _admin_post_with_photo(
+        client, cadaujac, SimpleUploadedFile("plan.png", buffer.getvalue())
+    )
+
+    assert response.status_code == 200
+    assert TOO_BIG in response.content.decode()
+    assert not GazettePost.objects.exists()
+    assert _stored_files(private_storage) == []
