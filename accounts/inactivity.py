@@ -8,7 +8,9 @@ from its creation. At ``ACCOUNT_INACTIVITY_WARN_DAYS`` (700, about 23 months) th
 warned once, by e-mail or, without a working address, by SMS; at
 ``ACCOUNT_INACTIVITY_ERASE_DAYS`` (730) and at least ``ACCOUNT_INACTIVITY_NOTICE_DAYS``
 (30) after the warning, the account is erased by ``accounts.gdpr.account_erase``. Signing
-in or texting the relay number clears the warning.
+in or texting the relay number clears the warning. A member nothing may be sent to (no
+working address, SMS refused with STOP) is recorded as warned all the same, and erased at
+the same date.
 
 Staff accounts (Wagtail admin access, the platform team, any mairie role) are warned but
 never erased automatically: removing them is the mairie's decision, and erasing one
