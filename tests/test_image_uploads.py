@@ -191,3 +191,23 @@ def test_an_oversized_photo_added_in_the_admin_gets_the_forms_error(
     assert TOO_BIG in response.content.decode()
     assert not GazettePost.objects.exists()
     assert _stored_files(private_storage) == []
+
+
+def test_a_pixel_flood_in_the_admin_image_library_gets_wagtails_form_error(
+    sign_in, alice_editor, cadaujac
+):
+    from django.urls import reverse
+    from wagtail.images import get_image_model
+    from wagtail.models import Collection
+
+    client = sign_in(Client(HTTP_HOST=CADAUJAC_HOST), alice_editor)
+    collection = Collection.objects.exclude(depth=1).first() or Collection.get_first_root_node()
+
+    response = client.post(
+        reverse("wagtailimages:add"),
+        {"title": "Plan", "file": _flood("plan.png"), "collection": collection.pk},
+    )
+
+    assert response.status_code == 200
+    assert "Ce fichier a un trop grand nombre de pixels" in response.content.decode()
+    assert get_image_model().objects.count() == 0

@@ -156,8 +156,8 @@
       control.setAttribute("data-state", state);
       status.textContent = detail || message(state);
       var actionable = state === "enabled" || state === "disabled" || state === "error";
-      /* Not the hidden attribute: the site's .button style would show it anyway. */
-      button.style.display = actionable ? "" : "none";
+      /* members.css hides a .button[hidden], which the site's .button style would show. */
+      button.hidden = !actionable;
       button.disabled = !actionable;
       button.textContent = enabled ? message("disable") : message("enable");
     }
@@ -250,7 +250,7 @@
     }
     if (workerFailed) {
       show("error", message("error"));
-      button.style.display = "none";
+      button.hidden = true;
       return;
     }
     show("working");
