@@ -10,6 +10,8 @@ from wagtail.admin.auth import require_admin_access
 
 from .admin_views import (
     ChosenPagesView,
+    OwnPagesBrowseView,
+    OwnSiteHistoryView,
     OwnTranslationsReportView,
     PlatformPageTypesUsageReportView,
     bulk_action,
@@ -22,7 +24,11 @@ def _admin(view):
 
 urlpatterns = [
     path("bulk/<str:app_label>/<str:model_name>/<str:action>/", _admin(bulk_action)),
+    path("choose-page/", _admin(OwnPagesBrowseView.as_view())),
+    path("choose-page/<int:parent_page_id>/", _admin(OwnPagesBrowseView.as_view())),
     path("choose-page/chosen-multiple/", _admin(ChosenPagesView.as_view())),
+    path("reports/site-history/", _admin(OwnSiteHistoryView.as_view())),
+    path("reports/site-history/results/", _admin(OwnSiteHistoryView.as_view(results_only=True))),
     path("reports/page-types-usage/", _admin(PlatformPageTypesUsageReportView.as_view())),
     path(
         "reports/page-types-usage/results/",

@@ -11,7 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 from wagtail.admin.views.bulk_action.registry import bulk_action_registry
-from wagtail.admin.views.chooser import ChosenMultipleView
+from wagtail.admin.views.chooser import (
+    BrowseView,
+    ChosenMultipleView,
+    base_page_type_string,
+    page_models_from_string,
+)
+from wagtail.admin.views.reports.audit_logging import LogEntriesView
 from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
 from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
 from wagtail.documents.models import AbstractDocument
@@ -20,7 +26,42 @@ from wagtail.images.models import AbstractImage
 from wagtail.models import Page
 from wagtail_localize.views.report import TranslationsReportView
 
+from .admin_filters import OwnSiteHistoryFilterSet
 from .permissions import media_visible_in_admin, pages_visible_in_admin, user_sees_every_commune
+
+
+class OwnPagesBrowseView(BrowseView):
+    """The page chooser's browser, opened only on pages the user may see in the admin.
+
+    Wagtail filters the children it lists (``construct_page_chooser_queryset``) but shows
+    the page named in the URL as their parent, title, status and link included: another
+    commune's page, community-only gazette post or draft answers 404 here. Without a page
+    in the URL, Wagtail starts from the closest ancestor of every page of the requested
+    types, which may lie in another commune; this starts from the closest ancestor of those
+    the user may see.
+    """
+
+    def get(self, request, parent_page_id=None):
+        visible = pages_visible_in_admin(user=request.user)
+        if parent_page_id is not None:
+            if not visible.filter(pk=parent_page_id).exists():
+                raise Http404
+        else:
+            page_type = request.GET.get("page_type") or base_page_type_string
+            try:
+                page_types = page_models_from_string(page_type)
+            except (ValueError, LookupError) as error:
+                raise Http404 from error
+            if page_types != (Page,):
+                parent_page_id = visible.type(*page_types).first_common_ancestor().pk
+        return super().get(request, parent_page_id)
+
+
+class OwnSiteHistoryView(LogEntriesView):
+    """The site history report, whose "User" filter names only authors of entries the user
+    may read (their commune's staff and residents, not another commune's)."""
+
+    filterset_class = OwnSiteHistoryFilterSet
 
 
 class ChosenPagesView(ChosenMultipleView):

@@ -7,6 +7,7 @@ in every admin screen, listing, chooser and API that Wagtail offers them.
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+from .admin_filters import user_filters_narrow
 from .admin_views import OwnDocumentsAdminAPIViewSet, OwnImagesAdminAPIViewSet
 from .models import Commune, CommuneLogEntry, Community
 from .permissions import pages_visible_in_admin, user_sees_every_commune
@@ -15,6 +16,7 @@ from .viewsets import CommunePermissionPolicy, CommuneScopedPermissionPolicy, Ma
 
 register_permission_policy(Community, CommuneScopedPermissionPolicy(Community), exact_class=True)
 register_permission_policy(Commune, CommunePermissionPolicy(Commune), exact_class=True)
+user_filters_narrow()
 
 
 @hooks.register("register_admin_viewset")

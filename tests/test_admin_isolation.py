@@ -10,17 +10,28 @@ import json
 from io import BytesIO
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.test import Client
 from PIL import Image as PILImage
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Locale, Page
+from wagtail.log_actions import log
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Locale,
+    Page,
+    WorkflowPage,
+)
 from wagtail.test.utils.form_data import querydict_from_html
 from wagtail_localize.models import Translation, TranslationSource
 
 from communities.models import Commune, Community, ModerationPolicy
+from gazette.models import GazetteCategory, GazetteIndexPage
+from gazette.services import gazette_post_create
 from home.models import CommuneHomePage
 from mairie_pages.models import (
     AnnouncementIndexPage,
@@ -262,6 +273,85 @@ def test_page_chooser_does_not_describe_another_communes_page_by_id(login, trees
 
     chosen = json.loads(body(response))["result"]
     assert [page["id"] for page in chosen] == [own.draft.pk]
+
+
+@pytest.fixture
+def gazette_posts(trees, jeanne_resident, dieter_didenheim):
+    """In each commune, a resident's post for their own community only (members' content)."""
+    for tree, author in (
+        (trees["cadaujac"], jeanne_resident),
+        (trees["didenheim"], dieter_didenheim),
+    ):
+        tree.post = gazette_post_create(
+            author=author,
+            category=GazetteCategory.HELP,
+            title=f"Entraide de quartier à {tree.label}",
+            body="Qui peut m'aider à tailler la haie samedi ?",
+        )
+        assert tree.post.communities.exists()
+    return trees
+
+
+CHOSEN_PAGES = {
+    "community_gazette_post": lambda t: t.post,
+    "draft": lambda t: t.draft,
+    "published_page": lambda t: t.council,
+    "home": lambda t: t.home,
+}
+
+
+@pytest.mark.parametrize("page", CHOSEN_PAGES)
+@pytest.mark.parametrize(("persona", "commune"), CROSS_COMMUNE)
+def test_page_chooser_answers_404_on_another_communes_page(
+    login, gazette_posts, persona, commune, page
+):
+    target = CHOSEN_PAGES[page](gazette_posts[commune])
+
+    response = login(persona).get(f"/admin/choose-page/{target.pk}/")
+
+    assert_not_found(response)
+    assert target.title not in body(response)
+
+
+@pytest.mark.parametrize("page", CHOSEN_PAGES)
+@pytest.mark.parametrize(("persona", "commune"), OWN_COMMUNE)
+def test_page_chooser_opens_own_communes_page(login, gazette_posts, persona, commune, page):
+    target = CHOSEN_PAGES[page](gazette_posts[commune])
+
+    response = login(persona).get(f"/admin/choose-page/{target.pk}/")
+
+    assert response.status_code == 200
+    assert target.title in json.loads(body(response))["html"]
+
+
+def test_page_chooser_search_finds_only_own_communes_posts_and_drafts(login, gazette_posts):
+    own, other = gazette_posts["cadaujac"], gazette_posts["didenheim"]
+    client = login("alice_editor")
+
+    posts = body(client.get("/admin/choose-page/search/?q=Entraide"))
+    drafts = body(client.get("/admin/choose-page/search/?q=Brouillon"))
+
+    assert own.post.title in posts
+    assert other.post.title not in posts
+    assert own.draft.title in drafts
+    assert other.draft.title not in drafts
+
+
+def test_page_chooser_by_type_starts_within_own_commune(login, trees, dieter_didenheim):
+    # Only Didenheim has gazette posts: Wagtail would open the chooser on Didenheim's gazette.
+    gazette_post_create(
+        author=dieter_didenheim,
+        category=GazetteCategory.HELP,
+        title="Entraide à Didenheim",
+        body="Qui peut m'aider à tailler la haie samedi ?",
+    )
+    other_gazette = GazetteIndexPage.objects.descendant_of(trees["didenheim"].home).get()
+
+    response = login("alice_editor").get("/admin/choose-page/?page_type=gazette.gazettepost")
+
+    assert response.status_code == 200
+    assert json.loads(body(response))["parent_page_id"] != other_gazette.pk
+    assert f"/admin/choose-page/{other_gazette.pk}/" not in body(response)
 
 
 def test_admin_page_api_lists_only_own_communes_pages(login, trees):
@@ -975,6 +1065,64 @@ def test_site_history_shows_only_own_communes_community_changes(
     assert "Quartier de Cadaujac" in own_history
 
 
+@pytest.fixture
+def people_in_both_communes(gazette_posts, alice_editor, bob_editor, django_user_model):
+    """Each commune's editor edited, locked and submitted pages; residents posted."""
+    django_user_model.objects.filter(pk=alice_editor.pk).update(last_name="Cadaujacaise")
+    django_user_model.objects.filter(pk=bob_editor.pk).update(last_name="Didenheimois")
+    for tree, editor in (
+        (gazette_posts["cadaujac"], alice_editor),
+        (gazette_posts["didenheim"], bob_editor),
+    ):
+        editor.refresh_from_db()
+        log(instance=tree.council, action="wagtail.edit", user=editor)
+        Page.objects.filter(pk=tree.council.pk).update(locked=True, locked_by=editor)
+        GazetteIndexPage.objects.descendant_of(tree.home).get().get_workflow().start(
+            tree.post, editor
+        )
+    return gazette_posts
+
+
+PEOPLE_FILTERS = {
+    "site_history": lambda t: "/admin/reports/site-history/",
+    "forms": lambda t: "/admin/forms/",
+    "explorer": lambda t: f"/admin/pages/{t.home.pk}/",
+    "locked_pages": lambda t: "/admin/reports/locked/",
+    "workflows": lambda t: "/admin/reports/workflow/",
+}
+OWN_PEOPLE = {
+    "site_history": ["Staff Cadaujacaise", "Jeanne Lafargue"],
+    "forms": ["Staff Cadaujacaise", "Jeanne Lafargue"],
+    "explorer": ["Staff Cadaujacaise", "Jeanne Lafargue"],
+    "locked_pages": ["Staff Cadaujacaise"],
+    "workflows": ["Staff Cadaujacaise"],
+}
+
+
+@pytest.mark.parametrize("report", PEOPLE_FILTERS)
+def test_admin_filters_name_only_own_communes_staff_and_residents(
+    login, people_in_both_communes, report
+):
+    own = people_in_both_communes["cadaujac"]
+
+    listing = body(login("alice_editor").get(PEOPLE_FILTERS[report](own)))
+
+    for name in OWN_PEOPLE[report]:
+        assert name in listing, name
+    assert "Didenheimois" not in listing
+    assert "Dieter" not in listing
+
+
+@pytest.mark.parametrize("report", PEOPLE_FILTERS)
+def test_platform_teams_filters_name_everyone(login, people_in_both_communes, report):
+    listing = body(
+        login("platform_admin").get(PEOPLE_FILTERS[report](people_in_both_communes["cadaujac"]))
+    )
+
+    assert "Staff Didenheimois" in listing
+    assert "Staff Cadaujacaise" in listing
+
+
 def test_page_types_usage_report_is_for_the_platform_team(login, trees):
     for url in ("/admin/reports/page-types-usage/", "/admin/reports/page-types-usage/results/"):
         assert_refused_by_wagtail(login("alice_editor").get(url))
@@ -996,6 +1144,23 @@ def test_translations_report_lists_only_own_communes_pages(login, trees):
     assert trees["cadaujac"].council.title in report
     assert trees["didenheim"].council.title not in report
     assert trees["didenheim"].council.title in everything
+
+
+# --- Groups -----------------------------------------------------------------------------------
+
+
+def test_no_group_holds_rights_over_every_commune(trees):
+    """Wagtail's default "Editors" and "Moderators" held page rights from the tree's root and
+    media rights on the root collection: over every commune at once."""
+    assert not Group.objects.filter(name__in=["Editors", "Moderators"]).exists()
+    assert not GroupPagePermission.objects.filter(page__depth=1).exists()
+    root_collection = Collection.get_first_root_node()
+    assert not GroupCollectionPermission.objects.filter(collection=root_collection).exists()
+    # Nor is any workflow left on the root that no commune's staff could act on.
+    assert not WorkflowPage.objects.filter(page__depth=1).exists()
+    # Each commune's own groups keep their rights on their own tree.
+    for tree in trees.values():
+        assert GroupPagePermission.objects.filter(page=tree.home).exists()
 
 
 # --- People without a role --------------------------------------------------------------------

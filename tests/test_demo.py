@@ -2,8 +2,16 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
-from wagtail.models import Page, Revision, Site
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+    Revision,
+    Site,
+)
 
 from communities.models import Commune, Community, Membership, ProofOfAddress, StaffRole
 from communities.selectors import roles_in_commune
@@ -116,6 +124,14 @@ def test_demo_staff_roles_match_the_contract(demo):
     assert roles_in_commune(user=police, commune=cadaujac) == {StaffRole.POLICE}
     assert roles_in_commune(user=resident, commune=cadaujac) == set()
     assert user_model.objects.get(email="platform@demo.invalid").is_superuser
+
+
+def test_demo_gives_no_group_rights_over_every_commune(demo):
+    # Wagtail's default "Editors" and "Moderators" held rights from the root of every commune.
+    assert not Group.objects.filter(name__in=["Editors", "Moderators"]).exists()
+    assert not GroupPagePermission.objects.filter(page__depth=1).exists()
+    root_collection = Collection.get_first_root_node()
+    assert not GroupCollectionPermission.objects.filter(collection=root_collection).exists()
 
 
 def test_demo_phone_numbers_are_fictitious_french_mobiles_in_e164(demo):
