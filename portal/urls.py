@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
@@ -10,6 +10,7 @@ from alerts import sms_views
 from mairie_pages.feeds import AnnouncementsAtomFeed, AnnouncementsRssFeed
 from notifications import views as push_views
 
+from .documents import document_serve
 from .health import healthz, readyz
 
 urlpatterns = [
@@ -19,6 +20,8 @@ urlpatterns = [
     path("admin/", include("communities.admin_urls")),
     path("admin/", include("moderation.admin_urls")),
     path("admin/", include(wagtailadmin_urls)),
+    # Restricted collections: 404 without rights, private attachments with (same path).
+    re_path(r"^documents/(\d+)/(.*)$", document_serve),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
     path("compte/", include("accounts.settings_urls")),
