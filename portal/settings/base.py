@@ -85,6 +85,8 @@ MIDDLEWARE = [
     # nonce of its inline <style> still matches.
     "portal.content_security.PortalCSPMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Members' areas: X-Robots-Tag and the robots meta tag say "noindex".
+    "portal.robots.RobotsNoindexMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
