@@ -34,12 +34,14 @@ from .password_reset_sms import SmsPasswordResetProcess
 def lockout(request, original_response=None, credentials=None):
     """The page shown while a login is locked out from this address (AXES_LOCKOUT_CALLABLE)."""
     cool_off = get_cool_off(request) or timedelta(minutes=15)
-    return render(
+    response = render(
         request,
         "account/lockout.html",
         {"cool_off_minutes": int(cool_off.total_seconds() // 60)},
         status=429,
     )
+    response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response
 
 
 def _axes_refuses(request, login: str) -> bool:
