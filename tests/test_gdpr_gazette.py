@@ -149,3 +149,24 @@ def test_erasure_keeps_the_mairies_communications_without_their_writer(
     communication.refresh_from_db()
     assert communication.live
     assert communication.author is None
+
+
+def test_erasure_removes_a_post_still_waiting_for_approval(
+    cadaujac, jeanne_resident, marc_moderator, private_storage
+):
+    from wagtail.models import WorkflowState
+
+    from communities.models import ModerationPolicy
+
+    cadaujac.gazette_moderation_policy = ModerationPolicy.PRE
+    cadaujac.save()
+    waiting = gazette_post_create(
+        author=jeanne_resident, category=GazetteCategory.OTHER, title=JEANNE_TITLE, body=JEANNE_BODY
+    )
+    assert WorkflowState.objects.for_instance(waiting).active().exists()
+
+    account_erase(user=jeanne_resident)
+
+    assert not GazettePost.objects.filter(pk=waiting.pk).exists()
+    assert not WorkflowState.objects.filter(object_id=str(waiting.pk)).exists()
+    assert _personal_values_in_database([JEANNE_TITLE, JEANNE_BODY]) == []

@@ -1,9 +1,9 @@
 """A moderator approves a registration in Chromium, and the resident then sees the directory.
 
 Two browsers on Cadaujac's demo site: the mairie's moderator signs in (password, then the
-TOTP code of a known secret), finds the pending registration from the admin menu, opens the
-proof through its permission-checked link and approves; then the newcomer signs in and finds
-their neighbours in the directory.
+TOTP code of a known secret), finds the pending registration from the admin menu, downloads
+the proof through its permission-checked link and approves; then the newcomer signs in and
+finds their neighbours in the directory.
 """
 
 import re
