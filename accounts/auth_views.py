@@ -5,8 +5,11 @@ and the lockout page of django-axes.
 from datetime import timedelta
 
 from allauth.account.forms import BaseConfirmCodeForm, ResetPasswordKeyForm
+from allauth.account.internal.flows.login import record_authentication
 from allauth.account.views import ConfirmPasswordResetCodeView, SignupView
 from allauth.core import ratelimit
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.views import ActivateTOTPView
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from django import forms
@@ -94,6 +97,33 @@ def registration_pending(request):
 
     membership = active_membership(user=request.user)
     return render(request, "account/pending.html", {"membership": membership})
+
+
+# --- Two-factor authentication -----------------------------------------------------------------
+
+
+class TotpActivationView(ActivateTOTPView):
+    """allauth's TOTP activation, which also records in the session that a code was given.
+
+    Activating needs a valid code from the new authenticator: the session that did it has
+    passed the second factor, as if it had signed in with it (``second_factor_passed``).
+    Without the record, the new authenticator would sign that very session out.
+    """
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = self.request.user
+        authenticator = Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.TOTP
+        ).first()
+        if authenticator is not None:
+            record_authentication(
+                self.request, user, "mfa", id=authenticator.pk, type=authenticator.type
+            )
+        return response
+
+
+totp_activate = TotpActivationView.as_view()
 
 
 # --- Password reset by e-mail code: counted by axes like a wrong password ---------------------
@@ -248,4 +278,5 @@ __all__ = [
     "password_reset_sms_new",
     "registration",
     "registration_pending",
+    "totp_activate",
 ]

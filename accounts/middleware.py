@@ -1,55 +1,95 @@
-"""Staff sessions: the admin signs in through allauth, needs TOTP, and expires when idle."""
+"""Sessions: one sign-in door, a second factor that really was given, staff sessions that end."""
 
 import re
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .permissions import is_staff_member, two_factor_missing
+from .permissions import is_staff_member, second_factor_skipped, two_factor_missing
 
 STAFF_FLAG_SESSION_KEY = "accounts_staff_member"
-WAGTAIL_LOGIN_PATH = "/admin/login/"
+# (user id, time of the first request seen signed in): the start of a staff session's lifetime.
+SIGNED_IN_AT_SESSION_KEY = "accounts_signed_in_at"
+
+
+def _language_prefix() -> str:
+    return "|".join(re.escape(code) for code, _name in settings.LANGUAGES)
 
 
 def _two_factor_path_re() -> re.Pattern:
-    languages = "|".join(re.escape(code) for code, _name in settings.LANGUAGES)
     prefixes = "|".join(
         re.escape(prefix.strip("/")) for prefix in settings.STAFF_TWO_FACTOR_PATH_PREFIXES
     )
-    return re.compile(rf"^/(?:(?:{languages})/)?(?:{prefixes})(?:/|$)")
+    return re.compile(rf"^/(?:(?:{_language_prefix()})/)?(?:{prefixes})(?:/|$)")
+
+
+def _other_login_path_re() -> re.Pattern:
+    """Sign-in forms other than allauth's: the Wagtail admin's, and Wagtail's front-end one
+    for private pages (served under every language prefix)."""
+    return re.compile(rf"^/(?:admin/login|(?:(?:{_language_prefix()})/)?_util/login)/?$")
 
 
 class StaffSecurityMiddleware:
-    """Three rules for mairie staff and the platform team (``accounts.permissions``):
+    """Rules for every session, and for mairie staff and the platform team
+    (``accounts.permissions``):
 
-    - Wagtail's own sign-in page sends to allauth's, so that the admin shares the one
-      rate limiter, lockout and two-factor step of the site;
+    - Wagtail's sign-in pages (the admin's and the front-end one for private pages) send to
+      allauth's, so that every sign-in shares one rate limiter, lockout and two-factor step;
+    - a session of an account with an authenticator that did not pass the code step (opened
+      by any other door) is signed out, everywhere, before any view sees it: behind this
+      middleware, "has TOTP" means "this session gave its code";
     - a staff member without an activated TOTP authenticator is sent to activate one
-      before any admin or moderation screen (those who have one passed allauth's
-      two-factor step when signing in); residents are never asked;
-    - a staff session ends after ``STAFF_SESSION_IDLE_SECONDS`` without a request.
+      before any admin or moderation screen; residents are never asked;
+    - a staff session ends after ``STAFF_SESSION_IDLE_SECONDS`` without a request, and
+      ``STAFF_SESSION_MAX_SECONDS`` after sign-in however active it stays.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.two_factor_paths = _two_factor_path_re()
+        self.other_login_paths = _other_login_path_re()
 
     def __call__(self, request):
-        if request.path == WAGTAIL_LOGIN_PATH:
+        if self.other_login_paths.match(request.path):
             return self._to_allauth_login(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
+            if second_factor_skipped(request=request):
+                return self._sign_out_to_login(
+                    request,
+                    _(
+                        "Par sécurité, reconnectez-vous : votre compte demande le code de "
+                        "votre application de double authentification."
+                    ),
+                )
             guarded = bool(self.two_factor_paths.match(request.path))
             if self._is_staff(request, user, refresh=guarded):
-                # Saved with every request, so the expiry counts from the last activity.
-                request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+                remaining = self._staff_lifetime_left(request, user)
+                if remaining <= 0:
+                    return self._sign_out_to_login(
+                        request,
+                        _(
+                            "Votre session a atteint sa durée maximale. Par sécurité, "
+                            "reconnectez-vous."
+                        ),
+                    )
+                # Saved with every request, so the expiry counts from the last activity,
+                # and never reaches past the session's absolute end.
+                request.session.set_expiry(min(settings.STAFF_SESSION_IDLE_SECONDS, remaining))
             if guarded and two_factor_missing(user=user):
                 return self.to_totp_activation(request)
-        return self.get_response(request)
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            # The request that signs in starts the clock, before the first page is seen.
+            self._signed_in_at(request, user)
+        return response
 
     @staticmethod
     def _is_staff(request, user, *, refresh: bool) -> bool:
@@ -61,9 +101,28 @@ class StaffSecurityMiddleware:
         return cached[1]
 
     @staticmethod
+    def _signed_in_at(request, user) -> float:
+        stored = request.session.get(SIGNED_IN_AT_SESSION_KEY)
+        if not stored or stored[0] != user.pk:
+            stored = (user.pk, time.time())
+            request.session[SIGNED_IN_AT_SESSION_KEY] = stored
+        return stored[1]
+
+    def _staff_lifetime_left(self, request, user) -> int:
+        age = time.time() - self._signed_in_at(request, user)
+        return int(settings.STAFF_SESSION_MAX_SECONDS - age)
+
+    @staticmethod
     def _to_allauth_login(request):
         query = request.GET.urlencode()
         return HttpResponseRedirect(settings.LOGIN_URL + (f"?{query}" if query else ""))
+
+    @staticmethod
+    def _sign_out_to_login(request, message: str):
+        next_path = request.get_full_path()
+        logout(request)
+        messages.warning(request, message)
+        return HttpResponseRedirect(f"{settings.LOGIN_URL}?{urlencode({'next': next_path})}")
 
     @staticmethod
     def to_totp_activation(request):

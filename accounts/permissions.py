@@ -1,4 +1,4 @@
-"""Who must prove more than a password: mairie staff and the platform team."""
+"""Who must prove more than a password: mairie staff, the platform team, and anyone with TOTP."""
 
 
 def is_staff_member(*, user) -> bool:
@@ -17,7 +17,12 @@ def is_staff_member(*, user) -> bool:
 
 
 def has_totp(*, user) -> bool:
-    """Has an activated TOTP authenticator (allauth.mfa)."""
+    """Has an activated TOTP authenticator (allauth.mfa).
+
+    On a request, prefer ``second_factor_passed``: an account's authenticator says nothing of
+    how the session in hand was opened. ``StaffSecurityMiddleware`` signs out any session of
+    such an account that skipped the code, so that behind it both answers agree.
+    """
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
@@ -26,3 +31,32 @@ def has_totp(*, user) -> bool:
 def two_factor_missing(*, user) -> bool:
     """A staff member without TOTP: must activate it before any staff screen."""
     return is_staff_member(user=user) and not has_totp(user=user)
+
+
+def second_factor_passed(*, request) -> bool:
+    """This session's sign-in went through a second factor, for the user signed in now.
+
+    Read from allauth's authentication records, which its MFA step (a TOTP or recovery code)
+    and our TOTP activation write in the session. A session opened by any other door (a
+    password-only form, ``login()`` called directly) has none.
+    """
+    from allauth.account.authentication import get_authentication_records
+
+    user = request.user
+    if not user.is_authenticated:
+        return False
+    records = get_authentication_records(request, user)
+    return any(record.get("method") == "mfa" for record in records)
+
+
+def second_factor_skipped(*, request) -> bool:
+    """Signed in to an account that has an authenticator, without giving its code.
+
+    Whatever door opened the session (Wagtail's front-end or admin sign-in, a view calling
+    ``login()``, an API to come), allauth's sign-in would have asked for the code: such a
+    session must not be trusted anywhere.
+    """
+    user = request.user
+    if not user.is_authenticated or second_factor_passed(request=request):
+        return False
+    return has_totp(user=user)

@@ -36,5 +36,6 @@ urlpatterns = [
         auth_views.confirm_password_reset_code,
         name="account_confirm_password_reset_code",
     ),
+    path("2fa/totp/activate/", auth_views.totp_activate, name="mfa_activate_totp"),
     path("", include("allauth.urls")),
 ]

@@ -287,23 +287,31 @@ def sign_in():
     """Sign a persona in on a test client, as far as the screens they use require.
 
     Staff (mairie roles, platform team) get an activated TOTP authenticator, as they must
-    have one before any admin or moderation screen.
+    have one before any admin or moderation screen; whoever has one gets the session record
+    of allauth's code step, as a real sign-in leaves it (a session without it is signed out).
     """
     from django.apps import apps
 
     def do(client, user):
+        totp = None
         if apps.is_installed("allauth.mfa"):
             from allauth.mfa.models import Authenticator
             from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
             from accounts.permissions import is_staff_member
 
-            has_totp = Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists()
-            if is_staff_member(user=user) and not has_totp:
-                TOTP.activate(user, generate_totp_secret())
+            totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+            if is_staff_member(user=user) and totp is None:
+                totp = TOTP.activate(user, generate_totp_secret()).instance
         client.force_login(user)
+        if totp is not None:
+            from allauth.account.internal.flows.login import record_authentication
+            from django.http import HttpRequest
+
+            request = HttpRequest()
+            request.session = client.session
+            record_authentication(request, user, "mfa", id=totp.pk, type=totp.type)
+            request.session.save()
         return client
 
     return do

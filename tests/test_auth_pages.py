@@ -59,10 +59,9 @@ def test_entrance_pages_use_the_site_layout(cadaujac, path):
 
 
 @pytest.mark.parametrize("path", MEMBER_PAGES)
-def test_account_pages_use_the_site_layout(cadaujac, jeanne, path):
+def test_account_pages_use_the_site_layout(cadaujac, jeanne, sign_in, path):
     totp_authenticator_ensure(user=jeanne, secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
-    client = Client(headers={"host": CADAUJAC_HOST})
-    client.force_login(jeanne)
+    client = sign_in(Client(headers={"host": CADAUJAC_HOST}), jeanne)
 
     response = client.get(path, follow=True)
 

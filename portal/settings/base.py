@@ -287,12 +287,16 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
-# The Wagtail admin signs in through allauth too (StaffSecurityMiddleware also sends
-# /admin/login/ there): one rate limiter, one lockout, one two-factor step for both.
+# The Wagtail admin and Wagtail's private pages sign in through allauth too
+# (StaffSecurityMiddleware also sends /admin/login/ and /_util/login/ there): one rate
+# limiter, one lockout, one two-factor step for every door.
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
 # Mairie staff and the platform team are signed out after this much inactivity.
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+# ... and this long after signing in, however active they stay.
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=12 * 3600)
 # Paths where staff must have two-factor authentication (optional language prefix allowed).
 STAFF_TWO_FACTOR_PATH_PREFIXES = ("/admin/", "/moderation/")
 PHONENUMBER_DEFAULT_REGION = "FR"
