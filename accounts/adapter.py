@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .phones import login_key, parse_phone
+from .backends import lockout_key
+from .phones import parse_phone
 
 # One message whatever was wrong, and whatever was typed (e-mail, number, anything else):
 # the form never tells whether an account exists.
@@ -107,9 +108,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def _get_login_attempts_cache_key(self, request, **credentials: Any) -> str:
         # allauth keys this limit on the e-mail or username only: every phone sign-in would
-        # share one empty key. Count per identifier, however it was typed.
+        # share one empty key. Count per account, whichever identifier was typed, as axes does.
         login = credentials.get("email") or credentials.get("phone") or credentials.get("username")
-        return f"login:{login_key(login)}"
+        return f"login:{lockout_key(request, login)}"
 
     def pre_authenticate(self, request, **credentials: Any) -> None:
         """Refuse a locked-out login+address before allauth counts it or checks a password."""

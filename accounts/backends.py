@@ -4,7 +4,13 @@ from allauth.account.auth_backends import AuthenticationBackend
 
 from .phones import login_key, parse_phone
 
-__all__ = ["EmailOrPhoneBackend", "axes_username", "find_user_by_login", "parse_phone"]
+__all__ = [
+    "EmailOrPhoneBackend",
+    "axes_username",
+    "find_user_by_login",
+    "lockout_key",
+    "parse_phone",
+]
 
 
 def find_user_by_login(login: str):
@@ -38,14 +44,37 @@ class EmailOrPhoneBackend(AuthenticationBackend):
         return super().authenticate(request, **credentials)
 
 
+def lockout_key(request, login: str | None) -> str:
+    """What failed sign-ins count against: the account ``login`` names, whatever was typed.
+
+    An account's e-mail address (its mobile number when it has none): failures by e-mail and
+    by phone add up, and a lock by one holds for the other. An identifier of no account
+    counts as itself, in one spelling (``login_key``), and can never be taken for an account:
+    an existing account's address or number would have resolved. Looked up once per request.
+    """
+    key = login_key(login)
+    if not key:
+        return ""
+    resolved = getattr(request, "_accounts_lockout_keys", None)
+    if resolved is None:
+        resolved = {}
+        if request is not None:
+            request._accounts_lockout_keys = resolved
+    if key not in resolved:
+        user = find_user_by_login(key)
+        account = (user.email or str(user.phone or "")) if user is not None else ""
+        resolved[key] = login_key(account) or key
+    return resolved[key]
+
+
 def axes_username(request, credentials: dict | None) -> str:
-    """What axes counts failures against: the identifier typed, in one canonical spelling."""
+    """What axes counts failures against: the account named, or the identifier typed."""
     credentials = credentials or {}
     for field in ("login", "email", "phone", "username"):
         if credentials.get(field):
-            return login_key(str(credentials[field]))
+            return lockout_key(request, str(credentials[field]))
     data = getattr(request, "POST", None) or {}
     for field in ("login", "email", "phone", "username"):
         if data.get(field):
-            return login_key(str(data[field]))
+            return lockout_key(request, str(data[field]))
     return ""

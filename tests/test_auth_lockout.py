@@ -85,7 +85,41 @@ def test_every_spelling_of_a_number_counts_as_the_same_login(visitor, jeanne):
         fail(visitor, login=login)
 
     assert fail(visitor, login="+33 6 11 22 33 44").status_code == 429
-    assert set(AccessAttempt.objects.values_list("username", flat=True)) == {"+33611223344"}
+    # Counted against the account, whichever of its identifiers was typed.
+    assert set(AccessAttempt.objects.values_list("username", flat=True)) == {"jeanne@exemple.test"}
+
+
+@pytest.mark.parametrize(
+    ("failing_with", "then_with"),
+    [("jeanne@exemple.test", "06 11 22 33 44"), ("06 11 22 33 44", "Jeanne@Exemple.test")],
+    ids=["email_then_phone", "phone_then_email"],
+)
+def test_lock_holds_for_the_account_whichever_identifier_is_typed(
+    visitor, jeanne, failing_with, then_with
+):
+    fail(visitor, login=failing_with, times=5)
+
+    response = visitor.post(LOGIN, {"login": then_with, "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert LOCKED in response.content.decode()
+    assert "_auth_user_id" not in visitor.session
+
+
+def test_failures_by_email_and_by_phone_add_up(visitor, jeanne):
+    fail(visitor, login="jeanne@exemple.test", times=2)
+    fail(visitor, login="+33611223344", times=2)
+
+    assert fail(visitor, login="06 11 22 33 44").status_code == 429
+
+
+def test_a_sign_in_by_phone_clears_the_failures_typed_by_email(visitor, jeanne):
+    fail(visitor, login="jeanne@exemple.test", times=4)
+
+    assert visitor.post(LOGIN, {"login": "0611223344", "password": PASSWORD}).status_code == 302
+    visitor.post("/accounts/logout/")
+
+    assert fail(visitor, login="jeanne@exemple.test", times=4).status_code == 200
 
 
 def test_lock_is_per_address_so_the_owner_elsewhere_can_still_sign_in(visitor, jeanne):
