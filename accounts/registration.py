@@ -8,6 +8,7 @@ needs to know before anyone sees a community: where the person lives, with a pro
 from allauth.account.forms import SignupForm
 from allauth.account.internal import flows
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -207,19 +208,25 @@ class RegistrationForm(SignupForm):
         return cleaned
 
     def try_save(self, request):
-        if self.account_already_exists:
-            # allauth would go on with the phone number too, and text a new number that "an
-            # account exists". Instead: the owner of a taken number gets a notice, the
-            # owner of a taken address gets one by e-mail (below), and the visitor sees the
-            # e-mail verification page like any new member. Nothing is created.
-            from allauth.account.adapter import get_adapter
+        """Create the account, or, when the e-mail or phone is taken, pretend to.
 
+        allauth would go on with the phone number too, and text a new number that "an
+        account exists". Instead the visitor sees the e-mail verification page like any new
+        member, nothing is created, and the work done is a new account's (no answer comes
+        sooner, ACCOUNT_PREVENT_ENUMERATION): the password is hashed once, and one message
+        goes out — to the owner of a taken address by e-mail (by allauth, below), else to
+        the owner of a taken number by SMS — as a new member's code e-mail does.
+        """
+        if self.account_already_exists:
+            from allauth.account.adapter import get_adapter
+            from allauth.account.internal.userkit import filter_users_by_email
+
+            make_password(self.cleaned_data.get("password1"))
+            email = self.cleaned_data.get("email")
             phone = self.cleaned_data.get("phone")
-            if phone:
+            if phone and not filter_users_by_email(email):
                 get_adapter(request).send_account_already_exists_sms(phone)
-            response = flows.signup.prevent_enumeration(
-                request, email=self.cleaned_data.get("email"), phone=None
-            )
+            response = flows.signup.prevent_enumeration(request, email=email, phone=None)
             return None, response
         return super().try_save(request)
 
