@@ -183,3 +183,17 @@ def test_wrong_password_reset_codes_count_towards_the_lock(visitor, jeanne):
     assert AccessAttempt.objects.get().failures_since_start == 2
     # Three more wrong passwords and the login is locked.
     assert fail(visitor, times=3).status_code == 429
+
+
+def test_failures_from_many_addresses_add_up_per_account_whichever_identifier(jeanne):
+    # allauth's limit per account (10 in 15 minutes), across addresses: typed by e-mail on
+    # some, by phone on others, it is the same account.
+    for n in range(10):
+        login = "jeanne@exemple.test" if n % 2 else "06 11 22 33 44"
+        fail(Client(headers={"host": CADAUJAC_HOST}, REMOTE_ADDR=f"192.0.2.{n}"), login=login)
+    elsewhere = Client(headers={"host": CADAUJAC_HOST}, REMOTE_ADDR="198.51.100.99")
+
+    response = elsewhere.post(LOGIN, {"login": "+33611223344", "password": PASSWORD})
+
+    assert LOCKED in response.content.decode()
+    assert "_auth_user_id" not in elsewhere.session
