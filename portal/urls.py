@@ -10,6 +10,7 @@ from alerts import sms_views
 from mairie_pages.feeds import AnnouncementsAtomFeed, AnnouncementsRssFeed
 from notifications import views as push_views
 
+from .accessibility import accessibility_statement
 from .documents import document_serve
 from .health import healthz, readyz
 
@@ -58,6 +59,7 @@ if settings.DEBUG:
 # French pages live at the root, their English translations under /en/.
 urlpatterns += i18n_patterns(
     path("recherche/", include("search.urls")),
+    path("accessibilite/", accessibility_statement, name="accessibility_statement"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
