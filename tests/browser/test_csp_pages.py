@@ -8,10 +8,12 @@ message about the policy is collected; there must be none.
 """
 
 import contextlib
+import io
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
@@ -77,8 +79,15 @@ def visit(page, watch, url, where=None):
     return response
 
 
-def test_resident_pages_work_under_the_policy(browser, commune_url):
+def test_resident_pages_work_under_the_policy(browser, commune_url, settings):
     demo_load()
+    # Push configured, so that the settings page registers the service worker and asks the
+    # push API for its key.
+    out = io.StringIO()
+    call_command("generate_vapid_keys", stdout=out, stderr=io.StringIO())
+    keys = dict(line.split("=", 1) for line in out.getvalue().splitlines() if line)
+    settings.VAPID_PUBLIC_KEY = keys["VAPID_PUBLIC_KEY"]
+    settings.VAPID_PRIVATE_KEY = keys["VAPID_PRIVATE_KEY"]
     resident = get_user_model().objects.get(email=RESIDENT)
     alert = Alert.objects.filter(author=resident, messages__deliveries__isnull=False).first()
     # Deliveries still queued: the page polls the progress endpoint while they wait.
@@ -118,7 +127,13 @@ def test_resident_pages_work_under_the_policy(browser, commune_url):
             visit(page, watch, commune_url("cadaujac", f"/messages/{conversation.pk}/"))
         watch.assert_none(page, "conversation after polling")
         visit(page, watch, commune_url("cadaujac", "/annuaire/"))
+        # The service worker registers and the device's push control comes to life.
         visit(page, watch, commune_url("cadaujac", "/compte/notifications/"))
+        expect(page.locator("[data-push-toggle]")).to_be_visible()
+        expect(page.locator("[data-push-status]")).to_have_text(
+            "Les notifications ne sont pas activées sur cet appareil."
+        )
+        watch.assert_none(page, "push control")
     finally:
         context.close()
 
@@ -158,6 +173,11 @@ def test_staff_admin_and_userbar_work_under_their_policies(browser, commune_url)
         visit(page, watch, commune_url("cadaujac", gazette.get_url_parts()[2]))
         page.locator("wagtail-userbar").get_by_role("button").first.click()
         page.locator("wagtail-userbar").get_by_role("menuitem").first.wait_for()
+        # Its accessibility checker (axe-core) runs and counts.
+        page.locator("wagtail-userbar").locator("#checker-trigger").click()
+        expect(
+            page.locator("wagtail-userbar").locator("#checker-trigger [data-content-checker-count]")
+        ).to_have_text(re.compile(r"^\d+$"))
         page.wait_for_load_state("networkidle")
         watch.assert_none(page, "userbar")
     finally:
