@@ -1,7 +1,6 @@
 """The SMS outbox in the Wagtail admin: read-only, and for the platform team only."""
 
 import pytest
-from django.apps import apps
 from django.urls import reverse
 
 from notifications.models import OutboundSms, SmsPurpose
@@ -14,19 +13,12 @@ MARIE = "+33611000002"
 
 
 @pytest.fixture
-def sign_in_with_totp(client):
-    """Signs a persona in as far as the admin lets them: with a TOTP authenticator
-    when two-factor sign-in is installed, so that permissions alone decide what they see."""
+def sign_in_with_totp(client, sign_in):
+    """Signs a persona in as far as the admin lets them (TOTP and its code step, as
+    ``sign_in`` does), so that permissions alone decide what they see."""
 
     def do(user):
-        if apps.is_installed("allauth.mfa"):
-            from allauth.mfa.models import Authenticator
-            from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-            if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-                TOTP.activate(user, generate_totp_secret())
-        client.force_login(user)
-        return client
+        return sign_in(client, user)
 
     return do
 
