@@ -11,9 +11,17 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .permissions import is_staff_member, second_factor_skipped, two_factor_missing
+from .permissions import (
+    has_totp,
+    is_staff_member,
+    second_factor_passed,
+    second_factor_skipped,
+    two_factor_missing,
+)
 
 STAFF_FLAG_SESSION_KEY = "accounts_staff_member"
+# (user id, whether the account has a TOTP authenticator), for sessions that gave no code.
+HAS_TOTP_SESSION_KEY = "accounts_has_totp"
 # (user id, time of the first request seen signed in): the start of a staff session's lifetime.
 SIGNED_IN_AT_SESSION_KEY = "accounts_signed_in_at"
 
@@ -60,7 +68,9 @@ class StaffSecurityMiddleware:
             return self._to_allauth_login(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            if second_factor_skipped(request=request):
+            guarded = bool(self.two_factor_paths.match(request.path))
+            account_has_totp = self._has_totp(request, user, refresh=guarded)
+            if second_factor_skipped(request=request, account_has_totp=account_has_totp):
                 return self._sign_out_to_login(
                     request,
                     _(
@@ -68,7 +78,6 @@ class StaffSecurityMiddleware:
                         "votre application de double authentification."
                     ),
                 )
-            guarded = bool(self.two_factor_paths.match(request.path))
             if self._is_staff(request, user, refresh=guarded):
                 remaining = self._staff_lifetime_left(request, user)
                 if remaining <= 0:
@@ -98,6 +107,19 @@ class StaffSecurityMiddleware:
         if refresh or cached is None or cached[0] != user.pk:
             cached = (user.pk, is_staff_member(user=user))
             request.session[STAFF_FLAG_SESSION_KEY] = cached
+        return cached[1]
+
+    @staticmethod
+    def _has_totp(request, user, *, refresh: bool):
+        """Whether the account has TOTP, for a session that gave no code: asked on the first
+        request of the session (right after any sign-in door) and on every staff path, then
+        read from the session. A session that gave its code needs no answer (None)."""
+        if second_factor_passed(request=request):
+            return None
+        cached = request.session.get(HAS_TOTP_SESSION_KEY)
+        if refresh or cached is None or cached[0] != user.pk:
+            cached = (user.pk, has_totp(user=user))
+            request.session[HAS_TOTP_SESSION_KEY] = cached
         return cached[1]
 
     @staticmethod

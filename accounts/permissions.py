@@ -49,14 +49,15 @@ def second_factor_passed(*, request) -> bool:
     return any(record.get("method") == "mfa" for record in records)
 
 
-def second_factor_skipped(*, request) -> bool:
+def second_factor_skipped(*, request, account_has_totp=None) -> bool:
     """Signed in to an account that has an authenticator, without giving its code.
 
     Whatever door opened the session (Wagtail's front-end or admin sign-in, a view calling
     ``login()``, an API to come), allauth's sign-in would have asked for the code: such a
-    session must not be trusted anywhere.
+    session must not be trusted anywhere. ``account_has_totp`` lets a caller that already
+    knows the answer (cached per session) spare the query.
     """
     user = request.user
     if not user.is_authenticated or second_factor_passed(request=request):
         return False
-    return has_totp(user=user)
+    return has_totp(user=user) if account_has_totp is None else account_has_totp
