@@ -9,6 +9,8 @@ class AlertsConfig(AppConfig):
     def ready(self):
         from accounts.email_bounces import email_failure_listener
 
+        from . import reportables
         from .email_bounces import delivery_email_undeliverable
 
         email_failure_listener(delivery_email_undeliverable)
+        reportables.register()

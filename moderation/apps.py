@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class ModerationConfig(AppConfig):
     name = "moderation"
     verbose_name = _("Modération")
-
-    def ready(self):
-        from .alert_reportable import alert_reportable_register
-
-        alert_reportable_register()

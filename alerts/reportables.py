@@ -1,19 +1,21 @@
-"""Alerts in the reports queue: how moderators see a reported alert and withdraw it.
+"""Alerts in the reports queue (``moderation.reportables``): how moderators see a reported
+alert and withdraw it.
 
-Registered from ``ModerationConfig.ready`` so that reports filed on alerts join the same
-queue as the gazette's and messages'. Visibility and withdrawal are the alerts' own rules
+Registered from ``AlertsConfig.ready`` so that reports filed on alerts join the same queue
+as the gazette's and messages'. Visibility and withdrawal are the alerts' own rules
 (``Alert.objects.visible_to``, ``alerts.moderation``): nothing here decides anew.
 """
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .reportables import Reportable, reportable_register
+from moderation.reportables import Reportable, reportable_register
+
+from .models import Alert, AlertEvent, ModerationStatus
+from .moderation import alert_reject, alert_retract
 
 
 def _visible_to(alert, user) -> bool:
-    from alerts.models import Alert
-
     return Alert.objects.visible_to(user).filter(pk=alert.pk).exists()
 
 
@@ -31,9 +33,6 @@ def _summary(alert) -> dict:
 def _uphold(alert, *, by, note: str) -> None:
     """A held alert is refused (nothing was sent); a sent one is withdrawn with a
     correction to those who received it. Either way the author is told why."""
-    from alerts.models import ModerationStatus
-    from alerts.moderation import alert_reject, alert_retract
-
     if alert.moderation_status == ModerationStatus.HELD:
         alert_reject(alert=alert, by=by, reason=note)
     else:
@@ -41,16 +40,12 @@ def _uphold(alert, *, by, note: str) -> None:
 
 
 def _on_report(alert, *, report) -> None:
-    from alerts.models import AlertEvent
-
     AlertEvent.objects.create(
         alert=alert, actor=report.reporter, action=AlertEvent.Action.REPORTED, reason=report.reason
     )
 
 
-def alert_reportable_register() -> None:
-    from alerts.models import Alert
-
+def register() -> None:
     reportable_register(
         Reportable(
             model=Alert,
