@@ -1,4 +1,8 @@
-"""Writes about communes: creating one with its whole Wagtail tree, groups and permissions."""
+"""Writes about communes: creating one with its whole Wagtail tree, groups and permissions.
+
+The pages themselves come from the apps that define them, through the provisioning registry
+(``communities.provisioning``): this module never imports a page type.
+"""
 
 import re
 from dataclasses import dataclass
@@ -17,10 +21,8 @@ from wagtail.models import (
     Site,
 )
 
-from home.models import CommuneHomePage, PlatformHomePage
-from mairie_pages.models import AnnouncementIndexPage, EventIndexPage
-
 from .models import Commune, CommuneGroup, StaffRole, validate_insee_code
+from .provisioning import commune_steps, home_pages
 
 PAGE_PERMISSIONS = {
     StaffRole.ADMINISTRATOR: [
@@ -64,17 +66,11 @@ def platform_site_ensure() -> Site:
     """The platform's default site, rooted at a PlatformHomePage (replacing Wagtail's welcome)."""
     locale = Locale.get_default()
     Locale.objects.get_or_create(language_code="en")
-    home = PlatformHomePage.objects.filter(locale=locale).first()
+    pages = home_pages()
+    home = pages.platform_model.objects.filter(locale=locale).first()
     if home is None:
         root = Page.get_first_root_node()
-        home = root.add_child(
-            instance=PlatformHomePage(
-                title="Voisinage",
-                slug="voisinage",
-                locale=locale,
-                intro=_("Le réseau de voisinage vigilant et solidaire, animé avec votre mairie."),
-            )
-        )
+        home = root.add_child(instance=pages.platform_page(locale=locale))
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         site = Site.objects.create(
@@ -143,7 +139,7 @@ def commune_create(
                     % {"insee": insee_code, "hostname": existing.site.hostname}
                 }
             )
-        commune_pages_ensure(commune=existing)
+        _commune_steps_run(commune=existing, created=False)
         staff_groups_ensure(commune=existing)
         return CommuneCreation(commune=existing, created=False)
 
@@ -153,16 +149,12 @@ def commune_create(
     collection = Collection.get_first_root_node().add_child(name=f"{name} ({insee_code})")
     root = Page.get_first_root_node()
     home = root.add_child(
-        instance=CommuneHomePage(
-            title=name,
+        instance=home_pages().commune_page(
+            name=name,
             slug=_unique_root_slug(slugify(name) or insee_code),
             locale=Locale.get_default(),
-            hero_title=_("Bienvenue à %(name)s") % {"name": name},
-            hero_intro=_("Voisins vigilants et solidaires, avec votre mairie."),
         )
     )
-    home.add_child(instance=AnnouncementIndexPage(title=_("Actualités"), slug="actualites"))
-    home.add_child(instance=EventIndexPage(title=_("Agenda"), slug="agenda"))
     site = Site.objects.create(hostname=hostname, port=port, root_page=home, site_name=name)
     commune = Commune(
         site=site,
@@ -173,43 +165,16 @@ def commune_create(
     )
     commune.full_clean()
     commune.save()
-    commune_pages_ensure(commune=commune)
+    _commune_steps_run(commune=commune, created=True)
     staff_groups_ensure(commune=commune)
     return CommuneCreation(commune=commune, created=True)
 
 
-def commune_pages_ensure(*, commune: Commune) -> None:
-    """Give the commune's home the section pages later versions added (the gazette), and
-    the gazette its "gazette" workflow: residents' posts awaiting approval go to the
-    commune's own moderators, never to another commune's."""
-    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
-
-    from gazette.models import GazetteIndexPage
-
-    home = commune.site.root_page
-    index = GazetteIndexPage.objects.child_of(home).first()
-    if index is None:
-        index = home.add_child(instance=GazetteIndexPage(title=_("Gazette"), slug="gazette"))
-    moderators = staff_groups_ensure(commune=commune)[StaffRole.MODERATOR]
-    # Approving a post publishes it: the moderators publish within the gazette only.
-    for codename in ("change_page", "publish_page"):
-        GroupPagePermission.objects.get_or_create(
-            group=moderators,
-            page=index,
-            permission=Permission.objects.get(
-                content_type__app_label="wagtailcore", codename=codename
-            ),
-        )
-    if WorkflowPage.objects.filter(page=index).exists():
-        return
-    label = f"{commune.name} ({commune.insee_code})"
-    workflow = Workflow.objects.create(name=_("Gazette — %(commune)s") % {"commune": label})
-    task = GroupApprovalTask.objects.create(
-        name=_("Modération de la gazette — %(commune)s") % {"commune": label}
-    )
-    task.groups.set([moderators])
-    WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
-    WorkflowPage.objects.create(workflow=workflow, page=index)
+def _commune_steps_run(*, commune: Commune, created: bool) -> None:
+    """Every registered provisioning step (communities.provisioning), in order: on a repair
+    run, what later versions added (the gazette and its workflow…)."""
+    for step in commune_steps():
+        step.run(commune=commune, created=created)
 
 
 def _unique_root_slug(slug: str) -> str:

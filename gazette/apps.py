@@ -7,8 +7,10 @@ class GazetteConfig(AppConfig):
     verbose_name = _("Gazette")
 
     def ready(self):
-        # gdpr registers the member's gazette in the account export and erasure.
-        from . import gdpr, reportables, signal_handlers  # noqa: F401
+        # gdpr registers the member's gazette in the account export and erasure;
+        # provisioning gives each commune its gazette (communities.provisioning).
+        from . import gdpr, provisioning, reportables, signal_handlers  # noqa: F401
 
+        provisioning.register()
         reportables.register()
         signal_handlers.register()

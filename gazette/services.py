@@ -36,6 +36,7 @@ from .models import (
     GazettePhoto,
     GazettePost,
 )
+from .provisioning import gazette_section_ensure
 
 PHOTO_MAX_SIDE = 1600
 PHOTO_SNIFFED_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
@@ -230,9 +231,7 @@ def _publish_or_submit(*, post: GazettePost, author: Author, by) -> None:
     workflow = post.get_workflow()
     if workflow is None:
         # A commune without its workflow (created before it existed): never publish unseen.
-        from communities.services import commune_pages_ensure
-
-        commune_pages_ensure(commune=author.commune)
+        gazette_section_ensure(commune=author.commune)
         workflow = post.get_workflow()
     _silence_wagtail_author_emails(user=by)
     workflow.start(post, by)
