@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
+# Checks and catalogues run on the test settings: they need no .env and no variable.
+TEST_MANAGE := DJANGO_SETTINGS_MODULE=portal.settings.test $(MANAGE)
 INSTALLED := $(VENV)/.installed
 # Parallel test processes (pytest-xdist); browser tests share one live server and run apart.
 TEST_WORKERS ?= 2
@@ -23,7 +25,15 @@ $(INSTALLED): requirements.lock
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(INSTALLED)
 	$(BIN)/pybabel compile -i $< -o $@
 
-demo: install
+# The settings are production's unless told otherwise: the demo's choice (development
+# settings, a secret key of this checkout only) is written once to the git-ignored .env,
+# which manage.py reads, so the README's commands work in this checkout too.
+.env:
+	@printf '# Written by `make demo`: this checkout runs the development settings.\nDEBUG=true\nSECRET_KEY=%s\n' \
+	  "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote .env: DEBUG=true and a secret key of this checkout only (git-ignored)."
+
+demo: install .env
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_demo
 	@echo "Voisinage : http://cadaujac.localhost:8000  http://didenheim.localhost:8000  http://127.0.0.1:8000"
@@ -35,7 +45,7 @@ lint: install
 	$(BIN)/lint-imports
 
 test: install lint messages
-	$(MANAGE) makemigrations --check --dry-run
+	$(TEST_MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 	$(BIN)/pytest -p no:cacheprovider -m browser $(PYTEST_ARGS)
 
@@ -46,7 +56,7 @@ bench: install
 
 # Extract new strings into the catalogues (developers, after changing user-facing text).
 messages: install
-	$(MANAGE) makemessages -l fr -l en --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=tests --ignore=benchmarks
+	$(TEST_MANAGE) makemessages -l fr -l en --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=tests --ignore=benchmarks
 
 clean:
 	rm -rf $(VENV) var

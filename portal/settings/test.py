@@ -1,7 +1,20 @@
-"""Test settings: the development settings with fast hashing and no outbound e-mail."""
+"""Test settings (pytest's ``portal.settings.test``): development's, with fast hashing, no
+outbound e-mail, a cache per process and tasks run in-process.
 
-from .base import *  # noqa: F403
+They need no ``.env`` and no variable: CI runs them on a fresh clone.
+"""
+
+import os
+
+# Set before the settings are read, and inherited by every process a test starts
+# (``manage.py``, a Celery worker): the development settings with a key for tests only,
+# unless the test says otherwise, and never a developer's .env.
+os.environ["ENV_FILE"] = ""
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("SECRET_KEY", "tests-only-key-never-deployed-" + "0" * 32)
+
 from .development import *  # noqa: F403
+from .environment import VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -12,12 +25,8 @@ PAGE_CACHE_SECONDS = 300
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = True
 
-# Uploaded and private files of the tests stay apart from the demo's.
-import os  # noqa: E402
-
-from .base import VAR_DIR  # noqa: E402
-
-# One folder per pytest-xdist worker: tests that count files must not see another process's.
+# Uploaded and private files of the tests stay apart from the demo's, and one folder per
+# pytest-xdist worker: tests that count files must not see another process's.
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 MEDIA_ROOT = VAR_DIR / f"test-media-{_WORKER}"
 PRIVATE_ROOT = VAR_DIR / f"test-private-{_WORKER}"

@@ -1,0 +1,29 @@
+"""SMS: which backend sends them (``console``, ``outbox``, ``twilio``), Twilio's credentials,
+the contracted pace and price, and when non-urgent messages may go.
+
+The auth token also checks the signature of Twilio's webhooks; it has no default outside
+development (``development.py`` gives the demo its documented ``demo-twilio-token``).
+"""
+
+from .environment import env_float, env_int, env_str
+
+SMS_BACKEND = env_str("SMS_BACKEND", default="console")
+SMS_RELAY_NUMBER = env_str("SMS_RELAY_NUMBER")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
+TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER")
+TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL", default="https://api.twilio.com")
+TWILIO_HTTP_TIMEOUT = env_float("TWILIO_HTTP_TIMEOUT", default=10.0)
+
+# Alert fan-outs pace SMS to the contracted provider rate (an alphanumeric sender gets about
+# 10 SMS/s, a short code about 100/s) and keep this many requests in flight per worker.
+SMS_RATE_PER_SECOND = env_float("SMS_RATE_PER_SECOND", default=10.0)
+SMS_SEND_CONCURRENCY = env_int("SMS_SEND_CONCURRENCY", default=16, minimum=1)
+
+# The mairie's broadcast screen estimates a broadcast's cost with this price (euros, excl.
+# VAT) per SMS segment; a text with ê, ç or ’ takes up to three times as many segments.
+SMS_PRICE_PER_SEGMENT = env_float("SMS_PRICE_PER_SEGMENT", default=0.045)
+# Non-urgent SMS (and push) only Monday to Saturday, 8h–20h, Paris time (French SMS rules);
+# urgent alerts and residents' alerts go at any time.
+QUIET_HOURS = {"START_HOUR": 20, "END_HOUR": 8, "TIME_ZONE": "Europe/Paris"}

@@ -1,0 +1,64 @@
+"""Background work: Celery (broker, queues, beat schedule) and Wagtail's django-tasks.
+
+Without a broker (the demo, the tests) Celery tasks run in-process; with ``REDIS_URL`` or
+``CELERY_BROKER_URL`` they go to Redis and a worker runs them.
+"""
+
+from celery.schedules import crontab
+
+from .cache import REDIS_URL
+from .delivery import ALERT_SWEEP_EVERY
+from .environment import env_str
+
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The Redis transport reads a worker's queues in the order given (``-Q alerts,default``)
+# rather than in turn: an alert never waits behind a digest.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "queue_order_strategy": "priority"}
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"alerts.tasks.*": {"queue": "alerts"}}
+CELERY_TIMEZONE = "Europe/Paris"
+CELERY_BEAT_SCHEDULE: dict = {
+    # CNIL: accounts two years without activity are erased, after a warning at 23 months.
+    "accounts-inactivity": {
+        "task": "accounts.inactive_accounts_sweep",
+        "schedule": crontab(hour=4, minute=15),
+    },
+    # Deliveries a lost task, a restarted broker or a killed worker left behind.
+    "alerts-deliveries-recover": {
+        "task": "alerts.tasks.deliveries_recover",
+        "schedule": ALERT_SWEEP_EVERY,
+    },
+    # GDPR: alert texts and identifying details do not outlive their retention periods.
+    "alerts-retention": {
+        "task": "alerts.retention_apply",
+        "schedule": crontab(hour=3, minute=45),
+    },
+    # The gazette's weekly e-mail digest (idempotent per member and week).
+    "gazette-digest-weekly": {
+        "task": "gazette.tasks.gazette_digest_send",
+        "schedule": crontab(day_of_week="fri", hour=17, minute=0),
+    },
+    # CNIL: no proof of address outlives 30 days without a decision.
+    "memberships-expire-stale": {
+        "task": "communities.memberships_expire_stale",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    # Private messages: one batched e-mail or push per member, and held SMS of the mairie.
+    "messaging-notify": {"task": "messaging.messages_notify", "schedule": 60.0},
+    "messaging-official-sms": {"task": "messaging.official_sms_sweep", "schedule": 60.0},
+    # GDPR: private messages do not outlive MESSAGE_RETENTION_DAYS.
+    "messaging-retention": {
+        "task": "messaging.retention_apply",
+        "schedule": crontab(hour=4, minute=0),
+    },
+}
+
+# Wagtail's own background work (search index, reference index) runs through django-tasks.
+# It stays in-process: those updates are small and must not wait behind alert fan-outs.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
