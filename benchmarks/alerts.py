@@ -89,19 +89,23 @@ def redis_flush(url: str) -> None:
 
 
 def bench_environment(database_url: str, redis_url: str, fake: FakeTwilioServer) -> dict:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "CELERY_BROKER_URL"}
-    }
+    """The one environment of this process, its worker and gunicorn.
+
+    Everything that picks settings, database or broker is set here, never inherited: a
+    caller's ``CELERY_BROKER_URL`` would otherwise send this process's tasks to a broker the
+    worker does not read, and a checkout's ``.env`` (the demo's) would add its own values.
+    """
+    env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="portal.settings",
+        ENV_FILE="",
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(48),
         ALLOWED_HOSTS="127.0.0.1,.localhost",
         SECURE_SSL_REDIRECT="false",
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
+        CELERY_BROKER_URL=redis_url,
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
         SMS_BACKEND="twilio",
         TWILIO_API_BASE_URL=fake.base_url,
@@ -121,6 +125,12 @@ def bench_environment(database_url: str, redis_url: str, fake: FakeTwilioServer)
         PYTHONUNBUFFERED="1",
     )
     return env
+
+
+def environment_apply(env: dict) -> None:
+    """Make this process's environment exactly ``env``, the one given to the worker."""
+    os.environ.clear()
+    os.environ.update(env)
 
 
 # --- Processes -----------------------------------------------------------------------------------
@@ -439,7 +449,7 @@ def run() -> int:
     processes = []
     try:
         env = bench_environment(database_url, redis_url, fake)
-        os.environ.update(env)
+        environment_apply(env)
         import django
 
         django.setup()

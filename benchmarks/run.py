@@ -104,6 +104,8 @@ def bench_environment(database_url: str, use_redis: bool) -> dict[str, str]:
     for name in ("DJANGO_SETTINGS_MODULE", "REDIS_URL", "CELERY_BROKER_URL"):
         env.pop(name, None)
     env.update(
+        # Nor may a checkout's .env (the demo's) add its values to the production settings.
+        ENV_FILE="",
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(48),
         ALLOWED_HOSTS=".localhost,127.0.0.1",
