@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from communities.form_refusals import form_refusal_show
 from communities.memberships import (
     PENDING_LIFETIME,
     active_membership,
@@ -181,7 +182,7 @@ def community_edit(request):
                 proof_file=form.cleaned_data["proof"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            form_refusal_show(form=form, error=error)
         else:
             messages.success(
                 request,
@@ -245,10 +246,8 @@ def neighbour_add(request):
                 phone=form.cleaned_data["phone"],
                 address=form.cleaned_data["address"],
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
+        except (ValidationError, PermissionDenied) as error:
+            form_refusal_show(form=form, error=error)
         else:
             messages.success(
                 request,

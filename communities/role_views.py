@@ -23,6 +23,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.log_actions import LogFormatter
 
+from .form_refusals import form_refusal_show
 from .models import Community, StaffRole
 from .roles import (
     ACTION_REFERENT_SET,
@@ -227,7 +228,7 @@ class TeamView(CommuneTeamMixin, TemplateView):
                 except PermissionDenied as error:
                     raise Http404 from error
                 except ValidationError as error:
-                    form.add_error(None, error)
+                    form_refusal_show(form=form, error=error)
                 else:
                     _role_changed_message(request, user=user, role=role, granted=granted)
                     return redirect(self.team_url())

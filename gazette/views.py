@@ -19,6 +19,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.member_language import in_member_language
+from communities.form_refusals import form_refusal_show
 from communities.selectors import commune_for_request
 from moderation.reportables import report_create
 
@@ -28,6 +29,8 @@ from .models import GazettePost
 from .selectors import comment_visible_to, photo_visible_to, posts_authored_by
 
 MY_POSTS_PAGE_SIZE = 20
+# What the services name differently from the forms; photo errors go at the top of the form.
+FORM_FIELDS = {"photos": None, "expires_at": "expires_on", "communities": "audience"}
 
 
 @require_GET
@@ -56,24 +59,6 @@ def commune_site_view(view):
         return view(request, commune, *args, **kwargs)
 
     return wrapper
-
-
-def _errors_onto(form, error) -> None:
-    """Show a service's refusal on the form: field errors on their fields, others on top."""
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            target = name if name in form.fields else None
-            if name == "photos":
-                target = None
-            elif name == "expires_at":
-                target = "expires_on" if "expires_on" in form.fields else None
-            elif name == "communities":
-                target = "audience" if "audience" in form.fields else None
-            form.add_error(target, errors)
-    elif isinstance(error, ValidationError):
-        form.add_error(None, error.messages)
-    else:
-        form.add_error(None, str(error) or _("Vous ne pouvez pas faire cela."))
 
 
 def _gazette_url(request, commune) -> str:
@@ -143,7 +128,7 @@ def post_create(request, commune):
                 photos=form.photos(),
             )
         except (ValidationError, PermissionDenied) as error:
-            _errors_onto(form, error)
+            form_refusal_show(form=form, error=error, fields=FORM_FIELDS)
         else:
             _published_message(request, post)
             return redirect(post.get_url(request) if post.live else "gazette_publish:mine")
@@ -188,7 +173,7 @@ def post_edit(request, commune, pk):
                 photos_remove=form.cleaned_data.get("remove_photos") or [],
             )
         except (ValidationError, PermissionDenied) as error:
-            _errors_onto(form, error)
+            form_refusal_show(form=form, error=error, fields=FORM_FIELDS)
         else:
             _published_message(request, post)
             return redirect(post.get_url(request) if post.live else "gazette_publish:mine")
@@ -267,7 +252,7 @@ def comment_create(request, commune, pk):
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as error:
-            _errors_onto(form, error)
+            form_refusal_show(form=form, error=error, fields=FORM_FIELDS)
         else:
             messages.success(request, _("Votre commentaire est publié."))
             return redirect(f"{post.get_url(request)}#commentaire-{comment.pk}")
@@ -294,7 +279,7 @@ def comment_edit(request, commune, pk):
                 comment=comment, by=request.user, text=form.cleaned_data["text"]
             )
         except (ValidationError, PermissionDenied) as error:
-            _errors_onto(form, error)
+            form_refusal_show(form=form, error=error, fields=FORM_FIELDS)
         else:
             messages.success(request, _("Votre commentaire est modifié."))
             return redirect(f"{comment.post.get_url(request)}#commentaire-{comment.pk}")
@@ -330,7 +315,7 @@ def _report(request, *, content, post, prefix):
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as error:
-            _errors_onto(form, error)
+            form_refusal_show(form=form, error=error, fields=FORM_FIELDS)
         else:
             messages.success(
                 request, _("Merci : votre signalement est transmis aux modérateurs de la mairie.")

@@ -17,10 +17,10 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
+from communities.form_refusals import form_refusal_show
 from notifications.models import SmsStatus
 
 from .admin_forms import OfficialMessageForm
-from .forms import form_errors_add
 from .models import OfficialSend
 from .official import official_replies, official_send, official_sms_counts
 from .permissions import official_communes
@@ -67,7 +67,7 @@ class OfficialFormView(OfficialMixin, TemplateView):
             except PermissionDenied as error:
                 raise Http404 from error
             except ValidationError as error:
-                form_errors_add(form, error)
+                form_refusal_show(form=form, error=error)
             else:
                 messages.success(request, _("Votre message est parti."))
                 return redirect("official_messages:status", send_pk=send.pk)

@@ -1,21 +1,11 @@
 """Forms of the messaging pages; the services decide again on every write."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from moderation.reportables import MAX_REASON
 
 from .models import MAX_SUBJECT, MAX_TEXT
-
-
-def form_errors_add(form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on its field when the form has one."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 class MessageForm(forms.Form):

@@ -19,9 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.member_language import in_member_language
 from accounts.profiles import members_visible_to
+from communities.form_refusals import form_refusal_show
 from moderation.reportables import report_create, reported_by
 
-from .forms import ConversationForm, MessageForm, ReportForm, form_errors_add
+from .forms import ConversationForm, MessageForm, ReportForm
 from .models import Block, Message, Participant
 from .permissions import messaging_membership, sms_only_q
 from .selectors import (
@@ -106,7 +107,7 @@ def conversation_new(request):
                     subject=data["subject"],
                 )
             except ValidationError as error:
-                form_errors_add(form, error)
+                form_refusal_show(form=form, error=error)
             else:
                 messages.success(request, _("Votre message est envoyé."))
                 return redirect("messaging:conversation", pk=conversation.pk)
@@ -197,7 +198,7 @@ def conversation_detail(request, pk):
                 raise Http404 from None
             except ValidationError as refused:
                 error = refused
-                form_errors_add(form, refused)
+                form_refusal_show(form=form, error=refused)
             else:
                 if _wants_json(request):
                     return JsonResponse({"ok": True, "id": message.pk})
@@ -314,7 +315,7 @@ def message_report(request, pk, message_pk):
             except PermissionDenied:
                 raise Http404 from None
             except ValidationError as error:
-                form_errors_add(form, error)
+                form_refusal_show(form=form, error=error)
             else:
                 messages.success(
                     request, _("Merci : les modérateurs de la mairie vont examiner ce message.")

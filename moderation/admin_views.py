@@ -19,6 +19,8 @@ from wagtail.admin.ui.sidebar import LinkMenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
+from communities.form_refusals import form_refusal_show
+
 from .actions import (
     author_suspend,
     author_warn,
@@ -196,11 +198,7 @@ class ReportedItemActionView(ReportedItemMixin, View):
             except PermissionDenied as error:
                 raise Http404 from error
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, error)
+                form_refusal_show(form=form, error=error)
             else:
                 messages.success(request, done)
                 if action in ("masquer", "classer"):
@@ -226,7 +224,7 @@ class SuspensionLiftView(ReportsMixin, View):
             except PermissionDenied as error:
                 raise Http404 from error
             except ValidationError as error:
-                form.add_error(None, error)
+                form_refusal_show(form=form, error=error)
             else:
                 messages.success(
                     request, _("Suspension levée ; le membre peut de nouveau publier.")
