@@ -4,10 +4,7 @@ Thin: each reads through the selectors (a post or comment the member may not rea
 404) and writes through one service, whose refusals are shown on the form.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -15,12 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.member_language import in_member_language
+from communities.commune_site import commune_site_view
 from communities.form_refusals import form_refusal_show
-from communities.selectors import commune_for_request
 from moderation.reportables import report_create
 
 from . import services
@@ -43,22 +39,6 @@ def photo(request, pk: int):
     response = FileResponse(found.file.open("rb"), content_type="image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def commune_site_view(view):
-    """Signed in, on a commune's site (the platform's own site has no gazette: 404)."""
-
-    @wraps(view)
-    @in_member_language
-    @never_cache
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        commune = commune_for_request(request=request)
-        if commune is None:
-            raise Http404
-        return view(request, commune, *args, **kwargs)
-
-    return wrapper
 
 
 def _gazette_url(request, commune) -> str:
