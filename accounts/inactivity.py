@@ -32,6 +32,7 @@ from communities.models import CommuneGroup
 from notifications.sms.service import sms_send
 
 from .gdpr import account_erase
+from .member_language import member_language
 from .models import User
 
 logger = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def _erase_on(user, *, now) -> datetime:
 def _warning_send(user, *, erase_on) -> None:
     """E-mail a working address, else text a phone that did not answer STOP."""
     profile = getattr(user, "profile", None)
-    with override(user.language):
+    with override(member_language(user)):
         date = formats.date_format(timezone.localtime(erase_on), "DATE_FORMAT")
         if user.email and not user.email_undeliverable_at:
             send_mail(

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from accounts.member_language import member_language
+
 from .models import (
     ACTIVE_MEMBERSHIP_STATUSES,
     Community,
@@ -247,7 +249,7 @@ def _notify_quietly(membership: Membership) -> None:
 def membership_decision_notify(*, membership: Membership) -> None:
     """Tell the applicant the outcome, by e-mail and SMS, in their language."""
     user = membership.user
-    with override(user.language):
+    with override(member_language(user)):
         if membership.status == MembershipStatus.VERIFIED:
             text = _(
                 "Bonne nouvelle : votre inscription à %(community)s (%(commune)s) est validée. "

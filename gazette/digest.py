@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -22,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.member_language import member_language
 from accounts.models import Profile
 from accounts.profiles import profile_for
 from communities.models import Commune, MembershipStatus
@@ -103,8 +103,7 @@ def digest_for(*, user, commune: Commune, until: datetime) -> Digest:
 def _digest_message(digest: Digest) -> EmailMultiAlternatives:
     commune = digest.commune
     root_url = commune.site.root_url
-    language = digest.user.language or settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(member_language(digest.user)):
         context = {
             "user": digest.user,
             "commune": commune,

@@ -6,6 +6,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from wagtail.models import TaskState, WorkflowState
 
+from accounts.member_language import member_language
+
 from .models import GazettePost
 
 
@@ -27,7 +29,6 @@ def workflow_decision_send(*, post_id: int, workflow_state_id: int, approved: bo
         .first()
     )
     site_root = post.commune.site.root_url
-    language = getattr(author, "language", None) or settings.LANGUAGE_CODE
     context = {
         "author": author,
         "post": post,
@@ -37,7 +38,7 @@ def workflow_decision_send(*, post_id: int, workflow_state_id: int, approved: bo
         "post_url": f"{site_root}{post.url}" if approved else "",
         "my_posts_url": f"{site_root}/publier/mes-publications/",
     }
-    with translation.override(language):
+    with translation.override(member_language(author)):
         subject = render_to_string("gazette/emails/decision_subject.txt", context).strip()
         body = render_to_string("gazette/emails/decision.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [author.email])

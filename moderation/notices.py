@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from accounts.member_language import member_language
 from notifications.models import SmsPurpose
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def _send(*, user, subject: str, text: str, sender: str) -> str:
 
 def warning_notify(*, author, commune, summary: dict, note: str) -> str:
     """The moderator's warning, with their note, about one item the author posted."""
-    with override(author.language or "fr"):
+    with override(member_language(author)):
         subject = _("Avertissement de la modération — %(commune)s") % {"commune": commune.name}
         text = _(
             "Bonjour,\n\nLa modération de la mairie de %(commune)s vous adresse un "
@@ -66,7 +67,7 @@ def warning_notify(*, author, commune, summary: dict, note: str) -> str:
 
 def suspension_notify(*, author, commune, until, note: str) -> str:
     """The suspension, its end and the moderator's reason."""
-    with override(author.language or "fr"):
+    with override(member_language(author)):
         when = date_format(timezone.localtime(until), "DATETIME_FORMAT")
         subject = _("Participation suspendue — %(commune)s") % {"commune": commune.name}
         text = _(
@@ -80,7 +81,7 @@ def suspension_notify(*, author, commune, until, note: str) -> str:
 
 def hidden_notify(*, author, commune, summary: dict, note: str) -> str:
     """The content was hidden after reports: which one, and the moderator's reason."""
-    with override(author.language or "fr"):
+    with override(member_language(author)):
         subject = _("Publication masquée par la modération — %(commune)s") % {
             "commune": commune.name
         }
@@ -93,7 +94,7 @@ def hidden_notify(*, author, commune, summary: dict, note: str) -> str:
 
 def lift_notify(*, author, commune, note: str) -> str:
     """The suspension ended early: the member may post again."""
-    with override(author.language or "fr"):
+    with override(member_language(author)):
         subject = _("Participation rétablie — %(commune)s") % {"commune": commune.name}
         text = _(
             "Bonjour,\n\nLa modération de la mairie de %(commune)s a levé votre suspension : "
