@@ -84,9 +84,7 @@ def digest_for(*, user, commune: Commune, until: datetime) -> Digest:
         .order_by("-first_published_at", "-pk")
     )
     announcements = (
-        AnnouncementPage.objects.live()
-        .public()
-        .descendant_of(commune.site.root_page)
+        AnnouncementPage.objects.public_of(commune=commune)
         .filter(published)
         .order_by("-first_published_at", "-pk")
     )

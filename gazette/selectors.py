@@ -51,9 +51,7 @@ def gazette_stream_for(*, viewer, commune, category: str | None = None) -> Query
     posts = gazette_posts_for(viewer=viewer, commune=commune, category=category)
     wanted = Q(pk__in=posts.values("pk"))
     if category not in GazetteCategory.values or category == GazetteCategory.MAIRIE:
-        announcements = (
-            AnnouncementPage.objects.descendant_of(commune.site.root_page).live().public()
-        )
+        announcements = AnnouncementPage.objects.public_of(commune=commune)
         wanted |= Q(pk__in=announcements.values("pk"))
     return Page.objects.filter(wanted).order_by("-first_published_at", "-pk")
 

@@ -73,12 +73,7 @@ class CommuneHomePage(Page):
         verbose_name_plural = _("accueils de commune")
 
     def latest_announcements(self):
-        return (
-            AnnouncementPage.objects.descendant_of(self)
-            .live()
-            .public()
-            .order_by("-date", "-pk")[:LATEST_ANNOUNCEMENTS]
-        )
+        return AnnouncementPage.objects.public_of(under=self)[:LATEST_ANNOUNCEMENTS]
 
     def upcoming_events(self):
         index = EventIndexPage.objects.child_of(self).live().first()

@@ -19,13 +19,9 @@ FEED_LENGTH = 20
 
 def feed_announcements(*, commune):
     """The commune's latest public announcements (French tree), newest first."""
-    root = commune.site.root_page
-    return (
-        AnnouncementPage.objects.live()
-        .public()
-        .descendant_of(root)
-        .order_by("-date", "-first_published_at", "-pk")[:FEED_LENGTH]
-    )
+    return AnnouncementPage.objects.public_of(commune=commune).order_by(
+        "-date", "-first_published_at", "-pk"
+    )[:FEED_LENGTH]
 
 
 class AnnouncementsRssFeed(Feed):

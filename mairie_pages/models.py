@@ -3,13 +3,15 @@
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageManager
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from .blocks import BaseStreamBlock
@@ -60,7 +62,7 @@ class AnnouncementIndexPage(ListingMixin, Page):
         verbose_name_plural = _("listes des annonces")
 
     def announcements(self):
-        return AnnouncementPage.objects.child_of(self).live().public().order_by("-date", "-pk")
+        return AnnouncementPage.objects.public_of(under=self)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -68,8 +70,35 @@ class AnnouncementIndexPage(ListingMixin, Page):
         return context
 
 
+class AnnouncementQuerySet(PageQuerySet):
+    def public_of(self, *, commune=None, under: Page | None = None) -> "AnnouncementQuerySet":
+        """The announcements of one commune that anyone may read, newest first.
+
+        The one rule behind every list of announcements (home page, index page, feeds,
+        gazette stream and digest, search): live, not past their expiry date (Wagtail
+        unpublishes an expired page only when ``publish_scheduled`` runs, and a list must
+        not wait for it), without a view restriction, and inside one commune's tree, so
+        never another commune's.
+
+        Give ``commune`` for its site's own (French) tree, or ``under`` for a page of it:
+        one language's home page, or the index page.
+        """
+        if (commune is None) == (under is None):
+            raise TypeError("Give either commune or under.")
+        root = commune.site.root_page if under is None else under
+        return (
+            self.descendant_of(root)
+            .live()
+            .public()
+            .filter(Q(expire_at__isnull=True) | Q(expire_at__gt=timezone.now()))
+            .order_by("-date", "-pk")
+        )
+
+
 class AnnouncementPage(Page):
     """A non-urgent communication of the mairie (it also appears in the gazette)."""
+
+    objects = PageManager.from_queryset(AnnouncementQuerySet)()
 
     date = models.DateField(_("date"), default=timezone.localdate)
     summary = models.TextField(

@@ -10,6 +10,7 @@ number of, anything the viewer may not read.
 import re
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
@@ -29,9 +30,15 @@ PUBLIC_PAGE_TYPES = (StandardPage, AnnouncementPage, EventPage)
 
 def public_pages_of(*, commune):
     """The commune's public pages (standard pages, announcements, events) in the current
-    language: live, without a view restriction, inside this commune's site only."""
+    language: live, without a view restriction, inside this commune's site only; the
+    announcements by the rule every list of them follows."""
     root = commune.site.root_page.localized
-    return Page.objects.live().public().descendant_of(root).type(*PUBLIC_PAGE_TYPES)
+    pages = Page.objects.live().public().descendant_of(root).type(*PUBLIC_PAGE_TYPES)
+    announcements = AnnouncementPage.objects.public_of(under=root)
+    return pages.filter(
+        ~Q(content_type=ContentType.objects.get_for_model(AnnouncementPage))
+        | Q(pk__in=announcements.values("pk"))
+    )
 
 
 def site_search(*, viewer, commune, query: str):
