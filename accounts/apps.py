@@ -11,6 +11,7 @@ class AccountsConfig(AppConfig):
         from anymail.signals import tracking
         from django.contrib.auth.signals import user_logged_in
 
+        from . import personal_data
         from .email_bounces import (
             email_address_changed,
             email_tracking_received,
@@ -23,3 +24,5 @@ class AccountsConfig(AppConfig):
         email_confirmed.connect(email_address_changed, dispatch_uid="accounts_email_confirmed")
         user_logged_in.connect(email_undeliverable_notice, dispatch_uid="accounts_email_notice")
         user_logged_in.connect(inactivity_warning_reset, dispatch_uid="accounts_inactivity_reset")
+        # The identity layer's sections of the GDPR export and erasure (accounts.gdpr).
+        personal_data.register()

@@ -9,8 +9,10 @@ class AlertsConfig(AppConfig):
     def ready(self):
         from accounts.email_bounces import email_failure_listener
 
-        from . import reportables
+        from . import gdpr, reportables
         from .email_bounces import delivery_email_undeliverable
 
         email_failure_listener(delivery_email_undeliverable)
+        # Alerts in the GDPR export and erasure (accounts.gdpr).
+        gdpr.register()
         reportables.register()

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CommunitiesConfig(AppConfig):
     name = "communities"
     verbose_name = _("Communes et communautés")
+
+    def ready(self):
+        # Memberships in the GDPR export and erasure (accounts.gdpr).
+        from . import gdpr
+
+        gdpr.register()

@@ -9,12 +9,13 @@ Erasure removes what they wrote, it does not anonymise it: their posts go (unpub
 then deleted with their revisions, comments and photos, files included) and so do their
 comments (comments are flat, so no thread loses a reply's parent). The mairie's own
 communications are the commune's words, not the writer's: they stay, with no author.
+Registered on import (``GazetteConfig.ready``).
 """
 
 from django.utils.translation import gettext as _
 from wagtail.models import PageLogEntry, WorkflowState
 
-from accounts.gdpr import ExportPart, erasure_step, export_section
+from accounts.gdpr import ExportPart, GdprSection, gdpr_section_register
 
 from .models import Comment, GazetteCategory, GazettePhoto, GazettePost
 
@@ -28,7 +29,6 @@ def _photo_archive_name(photo: GazettePhoto, *, post_id: int, position: int) -> 
     return f"files/gazette-{post_id}-photo-{position}.{suffix}"
 
 
-@export_section("gazette")
 def gazette_export(*, user) -> ExportPart:
     """The member's posts (with their photos) and comments, for the export archive."""
     posts, files = [], []
@@ -74,10 +74,9 @@ def gazette_export(*, user) -> ExportPart:
         }
         for comment in Comment.objects.filter(author=user).select_related("post").order_by("pk")
     ]
-    return ExportPart(data={"posts": posts, "comments": comments}, files=tuple(files))
+    return ExportPart(data={"gazette": {"posts": posts, "comments": comments}}, files=tuple(files))
 
 
-@erasure_step
 def gazette_erase(*, user) -> list[tuple[object, str]]:
     """Delete the member's posts (but the mairie's communications) and comments.
 
@@ -101,3 +100,13 @@ def gazette_erase(*, user) -> list[tuple[object, str]]:
     # The history of those pages names them by title, which the member wrote.
     PageLogEntry.objects.filter(page_id__in=post_ids).delete()
     return files
+
+
+gdpr_section_register(
+    GdprSection(
+        name="gazette",
+        covers=("gazette.GazettePost", "gazette.Comment"),
+        export=gazette_export,
+        erase=gazette_erase,
+    )
+)

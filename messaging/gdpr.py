@@ -1,16 +1,17 @@
-"""A member's messages in their GDPR export and erasure (``accounts.gdpr``).
+"""A member's messages in their GDPR export and erasure (``accounts.gdpr``'s registry).
 
 Erasure removes the text of every message they wrote (the message stays as "ancien membre"
 with no words, so that the others' conversation keeps its thread) and their participations
-and blocks; export lists their conversations and the messages they wrote.
+and blocks; export lists their conversations and the messages they wrote. The mairie's
+targeted messages a staff member sent stay the commune's, with no sender (SET_NULL).
+Registered on import (``MessagingConfig.ready``).
 """
 
-from accounts.gdpr import ExportPart, erasure_step, export_section
+from accounts.gdpr import ExportPart, GdprSection, gdpr_section_register
 
 from .models import Block, Conversation, Message, Participant
 
 
-@erasure_step
 def messages_erase(*, user) -> None:
     Message.objects.filter(author=user).update(text="", author=None)
     Participant.objects.filter(user=user).delete()
@@ -19,7 +20,6 @@ def messages_erase(*, user) -> None:
     Conversation.objects.filter(created_by=user).update(created_by=None)
 
 
-@export_section("messaging")
 def messages_export(*, user) -> ExportPart:
     """Their conversations (with whom, when) and the messages they wrote."""
     participations = (
@@ -50,19 +50,37 @@ def messages_export(*, user) -> ExportPart:
         )
     return ExportPart(
         data={
-            "conversations": conversations,
-            "messages_written": [
-                {
-                    "conversation": message.conversation_id,
-                    "created_at": message.created_at.isoformat(),
-                    "text": message.text,
-                    "hidden_by_moderation": message.hidden_at is not None,
-                }
-                for message in Message.objects.filter(author=user).order_by("pk")
-            ],
-            "members_blocked": [
-                block.blocked.get_full_name()
-                for block in Block.objects.filter(blocker=user).select_related("blocked")
-            ],
+            "messaging": {
+                "conversations": conversations,
+                "messages_written": [
+                    {
+                        "conversation": message.conversation_id,
+                        "created_at": message.created_at.isoformat(),
+                        "text": message.text,
+                        "hidden_by_moderation": message.hidden_at is not None,
+                    }
+                    for message in Message.objects.filter(author=user).order_by("pk")
+                ],
+                "members_blocked": [
+                    block.blocked.get_full_name()
+                    for block in Block.objects.filter(blocker=user).select_related("blocked")
+                ],
+            }
         }
     )
+
+
+gdpr_section_register(
+    GdprSection(
+        name="messaging",
+        covers=(
+            "messaging.Conversation",
+            "messaging.Participant",
+            "messaging.Message",
+            "messaging.Block",
+            "messaging.OfficialSend",
+        ),
+        export=messages_export,
+        erase=messages_erase,
+    )
+)
