@@ -191,3 +191,25 @@ def test_a_bad_value_in_a_real_setting_stops_the_process(checkout):
 
     assert result.returncode != 0
     assert "SMS_SEND_CONCURRENCY='beaucoup' is not a whole number" in result.stderr
+
+
+# --- Integrations: half a configuration stops the process rather than the first alert --------
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (
+            {"SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": "AC0", "TWILIO_AUTH_TOKEN": "t"},
+            "SMS_BACKEND=twilio needs TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER",
+        ),
+        ({"VAPID_PUBLIC_KEY": "BPublic"}, "VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together"),
+    ],
+)
+def test_a_half_configured_integration_stops_the_process(checkout, given, message):
+    env = {"SECRET_KEY": SECRET_KEY, "ALLOWED_HOSTS": "cadaujac.example.org", **given}
+
+    result = manage(checkout, "check", env=env)
+
+    assert result.returncode != 0
+    assert message in result.stderr

@@ -10,11 +10,11 @@ import functools
 import importlib
 from types import ModuleType
 
+from .environment import env_bool, env_file_load
+
 
 @functools.cache
 def _chosen() -> ModuleType:
-    from .environment import env_bool, env_file_load
-
     env_file_load()
     debug = env_bool("DEBUG", default=False)
     return importlib.import_module(f"{__name__}.{'development' if debug else 'production'}")

@@ -10,6 +10,9 @@ from .mail import DEFAULT_FROM_EMAIL
 
 VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY")
 VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY")
+# One key without the other would offer members a subscription that can never be sent to.
+if bool(VAPID_PUBLIC_KEY) != bool(VAPID_PRIVATE_KEY):
+    raise ImproperlyConfigured("VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together: set both.")
 # Who push services contact about our traffic (RFC 8292): a mailto: or https: address.
 VAPID_SUBJECT = env_str(
     "VAPID_SUBJECT", default="mailto:" + DEFAULT_FROM_EMAIL.rpartition("<")[2].rstrip(">")

@@ -5,6 +5,8 @@ The auth token also checks the signature of Twilio's webhooks; it has no default
 development (``development.py`` gives the demo its documented ``demo-twilio-token``).
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .environment import env_float, env_int, env_str
 
 SMS_BACKEND = env_str("SMS_BACKEND", default="console")
@@ -15,6 +17,22 @@ TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
 TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER")
 TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL", default="https://api.twilio.com")
 TWILIO_HTTP_TIMEOUT = env_float("TWILIO_HTTP_TIMEOUT", default=10.0)
+# Sending through Twilio without its credentials would only fail at the first alert.
+if SMS_BACKEND == "twilio":
+    _missing = [
+        name
+        for name, value in (
+            ("TWILIO_ACCOUNT_SID", TWILIO_ACCOUNT_SID),
+            ("TWILIO_AUTH_TOKEN", TWILIO_AUTH_TOKEN),
+            (
+                "TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER",
+                TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER,
+            ),
+        )
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"SMS_BACKEND=twilio needs {', '.join(_missing)}.")
 
 # Alert fan-outs pace SMS to the contracted provider rate (an alphanumeric sender gets about
 # 10 SMS/s, a short code about 100/s) and keep this many requests in flight per worker.
