@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -25,6 +24,7 @@ from wagtail.log_actions import LogFormatter
 
 from .form_refusals import form_refusal_show
 from .models import Community, StaffRole
+from .pagination import page_of
 from .roles import (
     ACTION_REFERENT_SET,
     ACTION_REFERENT_UNSET,
@@ -319,14 +319,11 @@ class ReferentsView(CommuneTeamMixin, TemplateView):
                     | Q(user__last_name__icontains=word)
                     | Q(user__email__icontains=word)
                 )
-        page = Paginator(memberships, MEMBERS_PER_PAGE).get_page(self.request.GET.get("p"))
-        query = self.request.GET.copy()
-        query.pop("p", None)
+        page = page_of(request=self.request, items=memberships, per_page=MEMBERS_PER_PAGE)
         return super().get_context_data(
             commune=self.commune,
             search_form=search,
             page_obj=page,
-            query_string=query.urlencode(),
             **kwargs,
         )
 

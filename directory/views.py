@@ -4,10 +4,7 @@ Views stay thin: who is listed and which fields show come from ``accounts.profil
 Anyone who may not see a member gets a 404, as if the member did not exist.
 """
 
-from urllib.parse import urlencode
-
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -23,6 +20,7 @@ from accounts.profiles import (
 )
 from communities.memberships import active_membership
 from communities.models import Community
+from communities.pagination import page_of
 from communities.selectors import communes_where
 
 PAGE_SIZE = 20
@@ -51,15 +49,8 @@ def member_list(request):
 
     members = members_visible_to(viewer=request.user, community=community)
     members = members_search(viewer=request.user, members=members, query=query)
-    page = Paginator(members.order_by("last_name", "first_name", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    extra_query = urlencode(
-        {
-            key: value
-            for key, value in (("q", query), ("communaute", community.pk if community else ""))
-            if value
-        }
+    page = page_of(
+        request=request, items=members.order_by("last_name", "first_name", "pk"), per_page=PAGE_SIZE
     )
     return render(
         request,
@@ -70,7 +61,6 @@ def member_list(request):
             "query": query,
             "communities": communities,
             "community": community,
-            "extra_query": extra_query,
             "show_community": communities.exists(),
         },
     )

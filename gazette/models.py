@@ -25,6 +25,8 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from communities.audience import audience_q, targets_of, viewer_scope
+from communities.pagination import page_of
+from mairie_pages.models import LISTING_PAGE_SIZE
 
 from .admin_forms import GazettePostAdminForm
 
@@ -102,8 +104,6 @@ class GazetteIndexPage(Page):
         return []  # a members-only listing
 
     def get_context(self, request, *args, **kwargs):
-        from mairie_pages.models import ListingMixin
-
         from .selectors import gazette_stream_for, stream_items
         from .services import gazette_author_for
 
@@ -112,7 +112,8 @@ class GazetteIndexPage(Page):
         category = category if category in GazetteCategory.values else ""
         commune = self.commune()
         stream = gazette_stream_for(viewer=request.user, commune=commune, category=category)
-        page = ListingMixin().paginate(request, stream)
+        # As many posts and announcements a page as the mairie's own lists.
+        page = page_of(request=request, items=stream, per_page=LISTING_PAGE_SIZE)
         context["posts"] = page
         context["items"] = stream_items(page)
         context["categories"] = GazetteCategory.choices

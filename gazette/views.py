@@ -6,7 +6,6 @@ Thin: each reads through the selectors (a post or comment the member may not rea
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from communities.commune_site import commune_site_view
 from communities.form_refusals import form_refusal_show
+from communities.pagination import page_of
 from moderation.reportables import report_create
 
 from . import services
@@ -187,9 +187,11 @@ def post_delete(request, commune, pk):
 @require_GET
 @commune_site_view
 def my_posts(request, commune):
-    posts = Paginator(
-        posts_authored_by(user=request.user, commune=commune), MY_POSTS_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    posts = page_of(
+        request=request,
+        items=posts_authored_by(user=request.user, commune=commune),
+        per_page=MY_POSTS_PAGE_SIZE,
+    )
     return render(
         request,
         "gazette/my_posts.html",

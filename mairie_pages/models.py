@@ -1,7 +1,6 @@
 """The mairie's public pages: standard pages, announcements and events, with their indexes."""
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
 from django.http import HttpResponse
@@ -13,6 +12,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
+
+from communities.pagination import page_of
 
 from .blocks import BaseStreamBlock
 from .calendar import event_to_ical
@@ -44,8 +45,7 @@ class ListingMixin:
     """Paginated children of an index page, newest first, as the template receives them."""
 
     def paginate(self, request, queryset):
-        paginator = Paginator(queryset, LISTING_PAGE_SIZE)
-        return paginator.get_page(request.GET.get("page"))
+        return page_of(request=request, items=queryset, per_page=LISTING_PAGE_SIZE)
 
 
 class AnnouncementIndexPage(ListingMixin, Page):

@@ -1,13 +1,11 @@
 """The search page of a commune's site (``/recherche/?q=…``)."""
 
-from urllib.parse import urlencode
-
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
+from communities.pagination import page_of
 from communities.selectors import commune_for_request
 
 from .selectors import MAX_QUERY_LENGTH, search_hits, site_search
@@ -24,10 +22,11 @@ def search(request):
     query = " ".join(request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
     results = hits = None
     if query:
-        paginator = Paginator(
-            site_search(viewer=request.user, commune=commune, query=query), RESULTS_PER_PAGE
+        results = page_of(
+            request=request,
+            items=site_search(viewer=request.user, commune=commune, query=query),
+            per_page=RESULTS_PER_PAGE,
         )
-        results = paginator.get_page(request.GET.get("page"))
         hits = search_hits(pages=list(results.object_list), query=query, request=request)
     response = render(
         request,
@@ -37,7 +36,6 @@ def search(request):
             "results": results,
             "hits": hits,
             "max_length": MAX_QUERY_LENGTH,
-            "extra_query": urlencode({"q": query}),
         },
     )
     if request.user.is_authenticated:
