@@ -9,15 +9,25 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.userkit import filter_users_by_email
 from allauth.core import context
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from communities.memberships import active_membership
+from communities.models import MembershipStatus
+from communities.selectors import commune_for_request
+from notifications.sms.service import sms_send
+
 from .backends import lockout_key
+from .forms import FrenchMobileField
+from .network import client_ip
 from .phones import parse_phone
+from .services import email_address_verified_ensure, email_verified_record
 
 # One message whatever was wrong, and whatever was typed (e-mail, number, anything else):
 # the form never tells whether an account exists.
@@ -35,15 +45,12 @@ def sms_sender_for(request) -> str | None:
     """The commune's SMS sender name on its own site, the platform's default elsewhere."""
     if request is None:
         return None
-    from communities.selectors import commune_for_request
 
     commune = commune_for_request(request=request)
     return commune.sms_sender_name if commune else None
 
 
 def _sms_send(*, to: str, body: str, purpose: str) -> None:
-    from notifications.sms.service import sms_send
-
     sms_send(to=to, body=body, purpose=purpose, sender=sms_sender_for(context.request))
 
 
@@ -58,7 +65,6 @@ class AccountAdapter(DefaultAccountAdapter):
     }
 
     # --- Stages ---------------------------------------------------------------------------------
-
     def get_login_stages(self) -> list[str]:
         """E-mail is verified before the phone (whose step also survives a rate limit).
 
@@ -76,14 +82,10 @@ class AccountAdapter(DefaultAccountAdapter):
         return stages
 
     def pre_login(self, request, user, **kwargs):
-        from .services import email_address_verified_ensure
-
         email_address_verified_ensure(user)
         return super().pre_login(request, user, **kwargs)
 
     def confirm_email(self, request, email_address) -> bool:
-        from .services import email_verified_record
-
         confirmed = super().confirm_email(request, email_address)
         if confirmed and email_address.user_id:
             email_verified_record(user=email_address.user, email=email_address.email)
@@ -91,19 +93,13 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request) -> str:
         """Residents still awaiting validation land on the page that says so."""
-        from communities.memberships import active_membership
-        from communities.models import MembershipStatus
-
         membership = active_membership(user=request.user)
         if membership is not None and membership.status == MembershipStatus.PENDING:
             return reverse("accounts:pending")
         return super().get_login_redirect_url(request)
 
     # --- Brute force --------------------------------------------------------------------------
-
     def get_client_ip(self, request) -> str:
-        from .network import client_ip
-
         return client_ip(request) or super().get_client_ip(request)
 
     def _get_login_attempts_cache_key(self, request, **credentials: Any) -> str:
@@ -114,8 +110,6 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def pre_authenticate(self, request, **credentials: Any) -> None:
         """Refuse a locked-out login+address before allauth counts it or checks a password."""
-        from axes.handlers.proxy import AxesProxyHandler
-
         if request is not None and not AxesProxyHandler.is_allowed(request, credentials):
             # AxesMiddleware turns the flagged request into the lockout page.
             request.axes_locked_out = True
@@ -124,10 +118,7 @@ class AccountAdapter(DefaultAccountAdapter):
         super().pre_authenticate(request, **credentials)
 
     # --- Phone numbers (allauth's phone hooks on User.phone / phone_verified_at) --------------
-
     def phone_form_field(self, **kwargs: Any):
-        from .forms import FrenchMobileField
-
         return FrenchMobileField(**kwargs)
 
     def get_phone(self, user) -> tuple[str, bool] | None:
@@ -175,7 +166,5 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_account_already_exists_mail(self, email: str) -> None:
         # A pretend sign-up reaches here with the e-mail typed even when it was the phone
         # number that was taken: a new address must not be told of somebody else's account.
-        from allauth.account.internal.userkit import filter_users_by_email
-
         if filter_users_by_email(email):
             super().send_account_already_exists_mail(email)

@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
 
+from communities.memberships import active_membership
 from communities.models import Commune
 from communities.selectors import commune_for_request
 
@@ -93,8 +94,6 @@ registration = RegistrationView.as_view()
 @login_required
 def registration_pending(request):
     """What a newly registered resident sees until a moderator decides."""
-    from communities.memberships import active_membership
-
     membership = active_membership(user=request.user)
     return render(request, "account/pending.html", {"membership": membership})
 

@@ -1,7 +1,9 @@
 """Sign in with an e-mail address or a mobile number, in any format a person types."""
 
 from allauth.account.auth_backends import AuthenticationBackend
+from django.contrib.auth import get_user_model
 
+from .models import normalize_email
 from .phones import login_key, parse_phone
 
 __all__ = [
@@ -15,10 +17,6 @@ __all__ = [
 
 def find_user_by_login(login: str):
     """The user whose e-mail or phone number is ``login``, or None."""
-    from django.contrib.auth import get_user_model
-
-    from .models import normalize_email
-
     login = (login or "").strip()
     if not login:
         return None

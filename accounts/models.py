@@ -4,8 +4,11 @@ A member is identified by an e-mail address, a French mobile number (E.164), or 
 Members who take part by SMS alone have no e-mail and no usable password.
 """
 
+import secrets
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -147,14 +150,10 @@ class Visibility(models.TextChoices):
 
 
 def _photo_upload_to(instance, filename):
-    import secrets
-
     return f"photos/{secrets.token_hex(16)}.jpg"
 
 
 def _private_storage():
-    from django.core.files.storage import storages
-
     return storages["private"]
 
 

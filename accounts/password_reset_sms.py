@@ -14,6 +14,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext
 
+from notifications.sms.service import sms_send
+
+from .adapter import sms_sender_for
+
 SESSION_KEY = "accounts_password_reset_sms"
 
 
@@ -59,9 +63,6 @@ class SmsPasswordResetProcess(AbstractCodeVerificationProcess):
     def send(self) -> None:
         if self.user is None:
             return
-        from notifications.sms.service import sms_send
-
-        from .adapter import sms_sender_for
 
         code = get_adapter(self.request).generate_phone_verification_code(
             user=self.user, phone=self.phone

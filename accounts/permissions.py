@@ -1,5 +1,10 @@
 """Who must prove more than a password: mairie staff, the platform team, and anyone with TOTP."""
 
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
+
+from communities.selectors import communes_where
+
 
 def is_staff_member(*, user) -> bool:
     """Holds a mairie role in some commune, may enter the Wagtail admin, or is the platform team.
@@ -11,8 +16,6 @@ def is_staff_member(*, user) -> bool:
         return False
     if user.is_superuser or user.is_staff:
         return True
-    from communities.selectors import communes_where
-
     return communes_where(user=user).exists()
 
 
@@ -23,8 +26,6 @@ def has_totp(*, user) -> bool:
     how the session in hand was opened. ``StaffSecurityMiddleware`` signs out any session of
     such an account that skipped the code, so that behind it both answers agree.
     """
-    from allauth.mfa.models import Authenticator
-
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
@@ -40,8 +41,6 @@ def second_factor_passed(*, request) -> bool:
     and our TOTP activation write in the session. A session opened by any other door (a
     password-only form, ``login()`` called directly) has none.
     """
-    from allauth.account.authentication import get_authentication_records
-
     user = request.user
     if not user.is_authenticated:
         return False

@@ -5,8 +5,10 @@ limits, then e-mail and phone verification); this form adds what a neighbourhood
 needs to know before anyone sees a community: where the person lives, with a proof.
 """
 
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm
 from allauth.account.internal import flows
+from allauth.account.internal.userkit import filter_users_by_email
 from django import forms
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
@@ -218,9 +220,6 @@ class RegistrationForm(SignupForm):
         the owner of a taken number by SMS — as a new member's code e-mail does.
         """
         if self.account_already_exists:
-            from allauth.account.adapter import get_adapter
-            from allauth.account.internal.userkit import filter_users_by_email
-
             make_password(self.cleaned_data.get("password1"))
             email = self.cleaned_data.get("email")
             phone = self.cleaned_data.get("phone")

@@ -1,5 +1,8 @@
 """Writes on accounts that keep our User and allauth's records in step."""
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,7 +16,6 @@ def email_address_verified_ensure(user) -> None:
     mandatory verification would ask an already verified member for a code at sign-in.
     Called before every sign-in by the account adapter; the demo loader may call it too.
     """
-    from allauth.account.models import EmailAddress
 
     if not user.email:
         return
@@ -45,8 +47,6 @@ def totp_authenticator_ensure(*, user, secret: str):
     For demo staff and tests only: real staff activate TOTP themselves, with a secret that
     never leaves their authenticator app. Idempotent.
     """
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP
 
     existing = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     if existing is not None:

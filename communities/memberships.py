@@ -8,6 +8,7 @@ platform knows who they are and where they live, and no proof outlives its decis
 import logging
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -15,8 +16,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+from shapely.geometry import Point, shape
 
 from accounts.member_language import member_language
+from accounts.phones import mobile_number_clean
+from notifications.sms.service import sms_send
 
 from .models import (
     ACTIVE_MEMBERSHIP_STATUSES,
@@ -91,8 +95,6 @@ def pending_memberships_for(*, moderator) -> QuerySet[Membership]:
 
 def community_for_point(*, commune, latitude: float, longitude: float) -> Community | None:
     """The community of ``commune`` whose GeoJSON boundary contains the point, if any."""
-    from shapely.geometry import Point, shape
-
     point = Point(longitude, latitude)  # GeoJSON order: x = longitude, y = latitude
     for community in commune.communities.exclude(boundary=None):
         try:
@@ -267,8 +269,6 @@ def membership_decision_notify(*, membership: Membership) -> None:
         if user.email:
             send_mail(_("Votre inscription sur Voisinage"), text, None, [user.email])
     if user.phone:
-        from notifications.sms.service import sms_send
-
         sms_send(
             to=str(user.phone),
             body=text,
@@ -287,9 +287,6 @@ def neighbour_register(*, sponsor, first_name: str, last_name: str, phone: str, 
     The neighbour becomes an SMS-only member (no password, no e-mail) once they have
     answered OUI to the invitation and a moderator has approved. The sponsor is recorded.
     """
-    from django.contrib.auth import get_user_model
-
-    from accounts.phones import mobile_number_clean
 
     sponsor_membership = verified_membership(user=sponsor)
     if sponsor_membership is None:
@@ -320,8 +317,6 @@ def neighbour_register(*, sponsor, first_name: str, last_name: str, phone: str, 
     ) % {"sponsor": sponsor.get_full_name(), "commune": commune.name}
 
     def send_invitation():
-        from notifications.sms.service import sms_send
-
         sms_send(to=e164, body=invitation, purpose="account", sender=commune.sms_sender_name)
 
     transaction.on_commit(send_invitation)

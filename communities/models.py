@@ -1,10 +1,13 @@
 """Communes (one per Wagtail site), their communities and their staff groups."""
 
 import re
+import secrets
+from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +48,29 @@ class StaffRole(models.TextChoices):
     MODERATOR = "moderator", _("Modérateur")
     BROADCASTER = "broadcaster", _("Diffuseur d'alertes")
     POLICE = "police", _("Police municipale")
+
+
+class CommuneQuerySet(models.QuerySet):
+    def granting(self, *, user, permissions: Iterable[str]) -> "CommuneQuerySet":
+        """Communes in which ``user`` holds any of ``permissions`` ("app_label.codename").
+
+        Protects tenancy: a permission held through Cadaujac's group never reaches
+        Didenheim's records, and a permission held outside any commune group reaches no
+        commune at all. Superusers, the platform team, get every commune.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        granted = Commune.objects.none()
+        for permission in permissions:
+            app_label, codename = permission.split(".", 1)
+            granted |= Commune.objects.filter(
+                staff_groups__group__user=user,
+                staff_groups__group__permissions__content_type__app_label=app_label,
+                staff_groups__group__permissions__codename=codename,
+            )
+        return self.filter(pk__in=granted.values("pk"))
 
 
 class Commune(models.Model):
@@ -105,6 +131,8 @@ class Commune(models.Model):
     email = models.EmailField(_("e-mail de la mairie"), blank=True)
     opening_hours = models.TextField(_("horaires d'ouverture"), blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    objects = CommuneQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("commune")
@@ -268,14 +296,10 @@ PROOF_EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png"
 def _proof_upload_to(instance, filename):
     # A random name, and an extension from the sniffed type: the uploaded name may carry
     # personal data, and its extension (".html") is whatever the sender wanted.
-    import secrets
-
     return f"proofs/{secrets.token_hex(16)}{PROOF_EXTENSIONS.get(instance.content_type, '.bin')}"
 
 
 def _private_storage():
-    from django.core.files.storage import storages
-
     return storages["private"]
 
 
@@ -322,14 +346,12 @@ class CommuneLogEntryManager(BaseLogEntryManager):
         Wagtail's generic log shows every entry of a model to anyone holding one of its
         permissions; here Cadaujac's staff never read Didenheim's history.
         """
-        from .permissions import communes_granting
-
         if user.is_superuser:
             return self.all()
         visible = models.Q(pk__in=[])
         for model in (Commune, Community):
             opts = model._meta
-            communes = communes_granting(
+            communes = Commune.objects.granting(
                 user=user,
                 permissions=[
                     f"{opts.app_label}.{action}_{opts.model_name}"

@@ -20,20 +20,10 @@ def communes_granting(*, user, permissions: Iterable[str]) -> QuerySet[Commune]:
 
     Protects tenancy: a permission held through Cadaujac's group never reaches Didenheim's
     records, and a permission held outside any commune group reaches no commune at all.
+    The rule itself is ``Commune.objects.granting``, which the commune's admin history
+    (``CommuneLogEntry``) reads too.
     """
-    if not user.is_authenticated or not user.is_active:
-        return Commune.objects.none()
-    if user.is_superuser:
-        return Commune.objects.all()
-    granted = Commune.objects.none()
-    for permission in permissions:
-        app_label, codename = permission.split(".", 1)
-        granted |= Commune.objects.filter(
-            staff_groups__group__user=user,
-            staff_groups__group__permissions__content_type__app_label=app_label,
-            staff_groups__group__permissions__codename=codename,
-        )
-    return Commune.objects.filter(pk__in=granted.values("pk"))
+    return Commune.objects.granting(user=user, permissions=permissions)
 
 
 def images_for_commune_branding(*, commune: Commune) -> QuerySet:
