@@ -126,7 +126,8 @@ def test_the_form_guides_the_resident_and_carries_the_counters_alphabet(as_user,
     assert "Que se passe-t-il ?" in page
     assert "Ne décrivez ni l&#x27;apparence ni l&#x27;origine supposée d&#x27;une personne" in page
     assert "Seules la mairie et la police municipale reçoivent ces éléments" in page
-    assert "Danger immédiat ou flagrant délit : composez le 17." in page
+    assert "Danger immédiat ou flagrant délit : composez le" in page
+    assert 'href="tel:17"' in page
     assert 'name="community"' not in page
     config = response.context["counter_config"]
     assert set(config["gsm7_basic"]) == GSM7_BASIC

@@ -33,7 +33,10 @@ def test_emergency_notice_is_on_every_page(client, demo):
     for path in ["/", "/actualites/", "/agenda/", "/contacts/"]:
         response = get(client, "cadaujac.localhost", path)
         assert response.status_code == 200, path
-        assert "Danger immédiat : composez le 17 (ou le 112)." in response.content.decode()
+        html = response.content.decode()
+        assert "Danger immédiat : composez le" in html
+        assert 'href="tel:17"' in html
+        assert 'href="tel:112"' in html
 
 
 @pytest.mark.parametrize("host", ["unknown.localhost", "127.0.0.1:8000", "localhost"])
@@ -59,7 +62,10 @@ def test_english_version_of_translated_pages(client, demo):
 
     assert '<html lang="en">' in html
     assert "Welcome to Cadaujac" in html
-    assert "Immediate danger: dial 17 (or 112)." in html
+    assert (
+        'Immediate danger: dial <a class="tel-link" href="tel:17">17</a> '
+        '(or <a class="tel-link" href="tel:112">112</a>).'
+    ) in html
 
 
 def test_language_switcher_links_to_the_translation_of_the_page(client, demo):
