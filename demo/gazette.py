@@ -11,7 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
 from gazette.models import Comment, GazetteCategory, GazettePost
-from gazette.services import PhotoUpload, comment_create, gazette_post_create
+from gazette.services.comments import comment_create
+from gazette.services.photos import PhotoUpload
+from gazette.services.posts import gazette_post_create
 from moderation.reportables import report_create
 
 C = GazetteCategory

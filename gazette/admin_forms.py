@@ -34,7 +34,7 @@ class GazettePostAdminForm(WagtailAdminPageForm):
         cleaned_data = super().clean()
         photos = self.formsets.get("photos")
         if photos is not None and photos.is_valid():
-            from .services import PHOTO_MAX_SIDE
+            from .services.photos import PHOTO_MAX_SIDE
 
             for form in photos.forms:
                 uploaded = form.cleaned_data.get("file")

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from moderation.reportables import MAX_REASON
 
 from .models import MAX_BODY, MAX_PHOTOS
-from .services import MAX_ALT, MAX_COMMENT, MAX_TITLE, Audience, PhotoUpload
+from .services.comments import MAX_COMMENT
+from .services.photos import MAX_ALT, PhotoUpload
+from .services.posts import MAX_TITLE, Audience
 
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 

@@ -105,7 +105,7 @@ class GazetteIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import gazette_stream_for, stream_items
-        from .services import gazette_author_for
+        from .services.authors import gazette_author_for
 
         context = super().get_context(request, *args, **kwargs)
         category = request.GET.get("categorie")
@@ -214,7 +214,7 @@ class GazettePost(Page):
 
         from .forms import CommentForm, ReportForm
         from .selectors import comments_for
-        from .services import may_comment
+        from .services.comments import may_comment
 
         context = super().get_context(request, *args, **kwargs)
         user = request.user

@@ -34,7 +34,7 @@ def _comment_summary(comment) -> dict:
 
 
 def _hide(content, *, by, note=""):
-    from .services import gazette_content_hide
+    from .services.moderation import gazette_content_hide
 
     gazette_content_hide(content=content, by=by, note=note)
 

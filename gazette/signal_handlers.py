@@ -2,16 +2,14 @@
 
 from wagtail.signals import workflow_approved, workflow_rejected
 
+from .services.moderation import gazette_workflow_decision_notify
+
 
 def _approved(sender, instance, **kwargs):
-    from .services import gazette_workflow_decision_notify
-
     gazette_workflow_decision_notify(workflow_state=instance, approved=True)
 
 
 def _rejected(sender, instance, **kwargs):
-    from .services import gazette_workflow_decision_notify
-
     gazette_workflow_decision_notify(workflow_state=instance, approved=False)
 
 

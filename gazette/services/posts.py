@@ -1,16 +1,8 @@
-"""Writes of the gazette: residents' posts and comments, their photos, moderation hand-off.
+"""Residents' (and the mairie's) posts: create, edit, delete, published at once or submitted
+to the commune's gazette workflow."""
 
-Views, the admin and the demo share these keyword-only functions. Every write checks the
-same things whatever the door: the author's verified membership (or mairie role), the
-categories they may use, an audience within their own commune, the absence-dates guard,
-and photos that are really images, re-encoded without their metadata. A refused write
-changes nothing (one transaction, photos prepared before anything is stored).
-"""
-
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import magic
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,81 +11,28 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page, WorkflowState
 
 from accounts.absence import absence_dates_refuse
-from accounts.images import IMAGE_MAX_UPLOAD_BYTES, image_reencode
-from communities.memberships import verified_membership
-from communities.models import Commune, Community, ModerationPolicy, StaffRole
-from communities.selectors import roles_in_commune
+from communities.models import Commune, Community
 from moderation.suspensions import member_suspension_refuse
 
-from .models import (
+from ..models import (
     CLASSIFIED_LIFETIME_DAYS,
     MAX_BODY,
     MAX_PHOTOS,
-    RESIDENT_CATEGORIES,
-    Comment,
     GazetteCategory,
-    GazetteIndexPage,
     GazettePhoto,
     GazettePost,
 )
-from .provisioning import gazette_section_ensure
+from ..provisioning import gazette_section_ensure
+from .authors import Author, categories_for, gazette_author_for, gazette_index_of, needs_approval
+from .photos import photo_files_delete_on_commit, photos_prepare
 
-PHOTO_MAX_SIDE = 1600
-PHOTO_SNIFFED_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
 MAX_TITLE = 120
-MAX_COMMENT = 2000
-MAX_ALT = 200
 MAX_LIFETIME_DAYS = 365
-# Staff who write in the commune's name may use the mairie's own category.
-MAIRIE_WRITERS = {StaffRole.ADMINISTRATOR, StaffRole.EDITOR, StaffRole.MODERATOR}
 
 
 class Audience:
     COMMUNITY = "community"
     COMMUNE = "commune"
-
-
-@dataclass(frozen=True)
-class PhotoUpload:
-    file: object  # an UploadedFile
-    alt_text: str = ""
-
-
-@dataclass(frozen=True)
-class Author:
-    """Where ``user`` may publish: their commune, and the community they belong to (if any)."""
-
-    commune: Commune
-    community: Community | None
-    is_staff: bool
-
-
-def gazette_author_for(*, user, commune: Commune | None = None) -> Author | None:
-    """The commune (and community) ``user`` may publish in, or None.
-
-    Verified members publish in their own commune; the mairie's administrators, editors and
-    moderators in theirs. ``commune``, when given (the site the form is on), must be it.
-    """
-    if not user.is_authenticated or not user.is_active:
-        return None
-    membership = verified_membership(user=user)
-    if membership is not None:
-        own = membership.community.commune
-        if commune is None or commune.pk == own.pk:
-            return Author(commune=own, community=membership.community, is_staff=False)
-    if commune is not None and roles_in_commune(user=user, commune=commune) & MAIRIE_WRITERS:
-        return Author(commune=commune, community=None, is_staff=True)
-    return None
-
-
-def categories_for(*, author: Author) -> list[GazetteCategory]:
-    return (
-        [*RESIDENT_CATEGORIES, GazetteCategory.MAIRIE] if author.is_staff else RESIDENT_CATEGORIES
-    )
-
-
-def gazette_index_of(*, commune: Commune) -> GazetteIndexPage:
-    return GazetteIndexPage.objects.descendant_of(commune.site.root_page).get()
 
 
 def audience_communities_check(*, commune: Commune, communities) -> None:
@@ -102,41 +41,6 @@ def audience_communities_check(*, commune: Commune, communities) -> None:
         raise ValidationError(
             {"communities": _("Choisissez uniquement des communautés de votre commune.")}
         )
-
-
-def gazette_photo_prepare(upload: PhotoUpload) -> tuple[object, str]:
-    """Sniff an uploaded photo, then re-encode it (≤ 1600 px JPEG, no EXIF).
-
-    What the file says it is does not count: its first bytes must be a JPEG, PNG, WebP or
-    GIF image, and Pillow must decode it whole.
-    """
-    uploaded = upload.file
-    if uploaded.size and uploaded.size > IMAGE_MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            _("« %(name)s » dépasse 10 Mo.") % {"name": uploaded.name}, code="too_big"
-        )
-    uploaded.seek(0)
-    sniffed = magic.from_buffer(uploaded.read(2048), mime=True)
-    uploaded.seek(0)
-    if sniffed not in PHOTO_SNIFFED_TYPES:
-        raise ValidationError(
-            _("« %(name)s » n'est pas une photo : envoyez une image JPEG, PNG, WebP ou GIF.")
-            % {"name": uploaded.name},
-            code="bad_type",
-        )
-    try:
-        content = image_reencode(uploaded, max_side=PHOTO_MAX_SIDE)
-    except ValidationError as error:
-        raise ValidationError(
-            _("« %(name)s » : %(error)s") % {"name": uploaded.name, "error": error.messages[0]},
-            code=error.code,
-        ) from None
-    alt = " ".join((upload.alt_text or "").split())
-    if len(alt) > MAX_ALT:
-        raise ValidationError(
-            _("La description d'une photo dépasse %(max)d caractères.") % {"max": MAX_ALT}
-        )
-    return content, alt
 
 
 def _clean_post(
@@ -189,18 +93,6 @@ def _clean_post(
     return title, body, communities, expires_at
 
 
-def _prepare_photos(photos) -> list[tuple[object, str]]:
-    prepared, errors = [], []
-    for upload in photos:
-        try:
-            prepared.append(gazette_photo_prepare(upload))
-        except ValidationError as error:
-            errors.extend(error.messages)
-    if errors:
-        raise ValidationError({"photos": errors})
-    return prepared
-
-
 def _unique_slug(index: Page, title: str, exclude_pk: int | None = None) -> str:
     base = (slugify(title) or "publication")[:60].strip("-") or "publication"
     siblings = Page.objects.child_of(index)
@@ -212,10 +104,6 @@ def _unique_slug(index: Page, title: str, exclude_pk: int | None = None) -> str:
         counter += 1
         slug = f"{base}-{counter}"
     return slug
-
-
-def needs_approval(*, author: Author) -> bool:
-    return not author.is_staff and author.commune.gazette_moderation_policy == ModerationPolicy.PRE
 
 
 def _publish_or_submit(*, post: GazettePost, author: Author, by) -> None:
@@ -286,7 +174,7 @@ def gazette_post_create(
         expires_at=expires_at,
         photos_count=len(photos),
     )
-    prepared = _prepare_photos(photos)
+    prepared = photos_prepare(photos)
     index = gazette_index_of(commune=who.commune)
     post = GazettePost(
         title=title,
@@ -350,7 +238,7 @@ def gazette_post_update(
         expires_at=expires_at,
         photos_count=len(kept) + len(photos_add),
     )
-    prepared = _prepare_photos(photos_add)
+    prepared = photos_prepare(photos_add)
     removed_files = [photo.file.name for photo in post.photos.all() if photo.pk in remove]
     post.title = title
     post.category = category
@@ -368,7 +256,7 @@ def gazette_post_update(
         post.live = False
     post.save()
     _publish_or_submit(post=post, author=who, by=by)
-    _delete_files_on_commit(removed_files)
+    photo_files_delete_on_commit(removed_files)
     return post
 
 
@@ -382,100 +270,4 @@ def gazette_post_delete(*, post: GazettePost, by) -> None:
     for state in WorkflowState.objects.for_instance(post).active():
         state.cancel(user=by)
     post.delete()
-    _delete_files_on_commit(files)
-
-
-def _delete_files_on_commit(names) -> None:
-    storage = GazettePhoto._meta.get_field("file").storage
-    names = [name for name in names if name]
-
-    def delete():
-        for name in names:
-            storage.delete(name)
-
-    if names:
-        transaction.on_commit(delete)
-
-
-# --- Comments ----------------------------------------------------------------------------------
-
-
-def _clean_comment(text: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError({"text": _("Écrivez votre commentaire.")})
-    if len(text) > MAX_COMMENT:
-        raise ValidationError(
-            {"text": _("Le commentaire dépasse %(max)d caractères.") % {"max": MAX_COMMENT}}
-        )
-    absence_dates_refuse(text, field="text")
-    return text
-
-
-def may_comment(*, user, post: GazettePost) -> bool:
-    """Verified members of the commune and its staff, on a post they may read."""
-    if gazette_author_for(user=user, commune=post.commune) is None and not (
-        user.is_authenticated and roles_in_commune(user=user, commune=post.commune)
-    ):
-        return False
-    return GazettePost.objects.visible_to(user).filter(pk=post.pk).exists()
-
-
-@transaction.atomic
-def comment_create(*, post: GazettePost, author, text: str) -> Comment:
-    """A comment by a member who may read ``post`` (PermissionDenied otherwise: 404)."""
-    if not may_comment(user=author, post=post):
-        raise PermissionDenied(_("Vous ne pouvez pas commenter cette publication."))
-    member_suspension_refuse(user=author, commune=post.commune)
-    return Comment.objects.create(post=post, author=author, text=_clean_comment(text))
-
-
-def _own_comment(*, comment: Comment, by) -> Comment:
-    if not by.is_authenticated or comment.author_id != by.pk:
-        raise PermissionDenied(_("Vous ne pouvez modifier que vos propres commentaires."))
-    return comment
-
-
-@transaction.atomic
-def comment_update(*, comment: Comment, by, text: str) -> Comment:
-    _own_comment(comment=comment, by=by)
-    member_suspension_refuse(user=by, commune=comment.post.commune)
-    comment.text = _clean_comment(text)
-    comment.edited_at = timezone.now()
-    comment.save(update_fields=["text", "edited_at"])
-    return comment
-
-
-@transaction.atomic
-def comment_delete(*, comment: Comment, by) -> None:
-    _own_comment(comment=comment, by=by)
-    comment.delete()
-
-
-# --- Moderation --------------------------------------------------------------------------------
-
-
-def gazette_content_hide(*, content, by, note: str = "") -> None:
-    """Upholding a report: the post or comment disappears for everyone (kept for the record)."""
-    now = timezone.now()
-    type(content).objects.filter(pk=content.pk, hidden_at=None).update(hidden_at=now)
-    content.hidden_at = content.hidden_at or now
-
-
-def gazette_workflow_decision_notify(*, workflow_state: WorkflowState, approved: bool) -> None:
-    """Tell a resident, in their language, that a moderator approved or sent back their post.
-
-    Wired to Wagtail's ``workflow_approved`` / ``workflow_rejected`` signals; the e-mail
-    leaves after commit, so a decision rolled back tells nobody anything.
-    """
-    from .notifications import workflow_decision_send
-
-    post_id = int(workflow_state.object_id)
-    if not GazettePost.objects.filter(pk=post_id, author__isnull=False).exists():
-        return
-    state_id = workflow_state.pk
-    transaction.on_commit(
-        lambda: workflow_decision_send(
-            post_id=post_id, workflow_state_id=state_id, approved=approved
-        )
-    )
+    photo_files_delete_on_commit(files)
