@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import CommuneGroup
-from notifications.models import OutboundSms, PushSubscription
+from notifications.models import Delivery, OutboundSms, PushSubscription
 
 from .gdpr import (
     FORMER_MEMBER,
@@ -167,7 +167,17 @@ def outbox_export(*, user) -> ExportPart:
         "push_devices": [
             {"user_agent": row.user_agent, "created_at": jsonable(row.created_at)}
             for row in PushSubscription.objects.filter(user=user)
-        ]
+        ],
+        # Every message the outbox delivered to them (alerts, the mairie's messages…).
+        "deliveries": [
+            {
+                "purpose": row.message.purpose,
+                "channel": row.channel,
+                "status": row.status,
+                "sent_at": jsonable(row.sent_at),
+            }
+            for row in Delivery.objects.filter(user=user).select_related("message")
+        ],
     }
     if user.phone:
         data["sms_sent_to_you"] = [
@@ -263,7 +273,7 @@ def register() -> None:
     gdpr_section_register(
         GdprSection(
             name="outbox",
-            covers=("notifications.PushSubscription",),
+            covers=("notifications.PushSubscription", "notifications.Delivery"),
             export=outbox_export,
             erase=outbox_erase,
         )

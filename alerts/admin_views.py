@@ -22,10 +22,11 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from communities.models import StaffRole
 from communities.selectors import communes_where
+from notifications.models import Channel, Delivery, DeliveryStatus
 
 from .admin_forms import BroadcastForm, DecisionForm
 from .broadcast import broadcast_estimate
-from .models import Alert, AlertSource, Channel, Delivery, DeliveryStatus
+from .models import Alert, AlertSource
 from .moderation import (
     QueueFilter,
     alert_approve,
@@ -55,7 +56,7 @@ def delivery_counts(*, alert: Alert) -> list[dict]:
     "delivered", "failed"}``.
     """
     rows = (
-        Delivery.objects.filter(message__alert=alert)
+        Delivery.objects.filter(message__alert_message__alert=alert)
         .values("channel", "status")
         .annotate(count=Count("pk"))
         .order_by()

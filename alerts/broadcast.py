@@ -7,50 +7,21 @@ last SMS should leave at the contracted rate, and whether quiet hours hold SMS a
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from communities.models import Commune
+from notifications.models import Channel
+from notifications.quiet_hours import quiet_hours_end
 from notifications.sms.segments import SmsSegmentation, sms_segments, to_gsm7
 
-from .fanout import _CHANNEL_CONDITIONS, audience_sql
-from .models import Alert, Channel
+from .fanout import CHANNEL_CONDITIONS, audience_sql
+from .models import Alert
 from .services import alert_sms_text
-
-SUNDAY = 6
-
-
-def _quiet_hours() -> tuple[int, int, ZoneInfo]:
-    config = settings.QUIET_HOURS
-    return config["START_HOUR"], config["END_HOUR"], ZoneInfo(config["TIME_ZONE"])
-
-
-def quiet_hours_end(*, now: datetime) -> datetime | None:
-    """When a non-urgent SMS or push created at ``now`` may leave; None when it may now.
-
-    French rules for non-urgent SMS: Monday to Saturday, from ``END_HOUR`` (8h) to
-    ``START_HOUR`` (20h), local time of Paris. Outside that window, the answer is the next
-    opening: 8h the same morning, the next morning, or Monday 8h from Saturday evening or
-    Sunday. Urgent alerts never ask.
-    """
-    start_hour, end_hour, zone = _quiet_hours()
-    local = now.astimezone(zone)
-    opens = time(end_hour)
-    closes = time(start_hour)
-    if local.weekday() != SUNDAY and opens <= local.time() < closes:
-        return None
-    day = local.date()
-    if local.time() >= closes or local.weekday() == SUNDAY:
-        day += timedelta(days=1)
-    while day.weekday() == SUNDAY:
-        day += timedelta(days=1)
-    # 8h always exists in Paris (clocks change at 2h or 3h), so this is never ambiguous.
-    return datetime.combine(day, opens, tzinfo=zone)
 
 
 def audience_community_ids(*, commune: Commune, communities=()) -> list[int]:
@@ -68,7 +39,7 @@ def broadcast_reach(*, commune: Commune, communities=(), author=None) -> dict[st
     community_ids = audience_community_ids(commune=commune, communities=communities)
     reach = dict.fromkeys(Channel.values, 0)
     with connection.cursor() as cursor:
-        for channel in _CHANNEL_CONDITIONS:
+        for channel in CHANNEL_CONDITIONS:
             sql, params = audience_sql(
                 channel=channel,
                 community_ids=community_ids,

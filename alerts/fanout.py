@@ -1,54 +1,29 @@
-"""Fan-out: from one alert message to one delivery row per recipient and channel.
+"""Who an alert's messages reach, and on which channels: the audience the outbox fans out to.
 
-The rows are written by one set-based ``INSERT … SELECT`` for every channel (about 0.25 s for
-100,000 rows on PostgreSQL, against seconds for ``bulk_create``), unique per message ×
-recipient × channel so that a member who is both a neighbour and staff, or a fan-out run
-twice, still gets one message per channel.
+``alert_message_audience_sql`` is handed to the outbox (``alerts.outbox``), whose fan-out
+writes every delivery from it in one ``INSERT … SELECT``; the mairie's broadcast screen
+counts the reach with the same SQL, so the count shown is the count written.
 """
 
 from django.db import connection
-from django.utils import timezone
 
-from accounts.models import Profile, User
+from accounts.models import User
 from communities.models import CommuneGroup, Membership, MembershipStatus
-from notifications.models import PushSubscription
+from notifications.models import NOT_SENT_ERROR_CODES, Channel, Delivery
+from notifications.reachability import reachable_sql, users_with_profiles_sql
 
-from .models import (
-    ALERT_STAFF_ROLES,
-    ENDED_ERROR_CODE,
-    EXPIRED_ERROR_CODE,
-    WITHDRAWN_STATUSES,
-    Alert,
-    AlertMessage,
-    Channel,
-    Delivery,
-)
+from .models import ALERT_STAFF_ROLES, Alert, AlertMessage
 
-_CHANNEL_CONDITIONS = {
-    Channel.SMS: (
-        "u.phone IS NOT NULL AND u.phone <> '' "
-        "AND COALESCE(p.alerts_by_sms, TRUE) AND p.sms_opted_out_at IS NULL"
-    ),
-    Channel.EMAIL: (
-        "u.email IS NOT NULL AND u.email_undeliverable_at IS NULL "
-        "AND COALESCE(p.alerts_by_email, TRUE)"
-    ),
+# Who may be sent an alert on each channel: reachable there (the outbox's one rule) and
+# not having turned alerts off on it.
+CHANNEL_CONDITIONS = {
+    channel: f"COALESCE(p.alerts_by_{channel.value}, TRUE) AND {reachable_sql(channel)}"
+    for channel in (Channel.SMS, Channel.EMAIL, Channel.PUSH)
 }
-
-
-# Marks the deliveries of a retracted alert withdrawn before they were sent.
-RETRACTED_ERROR_CODE = "retracted"
 
 
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
-
-
-# Push: one delivery per member, however many devices they enabled (all get it when sent).
-_CHANNEL_CONDITIONS[Channel.PUSH] = (
-    "COALESCE(p.alerts_by_push, TRUE) "  # noqa: S608 (a table name from model metadata)
-    f"AND EXISTS (SELECT 1 FROM {_table(PushSubscription)} ps WHERE ps.user_id = u.id)"
-)
 
 
 def alert_target_community_ids(*, alert: Alert) -> list[int]:
@@ -77,7 +52,7 @@ def audience_with_channels_sql(
     role_placeholders = ", ".join(["%s"] * len(ALERT_STAFF_ROLES))
     flags = ",\n".join(
         f"MAX(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {channel}_ok"
-        for channel, condition in _CHANNEL_CONDITIONS.items()
+        for channel, condition in CHANNEL_CONDITIONS.items()
     )
     sql = f"""
         SELECT r.user_id AS user_id, MAX(r.restricted) AS restricted,
@@ -92,8 +67,7 @@ def audience_with_channels_sql(
             JOIN {_table(CommuneGroup)} cg ON cg.group_id = ug.group_id
             WHERE cg.commune_id = %s AND cg.role IN ({role_placeholders})
         ) r
-        JOIN {_table(User)} u ON u.id = r.user_id
-        LEFT JOIN {_table(Profile)} p ON p.user_id = u.id
+        JOIN {users_with_profiles_sql()} ON u.id = r.user_id
         WHERE u.is_active AND u.id <> %s
         GROUP BY r.user_id
     """  # noqa: S608 (table names come from model metadata, values are parameters)
@@ -118,95 +92,51 @@ def audience_sql(
     return f"SELECT a.user_id, a.restricted FROM ({sql}) a WHERE a.{flag} = 1", params  # noqa: S608
 
 
-def deliveries_write(
-    *, message: AlertMessage, channels=(Channel.PUSH, Channel.EMAIL, Channel.SMS)
-) -> int:
-    """Write the queued deliveries of ``message`` for ``channels``; return how many are new.
+def correction_audience_sql(*, message: AlertMessage) -> tuple[str, list]:
+    """Who a correction reaches: exactly those the alert was sent to, on the same channels.
+
+    Read from the deliveries of the alert's earlier messages rather than by resolving the
+    audience again: someone who joined since never saw the alert and needs no correction,
+    and someone who left since did see it. Deliveries withdrawn before they left
+    ("retracted", "expired", "ended") did not reach anyone and do not count.
+    """
+    flags = ",\n".join(
+        f"MAX(CASE WHEN d.channel = '{channel.value}' THEN 1 ELSE 0 END) AS {channel.value}_ok"
+        for channel in (Channel.SMS, Channel.EMAIL, Channel.PUSH)
+    )
+    not_sent = ", ".join(["%s"] * len(NOT_SENT_ERROR_CODES))
+    sql = f"""
+        SELECT d.user_id AS user_id,
+               MAX(CASE WHEN d.restricted THEN 1 ELSE 0 END) AS restricted,
+               {flags}
+        FROM {_table(Delivery)} d
+        JOIN {_table(AlertMessage)} m ON m.id = d.message_id
+        WHERE m.alert_id = %s AND m.id <> %s AND m.kind <> %s
+          AND d.error_code NOT IN ({not_sent})
+        GROUP BY d.user_id
+    """  # noqa: S608 (table names come from model metadata, values are parameters)
+    params = [
+        message.alert_id,
+        message.pk,
+        AlertMessage.Kind.CORRECTION,
+        *NOT_SENT_ERROR_CODES,
+    ]
+    return sql, params
+
+
+def alert_message_audience_sql(*, message: AlertMessage) -> tuple[str, list]:
+    """The audience of one alert message, for the outbox's fan-out.
 
     Recipients: verified members of the targeted communities (plain text) and the commune's
     alert staff (restricted text, with identifying details), each on the channels they
     chose and can be reached on; SMS opt-outs (STOP) and the message's own author excluded
-    (see ``audience_with_channels_sql``). One statement for every channel, so the audience
-    is resolved once (100,000 members: about a second on PostgreSQL). Idempotent.
+    (the author has the acknowledgement, not a copy). A correction goes to exactly those
+    the alert reached.
     """
     if message.kind == AlertMessage.Kind.CORRECTION:
-        return deliveries_copy(message=message, channels=channels)
-    if message.alert.moderation_status in WITHDRAWN_STATUSES:
-        return 0  # withdrawn before its fan-out ran: nothing of it may still leave
-    channels = [channel for channel in channels if channel in _CHANNEL_CONDITIONS]
-    if not channels:
-        return 0
-    audience, audience_params = audience_with_channels_sql(
+        return correction_audience_sql(message=message)
+    return audience_with_channels_sql(
         community_ids=alert_target_community_ids(alert=message.alert),
         commune_id=message.alert.commune_id,
-        exclude_user_id=message.author_id,  # the author has the acknowledgement, not a copy
+        exclude_user_id=message.author_id,
     )
-    wanted = " UNION ALL ".join(
-        f"SELECT '{Channel(channel).value}' AS channel" for channel in channels
-    )
-    reachable = " OR ".join(
-        f"(c.channel = '{Channel(channel).value}' AND a.{channel}_ok = 1)" for channel in channels
-    )
-    now = timezone.now()
-    # "WHERE 1 = 1": SQLite needs a WHERE before ON CONFLICT in an INSERT … SELECT.
-    sql = f"""
-        INSERT INTO {_table(Delivery)}
-            (message_id, user_id, channel, restricted, status, attempts,
-             error_code, permanent_failure, created_at, updated_at)
-        SELECT %s, a.user_id, c.channel,
-               CASE WHEN a.restricted = 1 THEN TRUE ELSE FALSE END,
-               'queued', 0, '', FALSE, %s, %s
-        FROM ({audience}) a
-        JOIN ({wanted}) c ON {reachable}
-        WHERE 1 = 1
-        ON CONFLICT (message_id, user_id, channel) DO NOTHING
-    """  # noqa: S608 (channel names from our own enum, values are parameters)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [message.pk, now, now, *audience_params])
-        return max(cursor.rowcount, 0)
-
-
-def deliveries_copy(
-    *, message: AlertMessage, channels=(Channel.PUSH, Channel.EMAIL, Channel.SMS)
-) -> int:
-    """Write the deliveries of a correction: to exactly those the alert was sent to.
-
-    One ``INSERT … SELECT`` from the deliveries of the alert's earlier messages, one row per
-    user and channel they were sent on (with the same restriction), rather than resolving
-    the audience again: someone who joined since never saw the alert and needs no
-    correction, and someone who left since did see it. Deliveries withdrawn before they
-    left (``error_code`` "retracted", "expired", "ended") did not reach anyone and are not
-    copied. Idempotent.
-    """
-    channel_placeholders = ", ".join(["%s"] * len(channels))
-    now = timezone.now()
-    sql = f"""
-        INSERT INTO {_table(Delivery)}
-            (message_id, user_id, channel, restricted, status, attempts,
-             error_code, permanent_failure, created_at, updated_at)
-        SELECT %s, d.user_id, d.channel,
-               CASE WHEN MAX(CASE WHEN d.restricted THEN 1 ELSE 0 END) = 1
-                    THEN TRUE ELSE FALSE END,
-               'queued', 0, '', FALSE, %s, %s
-        FROM {_table(Delivery)} d
-        JOIN {_table(AlertMessage)} m ON m.id = d.message_id
-        WHERE m.alert_id = %s AND m.id <> %s AND m.kind <> %s
-          AND d.error_code NOT IN (%s, %s, %s) AND d.channel IN ({channel_placeholders})
-        GROUP BY d.user_id, d.channel
-        ON CONFLICT (message_id, user_id, channel) DO NOTHING
-    """  # noqa: S608 (table names come from model metadata, values are parameters)
-    params = [
-        message.pk,
-        now,
-        now,
-        message.alert_id,
-        message.pk,
-        AlertMessage.Kind.CORRECTION,
-        RETRACTED_ERROR_CODE,
-        EXPIRED_ERROR_CODE,
-        ENDED_ERROR_CODE,
-        *channels,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from accounts.absence import is_absence_refusal
 from accounts.inactivity import member_activity_record
 from accounts.models import User
-from accounts.sms_consent import sms_opt_in, sms_opt_out
 from communities.memberships import sponsored_invitation_accept, verified_membership
+from notifications.reachability import sms_opt_in, sms_opt_out
 
 from .models import AlertCategory, AlertSource, InboundSms, ModerationStatus
 from .services import alert_post

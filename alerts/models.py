@@ -1,8 +1,7 @@
-"""Alerts, the messages sent about them, and their deliveries (the outbox).
+"""Alerts, their history and the messages sent about them.
 
-A ``Delivery`` is one message to one recipient on one channel. The rows are written in bulk
-before anything is sent and are the only source of truth: workers claim them, record each
-outcome on them, and a periodic sweep re-enqueues the ones a lost task left behind.
+Each message is an outbox message (``notifications.OutboxMessage``): its deliveries, one
+per recipient and channel, are the outbox's (``notifications.Delivery``).
 """
 
 from django.conf import settings
@@ -13,6 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.audience import audience_q, targets_of, viewer_scope
 from communities.models import StaffRole
+from notifications.models import OutboxMessage
+
+# The outbox's name for alert messages (``OutboxMessage.purpose``): its source is
+# registered in ``AlertsConfig.ready`` (``alerts.outbox``).
+ALERT_PURPOSE = "alert"
 
 # The commune's staff who receive every alert, identifying details included, and see every
 # alert of their commune whatever its moderation status.
@@ -226,8 +230,13 @@ class AlertEvent(models.Model):
         return f"{self.get_action_display()} — {self.alert_id}"
 
 
-class AlertMessage(models.Model):
-    """One text sent about an alert: the alert itself, an update, its end, a correction."""
+class AlertMessage(OutboxMessage):
+    """One text sent about an alert: the alert itself, an update, its end, a correction.
+
+    An outbox message (``notifications.OutboxMessage``: texts, fan-out, quiet hours, expiry)
+    with what only the alert knows: which alert, what kind of text, who wrote it. The outbox
+    asks ``alerts.outbox`` who receives it and how each channel words it.
+    """
 
     class Kind(models.TextChoices):
         ALERT = "alert", _("Alerte")
@@ -235,14 +244,16 @@ class AlertMessage(models.Model):
         CLOSING = "closing", _("Fin d'alerte")
         CORRECTION = "correction", _("Rectificatif")
 
+    outbox_message = models.OneToOneField(
+        OutboxMessage,
+        on_delete=models.CASCADE,
+        parent_link=True,
+        primary_key=True,
+        db_column="id",
+        related_name="alert_message",
+    )
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
-    text = models.TextField(_("texte pour les voisins"))
-    restricted_text = models.TextField(
-        _("texte pour la mairie et la police"),
-        blank=True,
-        help_text=_("Avec les éléments d'identification ; vide : le même texte."),
-    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -250,115 +261,28 @@ class AlertMessage(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    fanned_out_at = models.DateTimeField(null=True, blank=True)
-    not_before = models.DateTimeField(
-        null=True, blank=True, help_text=_("Heures calmes : SMS et notifications pas avant.")
-    )
 
     class Meta:
         verbose_name = _("message d'alerte")
         verbose_name_plural = _("messages d'alerte")
         ordering = ["created_at"]
-        indexes = [
-            # The sweep's and /readyz's question: which messages were never fanned out?
-            models.Index(
-                fields=["created_at"],
-                condition=models.Q(fanned_out_at__isnull=True),
-                name="message_unfanned_idx",
-            ),
-        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.alert}"
 
-
-class Channel(models.TextChoices):
-    SMS = "sms", _("SMS")
-    EMAIL = "email", _("E-mail")
-    PUSH = "push", _("Notification")
-
-
-class DeliveryStatus(models.TextChoices):
-    QUEUED = "queued", _("En attente")
-    SENDING = "sending", _("En cours")
-    SENT = "sent", _("Envoyé")
-    DELIVERED = "delivered", _("Distribué")
-    FAILED = "failed", _("Échec")
-
-
-# Why an SMS or push of an alert was not sent: the alert had expired, or had been closed,
-# before its turn came (``Delivery.error_code`` of a failed row; see ``alerts.sending``).
-EXPIRED_ERROR_CODE = "expired"
-ENDED_ERROR_CODE = "ended"
-
-
-class Delivery(models.Model):
-    """One message to one recipient on one channel: the outbox row and its outcome.
-
-    Written 100,000 at a time by one ``INSERT … SELECT``, so the table carries only the
-    indexes its readers need, and no database foreign-key constraints: PostgreSQL's
-    deferred checks alone cost 0.8 s per 100,000 rows at commit. The rows are only ever
-    written from existing messages and users, and deleting either still deletes its
-    deliveries (Django's ``on_delete``), as erasure and retention do.
-    """
-
-    message = models.ForeignKey(
-        AlertMessage,
-        on_delete=models.CASCADE,
-        related_name="deliveries",
-        db_constraint=False,
-        db_index=False,  # the unique (message, user, channel) index serves
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="alert_deliveries",
-        db_constraint=False,
-    )
-    channel = models.CharField(max_length=5, choices=Channel.choices)
-    restricted = models.BooleanField(
-        default=False, help_text=_("Reçoit les éléments d'identification (mairie, police).")
-    )
-    status = models.CharField(
-        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
-    )
-    claim = models.UUIDField(null=True, blank=True, editable=False)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    # NULL, not "", until the provider answers: unique among the rows that have one.
-    provider_message_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
-    error_code = models.CharField(max_length=32, blank=True)
-    permanent_failure = models.BooleanField(default=False)
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("envoi")
-        verbose_name_plural = _("envois")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["message", "user", "channel"], name="one_delivery_per_channel"
-            ),
-            # Status callbacks find their row by the provider's id; most rows have none.
-            models.UniqueConstraint(
-                fields=["provider_message_id"],
-                condition=models.Q(provider_message_id__isnull=False),
-                name="one_delivery_per_provider_message",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["message", "channel", "status"]),
-            # The sweep's question: which unsettled rows have waited too long?
-            models.Index(
-                fields=["updated_at"],
-                condition=models.Q(status__in=["queued", "sending"]),
-                name="delivery_unsettled_idx",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.message} → {self.user_id} ({self.channel})"
+    def save(self, *args, **kwargs):
+        # What the outbox needs, from the alert, when the message is first written: the
+        # commune's SMS sender, how long the text is useful (a correction: whenever it is
+        # due), and whether a moderator holds it.
+        if self._state.adding:
+            alert = self.alert
+            self.purpose = ALERT_PURPOSE
+            self.sender_name = self.sender_name or alert.commune.sms_sender_name
+            if self.kind != self.Kind.CORRECTION and self.expires_at is None:
+                self.expires_at = alert.expires_at
+            if alert.moderation_status == ModerationStatus.HELD:
+                self.held = True
+        super().save(*args, **kwargs)
 
 
 class InboundSms(models.Model):

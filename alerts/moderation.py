@@ -17,18 +17,16 @@ from django.utils.translation import gettext as _
 from communities.models import StaffRole
 from communities.selectors import communes_where, user_has_commune_role
 from moderation.models import Report, ReportStatus
+from notifications.services import outbox_messages_release, outbox_messages_withdraw
 
-from .fanout import RETRACTED_ERROR_CODE
 from .models import (
     Alert,
     AlertEvent,
     AlertMessage,
-    Delivery,
-    DeliveryStatus,
     ModerationStatus,
 )
 from .notices import alert_outcome_notify
-from .services import _fanout_enqueue, _message_create
+from .services import _message_create
 
 MAX_REASON = 500
 
@@ -181,11 +179,7 @@ def alert_approve(*, alert: Alert, by, reason: str = "") -> Alert:
         _set_status(locked, ModerationStatus.APPROVED)
     elif locked.moderation_status == ModerationStatus.HELD:
         _set_status(locked, ModerationStatus.APPROVED)
-        pending = list(
-            locked.messages.filter(fanned_out_at=None).order_by("pk").values_list("pk", flat=True)
-        )
-        for message_id in pending:
-            transaction.on_commit(lambda message_id=message_id: _fanout_enqueue(message_id))
+        outbox_messages_release(ids=list(locked.messages.values_list("pk", flat=True)))
         alert_outcome_notify(alert=locked, outcome="approved", reason=reason)
     else:
         raise ValidationError(_("Cette alerte n'attend pas de validation."))
@@ -207,6 +201,7 @@ def alert_reject(*, alert: Alert, by, reason: str) -> Alert:
             _("Seule une alerte retenue peut être refusée ; une alerte déjà envoyée se retire.")
         )
     _set_status(locked, ModerationStatus.REJECTED)
+    outbox_messages_withdraw(ids=list(locked.messages.values_list("pk", flat=True)))
     AlertEvent.objects.create(
         alert=locked, actor=by, action=AlertEvent.Action.REJECTED, reason=reason
     )
@@ -245,13 +240,7 @@ def alert_retract(*, alert: Alert, by, reason: str) -> AlertMessage:
     if locked.moderation_status not in (ModerationStatus.TO_REVIEW, ModerationStatus.APPROVED):
         raise ValidationError(_("Seule une alerte envoyée peut être retirée."))
     _set_status(locked, ModerationStatus.RETRACTED)
-    now = timezone.now()
-    Delivery.objects.filter(message__alert=locked, status=DeliveryStatus.QUEUED).update(
-        status=DeliveryStatus.FAILED,
-        error_code=RETRACTED_ERROR_CODE,
-        permanent_failure=True,
-        updated_at=now,
-    )
+    outbox_messages_withdraw(ids=list(locked.messages.values_list("pk", flat=True)))
     correction = _message_create(
         alert=locked,
         kind=AlertMessage.Kind.CORRECTION,

@@ -1,227 +1,56 @@
-"""Reads about where an alert's messages stand: delivery progress and the call list.
+"""Where an alert's messages stand, read through the outbox: progress and the call list.
 
-The progress counts are one aggregate over ``Delivery`` (grouped by channel and status on
-the ``(message, channel, status)`` index), so a commune-wide alert of 100,000 rows costs
-the same two queries as an alert to ten neighbours. The call list names the verified
-members the alert could not reach, so that referents can phone them.
+The counting and the reasons are the outbox's (``notifications.progress``); what is the
+alert's is which messages belong to it, whether they are still being prepared (a held or
+withdrawn alert prepares nothing), and whose absence from the deliveries means someone
+was not reached: the verified members of its communities.
 """
 
-import math
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, QuerySet
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.db.models import QuerySet
 
 from communities.models import Membership, MembershipStatus
-from notifications.models import PushSubscription
-
-from .fanout import alert_target_community_ids
-from .models import (
-    ENDED_ERROR_CODE,
-    EXPIRED_ERROR_CODE,
-    WITHDRAWN_STATUSES,
-    Alert,
-    AlertMessage,
-    Channel,
-    Delivery,
-    DeliveryStatus,
-    ModerationStatus,
+from notifications.progress import (
+    OutboxProgress,
+    UnreachableReason,
+    deliveries_progress,
+    unreachable_reason,
+    unreached,
 )
 
-# Push and e-mail leave first, SMS are paced: list them in the order they go out.
-CHANNEL_ORDER = [Channel.PUSH, Channel.EMAIL, Channel.SMS]
-STATUS_ORDER = [
-    DeliveryStatus.QUEUED,
-    DeliveryStatus.SENDING,
-    DeliveryStatus.SENT,
-    DeliveryStatus.DELIVERED,
-    DeliveryStatus.FAILED,
+from .fanout import alert_target_community_ids
+from .models import WITHDRAWN_STATUSES, Alert, AlertMessage, ModerationStatus
+
+AlertProgress = OutboxProgress
+
+__all__ = [
+    "AlertProgress",
+    "UnreachableReason",
+    "alert_progress",
+    "unreachable_memberships",
+    "unreachable_reason",
 ]
 
 
-@dataclass(frozen=True)
-class ChannelProgress:
-    channel: str
-    label: str
-    counts: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def pending(self) -> int:
-        return self.counts[DeliveryStatus.QUEUED] + self.counts[DeliveryStatus.SENDING]
-
-    @property
-    def done(self) -> int:
-        return self.total - self.pending
-
-    @property
-    def percent(self) -> int:
-        return math.floor(100 * self.done / self.total) if self.total else 100
-
-
-@dataclass(frozen=True)
-class AlertProgress:
-    """Where the deliveries of every message of one alert stand, channel by channel."""
-
-    channels: list[ChannelProgress]
-    preparing: bool  # a message whose deliveries are not written yet
-    waiting_until: datetime | None  # quiet hours: SMS and push wait until then
-    sms_rate: float
-    now: datetime
-    messages: int = 0
-
-    @property
-    def total(self) -> int:
-        return sum(c.total for c in self.channels)
-
-    @property
-    def pending(self) -> int:
-        return sum(c.pending for c in self.channels)
-
-    @property
-    def done(self) -> int:
-        return self.total - self.pending
-
-    @property
-    def running(self) -> bool:
-        """Still moving: the page keeps polling while this is true."""
-        return self.preparing or self.pending > 0
-
-    @property
-    def sms_remaining(self) -> int:
-        return next((c.pending for c in self.channels if c.channel == Channel.SMS), 0)
-
-    @property
-    def sms_seconds_left(self) -> int:
-        """Seconds until the last SMS leaves, at the contracted provider rate."""
-        if not self.sms_remaining:
-            return 0
-        start = max(self.now, self.waiting_until) if self.waiting_until else self.now
-        waiting = (start - self.now).total_seconds()
-        return math.ceil(waiting + self.sms_remaining / self.sms_rate)
-
-    @property
-    def sms_minutes_left(self) -> int:
-        return max(1, math.ceil(self.sms_seconds_left / 60)) if self.sms_remaining else 0
-
-    @property
-    def sms_last_at(self) -> datetime | None:
-        if not self.sms_remaining:
-            return None
-        return self.now + timedelta(seconds=self.sms_seconds_left)
-
-    def as_json(self) -> dict:
-        last = self.sms_last_at
-        return {
-            "running": self.running,
-            "preparing": self.preparing,
-            "total": self.total,
-            "pending": self.pending,
-            "channels": [
-                {
-                    "channel": c.channel,
-                    "label": str(c.label),
-                    "total": c.total,
-                    "done": c.done,
-                    "percent": c.percent,
-                    **{status: c.counts[status] for status in STATUS_ORDER},
-                }
-                for c in self.channels
-            ],
-            "sms_remaining": self.sms_remaining,
-            "sms_rate_per_second": self.sms_rate,
-            "sms_seconds_left": self.sms_seconds_left,
-            "sms_last_at": last.isoformat() if last else None,
-            "waiting_until": self.waiting_until.isoformat() if self.waiting_until else None,
-        }
-
-
-def alert_progress(*, alert: Alert, now: datetime | None = None) -> AlertProgress:
-    """Delivery counts per channel and status for every message of ``alert``.
-
-    Two queries whatever the number of deliveries: the alert's messages, then one
-    ``GROUP BY channel, status`` over their deliveries. ``COUNT(*)`` (not of a column) lets
-    PostgreSQL answer from the ``(message, channel, status)`` index alone: about 35 ms for
-    100,000 deliveries on the 2-core test machine, against 90 ms reading the table.
-
-    The estimate of the last SMS is the SMS still queued or sending divided by
-    ``SMS_RATE_PER_SECOND`` (the rate the fan-out paces itself to), counted from the end
-    of quiet hours when a message waits.
-    """
-    now = now or timezone.now()
+def alert_progress(*, alert: Alert, now: datetime | None = None) -> OutboxProgress:
+    """Delivery counts per channel and status for every message of ``alert``: two queries
+    whatever the number of deliveries (see ``notifications.progress``)."""
     messages = list(
         AlertMessage.objects.filter(alert=alert).values_list("pk", "fanned_out_at", "not_before")
     )
-    counts = {channel: dict.fromkeys(STATUS_ORDER, 0) for channel in CHANNEL_ORDER}
-    if messages:
-        rows = (
-            Delivery.objects.filter(message_id__in=[pk for pk, _f, _n in messages])
-            .values("channel", "status")
-            .annotate(n=Count("*"))
-            .order_by()
-        )
-        for row in rows:
-            counts.setdefault(row["channel"], dict.fromkeys(STATUS_ORDER, 0))
-            counts[row["channel"]][row["status"]] = row["n"]
-    labels = dict(Channel.choices)
     held = alert.moderation_status == ModerationStatus.HELD
     withdrawn = alert.moderation_status in WITHDRAWN_STATUSES
     preparing = not held and not withdrawn and any(fanned is None for _pk, fanned, _n in messages)
-    # A channel nobody is reached on is left out, once the deliveries are written (while
-    # they are not, e-mail and SMS rows wait on the page for the polling to fill them).
-    channels = [
-        ChannelProgress(channel=channel, label=labels.get(channel, channel), counts=statuses)
-        for channel, statuses in counts.items()
-        if sum(statuses.values()) or (preparing and channel != Channel.PUSH)
-    ]
-    waits = [not_before for _pk, _f, not_before in messages if not_before and not_before > now]
-    return AlertProgress(
-        channels=channels,
-        preparing=preparing,
-        waiting_until=max(waits) if waits else None,
-        sms_rate=float(getattr(settings, "SMS_RATE_PER_SECOND", 10.0)) or 10.0,
-        now=now,
-        messages=len(messages),
-    )
-
-
-# --- The call list ------------------------------------------------------------------------------
-
-
-class UnreachableReason:
-    FAILED = "failed"
-    OPTED_OUT = "opted_out"
-    NO_CONTACT = "no_contact"
-    CHANNELS_OFF = "channels_off"
-    EXPIRED = "expired"
-    ENDED = "ended"
-    EMAIL_UNDELIVERABLE = "email_undeliverable"
-
-    LABELS = {
-        FAILED: _("Tous les envois ont échoué"),
-        OPTED_OUT: _("SMS refusés (STOP) et aucun autre moyen"),
-        NO_CONTACT: _("Ni téléphone ni adresse e-mail"),
-        CHANNELS_OFF: _("Alertes désactivées dans ses préférences"),
-        EXPIRED: _("Non envoyé : l'alerte avait expiré"),
-        ENDED: _("Non envoyé : l'alerte était déjà close"),
-        EMAIL_UNDELIVERABLE: _("Adresse e-mail invalide (les e-mails reviennent)"),
-    }
+    return deliveries_progress(messages=messages, preparing=preparing, now=now)
 
 
 def unreachable_memberships(*, alert: Alert) -> QuerySet[Membership]:
     """Verified members of the alert's communities whom its first message did not reach.
 
-    Not reached: no delivery at all (no phone and no e-mail, every alert channel turned
-    off, or SMS refused with STOP and nothing else), or every delivery failed (or was not
-    sent because the alert had expired or was closed by then: ``expired``, ``ended``). Members
-    still queued or being sent to are not listed. The author is left out (they wrote it).
-    Empty while the alert is held or its deliveries are not written yet.
+    The outbox's reading (``notifications.progress.unreached``) of the alert's audience;
+    the author is left out (they wrote it). Empty while the alert is held or its
+    deliveries are not written yet.
     """
     first = (
         AlertMessage.objects.filter(alert=alert, kind=AlertMessage.Kind.ALERT)
@@ -230,42 +59,13 @@ def unreachable_memberships(*, alert: Alert) -> QuerySet[Membership]:
     )
     if first is None or first.fanned_out_at is None:
         return Membership.objects.none()
-    deliveries = Delivery.objects.filter(message=first, user=OuterRef("user"))
+    audience = Membership.objects.filter(
+        status=MembershipStatus.VERIFIED,
+        community_id__in=alert_target_community_ids(alert=alert),
+        user__is_active=True,
+    ).exclude(user_id=alert.author_id or 0)
     return (
-        Membership.objects.filter(
-            status=MembershipStatus.VERIFIED,
-            community_id__in=alert_target_community_ids(alert=alert),
-            user__is_active=True,
-        )
-        .exclude(user_id=alert.author_id or 0)
-        .annotate(
-            has_delivery=Exists(deliveries),
-            reached=Exists(deliveries.exclude(status=DeliveryStatus.FAILED)),
-            expired=Exists(deliveries.filter(error_code=EXPIRED_ERROR_CODE)),
-            ended=Exists(deliveries.filter(error_code=ENDED_ERROR_CODE)),
-            has_push=Exists(PushSubscription.objects.filter(user=OuterRef("user"))),
-        )
-        .filter(reached=False)
+        unreached(audience, message_id=first.pk)
         .select_related("user", "user__profile", "community")
         .order_by("community__name", "user__last_name", "user__first_name", "pk")
     )
-
-
-def unreachable_reason(membership: Membership) -> str:
-    """Why the alert did not reach this member (a ``UnreachableReason`` value)."""
-    user = membership.user
-    if user.email and user.email_undeliverable_at:
-        return UnreachableReason.EMAIL_UNDELIVERABLE  # the provider reported a bounce
-    if membership.has_delivery:
-        # Not sent because the alert was over before their turn came, rather than failed.
-        if membership.expired:
-            return UnreachableReason.EXPIRED
-        if membership.ended:
-            return UnreachableReason.ENDED
-        return UnreachableReason.FAILED
-    profile = getattr(user, "profile", None)
-    if profile is not None and profile.sms_opted_out_at and user.phone:
-        return UnreachableReason.OPTED_OUT
-    if not user.phone and not user.email and not membership.has_push:
-        return UnreachableReason.NO_CONTACT
-    return UnreachableReason.CHANNELS_OFF

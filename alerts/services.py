@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError
 
 from accounts.absence import absence_dates_refuse
 from accounts.permissions import has_totp
@@ -23,6 +22,8 @@ from communities.selectors import roles_in_commune, user_has_commune_role
 from moderation.models import Report
 from moderation.reportables import report_create, reported_by
 from moderation.suspensions import member_suspension_refuse
+from notifications.quiet_hours import quiet_hours_end
+from notifications.services import outbox_message_dispatch, outbox_messages_end
 from notifications.sms.segments import to_gsm7
 
 from .models import (
@@ -89,8 +90,6 @@ def _message_create(
     moment its SMS and push may leave (``not_before``); e-mail goes at once. Urgent ones,
     residents' alerts among them, and corrections go at once on every channel.
     """
-    from .broadcast import quiet_hours_end
-
     quiet = (
         alert.source == AlertSource.ADMIN
         and not alert.urgent
@@ -104,36 +103,8 @@ def _message_create(
         author=author,
         not_before=quiet_hours_end(now=timezone.now()) if quiet else None,
     )
-    if alert.moderation_status != ModerationStatus.HELD:
-        transaction.on_commit(lambda: _fanout_enqueue(message.pk))
+    outbox_message_dispatch(message=message)  # a held alert's message waits, ``held``
     return message
-
-
-# Publishing is retried briefly, so that a broker that is down answers the resident in well
-# under a second; what is not published is left to the sweep.
-FANOUT_PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
-
-
-def _fanout_enqueue(message_id: int) -> None:
-    """Publish the fan-out of a committed message; a broker that is down loses nothing.
-
-    The message row itself, written with ``fanned_out_at`` empty in the transaction that
-    posted it, is the durable record that it must go: if publishing fails, the error is
-    logged and the sweep (``alerts.tasks.deliveries_recover``) fans the message out once a
-    worker runs again, so the post still succeeds for its author.
-    """
-    from .tasks import alert_message_fanout
-
-    try:
-        alert_message_fanout.apply_async(
-            args=[message_id], queue="alerts", retry_policy=FANOUT_PUBLISH_RETRY
-        )
-    except OperationalError:
-        logger.warning(
-            "Broker unreachable: the fan-out of alert message %s is left to the sweep",
-            message_id,
-            exc_info=True,
-        )
 
 
 @transaction.atomic
@@ -307,7 +278,7 @@ def alert_rights(*, user, alert: Alert) -> AlertRights:
 def alert_not_running_reason(*, alert: Alert) -> str | None:
     """Why nothing more can be sent about ``alert`` (None while it runs): held, withdrawn,
     closed or expired (an expired alert's own undelivered SMS and push are not sent either,
-    see ``alerts.sending.deliveries_expire``)."""
+    see ``notifications.sending.deliveries_expire``)."""
     if alert.moderation_status == ModerationStatus.HELD:
         return _(
             "Cette alerte attend la validation d'un modérateur : rien ne peut encore y être ajouté."
@@ -378,8 +349,18 @@ def alert_close(*, alert: Alert, by, text: str) -> AlertMessage:
         kind=AlertMessage.Kind.CLOSING,
         action=AlertEvent.Action.CLOSED,
     )
-    Alert.objects.filter(pk=alert.pk).update(closed_at=timezone.now())
+    now = timezone.now()
+    Alert.objects.filter(pk=alert.pk).update(closed_at=now)
     alert.refresh_from_db(fields=["closed_at"])
+    # The alert and its updates not yet sent by SMS or push will not be; the closing goes.
+    outbox_messages_end(
+        ids=list(
+            alert.messages.filter(
+                kind__in=[AlertMessage.Kind.ALERT, AlertMessage.Kind.UPDATE]
+            ).values_list("pk", flat=True)
+        ),
+        now=now,
+    )
     return message
 
 

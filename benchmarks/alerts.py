@@ -296,8 +296,9 @@ def alerts_clear() -> None:
 def commune_wide_alert(*, fake: FakeTwilioServer, data: dict) -> list[dict]:
     from django.db import connection
 
-    from alerts.models import AlertCategory, Channel, Delivery, DeliveryStatus
+    from alerts.models import AlertCategory
     from alerts.services import broadcast_post
+    from notifications.models import Channel, Delivery, DeliveryStatus
 
     fake.reset()
     load_before = round(os.getloadavg()[0], 2)
@@ -456,7 +457,7 @@ def run() -> int:
         log(f"bench: {MEMBERS:,} members on {urllib.parse.urlsplit(database_url).path[1:]}")
         data = prepare()
         alerts_clear()
-        from alerts.pacing import sms_pace_reset
+        from notifications.pacing import sms_pace_reset
 
         sms_pace_reset()
         celery, _ = worker(env)

@@ -11,7 +11,7 @@ from alerts.services import (
     alert_post,
     broadcast_post,
 )
-from alerts.tasks import alert_message_fanout
+from notifications.tasks import outbox_message_fanout
 
 
 def _user(email):
@@ -80,4 +80,4 @@ def demo_alerts_load(communes: dict) -> None:
     for message_id in AlertMessage.objects.filter(alert__commune__in=communes.values()).values_list(
         "pk", flat=True
     ):
-        alert_message_fanout(message_id)
+        outbox_message_fanout(message_id)

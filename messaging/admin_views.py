@@ -17,12 +17,20 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
+from accounts.profiles import directory_entries
 from communities.form_refusals import form_refusal_show
 from notifications.models import SmsStatus
+from notifications.progress import UnreachableReason, unreachable_reason
 
 from .admin_forms import OfficialMessageForm
 from .models import OfficialSend
-from .official import official_replies, official_send, official_sms_counts
+from .official import (
+    official_progress,
+    official_replies,
+    official_send,
+    official_sms_counts,
+    official_unreached,
+)
 from .permissions import official_communes
 
 RECENT = 20
@@ -82,6 +90,10 @@ class OfficialFormView(OfficialMixin, TemplateView):
         return super().get_context_data(recent=recent, **kwargs)
 
 
+# The call list on the status page: enough to phone, never a page of thousands.
+CALL_LIST_LIMIT = 500
+
+
 class OfficialStatusView(OfficialMixin, TemplateView):
     template_name = "messaging/admin/official_status.html"
 
@@ -93,6 +105,23 @@ class OfficialStatusView(OfficialMixin, TemplateView):
             pk=send_pk,
         )
         return super().get(request, *args, **kwargs)
+
+    def _call_list(self, send) -> list[tuple]:
+        """Members aimed at whom no SMS reached, for the mairie to phone; their number as
+        the directory's rule lets this viewer see it (``accounts.profiles``)."""
+        users = list(official_unreached(send=send)[:CALL_LIST_LIMIT])
+        fields = {
+            entry.member.pk: entry.fields
+            for entry in directory_entries(viewer=self.request.user, members=users)
+        }
+        return [
+            (
+                user,
+                fields.get(user.pk, {}),
+                UnreachableReason.LABELS[unreachable_reason(user, user=user)],
+            )
+            for user in users
+        ]
 
     def get_context_data(self, **kwargs):
         send = self.send
@@ -114,6 +143,8 @@ class OfficialStatusView(OfficialMixin, TemplateView):
                 if count
             ],
             replies=list(official_replies(send=send)),
+            progress=official_progress(send=send),
+            unreached=self._call_list(send),
             **kwargs,
         )
 

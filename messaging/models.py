@@ -175,7 +175,19 @@ class OfficialSend(models.Model):
     replies_allowed = models.BooleanField(_("réponses permises"), default=True)
     # Counts per channel at the time of sending: {"web", "email", "push", "sms", "unreachable"}.
     reach = models.JSONField(_("portée"), default=dict)
+    # SMS of sends made before the outbox carried them (one outbox row each).
     sms_messages = models.ManyToManyField("notifications.OutboundSms", blank=True, related_name="+")
+    # The SMS to members without an online account, delivered by the outbox (paced,
+    # retried, reconciled, once per member), and whom the message was aimed at, so that
+    # its audience and call list can be read again: {"communities": [ids], "members": [ids]}.
+    outbox_message = models.OneToOneField(
+        "notifications.OutboxMessage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="official_send",
+    )
+    audience = models.JSONField(default=dict, blank=True)
     # Non-urgent SMS wait for the legal hours (Monday–Saturday, 8h–20h).
     sms_not_before = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("envoyé le"), auto_now_add=True)

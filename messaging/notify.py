@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
 from accounts.models import Profile
-from alerts.broadcast import quiet_hours_end
 from notifications.models import PushSubscription
 from notifications.push import PushJob, PushNotification, push_jobs_send
+from notifications.quiet_hours import quiet_hours_end
 
 from .models import Message, Participant
 from .selectors import conversation_title, message_author_label, unread_messages

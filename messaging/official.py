@@ -3,23 +3,37 @@
 A targeted message is never a group: each recipient gets their own conversation with the
 mairie, so that a resident's reply reaches the mairie alone. Members who take part by SMS
 alone have no inbox: they get the text by SMS from the commune's sender name (unless they
-answered STOP), during the legal hours for non-urgent SMS. What reached whom, on which
-channel, is counted once at sending and kept on the ``OfficialSend``.
+answered STOP), during the legal hours for non-urgent SMS, through the outbox
+(``notifications``): one delivery per member written before anything is sent, paced,
+retried, reconciled with the provider, recovered by the sweep, at most once per member.
+What reached whom, on which channel, is counted once at sending and kept on the
+``OfficialSend``; the SMS' progress and call list are the outbox's.
 """
 
 import logging
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from accounts.models import Profile, User
-from alerts.broadcast import quiet_hours_end
 from communities.models import Commune, CommunityRole, Membership, MembershipStatus
-from notifications.models import OutboundSms, PushSubscription, SmsPurpose, SmsStatus
-from notifications.sms.service import MAX_BODY_CHARACTERS, sms_dispatch, sms_queue
+from notifications.models import (
+    Channel,
+    Delivery,
+    OutboundSms,
+    OutboxMessage,
+    PushSubscription,
+    SmsStatus,
+)
+from notifications.progress import OutboxProgress, deliveries_progress, unreached
+from notifications.quiet_hours import quiet_hours_end
+from notifications.reachability import sms_reachable
+from notifications.services import outbox_message_dispatch
+from notifications.sms.service import MAX_BODY_CHARACTERS, sms_dispatch
 
 from .models import (
     MAX_SUBJECT,
@@ -36,6 +50,15 @@ from .services import subject_absence_refuse, text_clean
 logger = logging.getLogger(__name__)
 
 CHANNELS = ("web", "email", "push", "sms", "unreachable")
+# The outbox's name for these messages (``OutboxMessage.purpose``; ``messaging.outbox``).
+OFFICIAL_PURPOSE = "official"
+
+
+def sms_only_q(prefix: str = "") -> Q:
+    """Members who take part by SMS alone (``User.is_sms_only``), for the ORM."""
+    return Q(**{f"{prefix}email__isnull": True}) & Q(
+        **{f"{prefix}password__startswith": UNUSABLE_PASSWORD_PREFIX}
+    )
 
 
 def official_recipients(*, commune: Commune, target: str, communities=(), members=()):
@@ -44,7 +67,7 @@ def official_recipients(*, commune: Commune, target: str, communities=(), member
         community__commune=commune, status=MembershipStatus.VERIFIED, user__is_active=True
     )
     if target == OfficialTarget.COMMUNITIES:
-        memberships = memberships.filter(community__in=[c.pk for c in communities])
+        memberships = memberships.filter(community__in=[getattr(c, "pk", c) for c in communities])
     elif target == OfficialTarget.REFERENTS:
         memberships = memberships.filter(role=CommunityRole.REFERENT)
     elif target == OfficialTarget.MEMBERS:
@@ -100,8 +123,8 @@ def official_send(
     Only for holders of the broadcaster role of that commune (PermissionDenied otherwise).
     Chosen communities and members must belong to the commune; an empty audience is
     refused. Web members get an official conversation (e-mail and push follow through the
-    batched notifications, per their settings); SMS-only members an SMS, queued here and
-    sent after commit, or at 8h when written in the quiet hours.
+    batched notifications, per their settings); SMS-only members an SMS through the outbox,
+    fanned out after commit and sent at once, or at 8h when written in the quiet hours.
     """
     if not official_communes(user=author).filter(pk=commune.pk).exists():
         raise PermissionDenied(_("Vous n'écrivez pas au nom de cette commune."))
@@ -197,43 +220,76 @@ def official_send(
             if profile.news_by_push and user.pk in with_devices:
                 reach["push"] += 1
 
-    sms_rows = []
-    for user in by_sms:
-        profile = getattr(user, "profile", None)
-        if not user.phone or (profile is not None and profile.sms_opted_out_at is not None):
-            reach["unreachable"] += 1
-            continue
-        with override(user.language):
-            body = official_sms_text(
+    # SMS-only members: one outbox message, whose deliveries the outbox writes after commit
+    # from the same audience (``official_sms_audience``) and sends when the hour allows.
+    reachable = [user for user in by_sms if sms_reachable(user)]
+    reach["sms"] = len(reachable)
+    reach["unreachable"] = len(by_sms) - len(reachable)
+    send.audience = {
+        "communities": [c.pk for c in communities],
+        "members": sorted({m.pk for m in members}),
+    }
+    if reachable:
+        send.outbox_message = OutboxMessage.objects.create(
+            purpose=OFFICIAL_PURPOSE,
+            sender_name=commune.sms_sender_name,
+            # The French wording, for the record; each SMS is worded in its member's language.
+            text=official_sms_text(
                 commune=commune, subject=subject, text=text, replies_allowed=replies_allowed
-            )
-        try:
-            sms_rows.append(
-                sms_queue(
-                    to=str(user.phone),
-                    body=body,
-                    purpose=SmsPurpose.MESSAGE,
-                    sender=commune.sms_sender_name,
-                )
-            )
-        except ValueError:
-            logger.warning("Official message %s: SMS to member %s refused", send.pk, user.pk)
-            reach["unreachable"] += 1
-            continue
-        reach["sms"] += 1
-    if sms_rows:
-        send.sms_messages.add(*sms_rows)
+            ),
+            not_before=send.sms_not_before,
+        )
+        outbox_message_dispatch(message=send.outbox_message)
     send.reach = reach
-    send.save(update_fields=["reach"])
-    if sms_rows and send.sms_not_before is None:
-        from .tasks import official_sms_send_task
-
-        transaction.on_commit(lambda: official_sms_send_task.delay(send.pk))
+    send.save(update_fields=["reach", "audience", "outbox_message"])
     return send
 
 
+def official_sms_audience(*, send: OfficialSend):
+    """The members a targeted message's SMS are for: those it aimed at who take part by SMS
+    alone, its sender left out (whether each is reachable is the outbox's rule)."""
+    audience = send.audience or {}
+    return (
+        official_recipients(
+            commune=send.commune,
+            target=send.target,
+            communities=audience.get("communities", []),
+            members=audience.get("members", []),
+        )
+        .filter(sms_only_q())
+        .exclude(pk=send.sent_by_id or 0)
+    )
+
+
+def official_progress(*, send: OfficialSend, now=None) -> OutboxProgress | None:
+    """Where the SMS of ``send`` stand, per status, with the last one's estimated time."""
+    message = send.outbox_message
+    if message is None:
+        return None
+    return deliveries_progress(
+        messages=[(message.pk, message.fanned_out_at, message.not_before)],
+        preparing=message.fanned_out_at is None,
+        now=now,
+    )
+
+
+def official_unreached(*, send: OfficialSend):
+    """The SMS-only members aimed at whom the message did not reach (no phone, STOP, every
+    try failed), annotated for ``notifications.progress.unreachable_reason``; empty until
+    the outbox has written the deliveries."""
+    message = send.outbox_message
+    if message is None or message.fanned_out_at is None:
+        return User.objects.none()
+    return (
+        unreached(official_sms_audience(send=send), message_id=message.pk, user_field="pk")
+        .select_related("profile")
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
 def official_sms_send(*, send_id: int, now=None) -> int:
-    """Send the queued SMS of one targeted message, once its legal hour has come.
+    """Send the SMS of a targeted message written before the outbox carried them (one
+    ``OutboundSms`` each), once its legal hour has come; newer ones are the outbox's.
 
     Idempotent: ``sms_dispatch`` claims each row, so a row already sent is left alone.
     """
@@ -249,7 +305,7 @@ def official_sms_send(*, send_id: int, now=None) -> int:
 
 
 def official_sms_due(*, now=None) -> list[int]:
-    """Targeted messages with SMS still queued whose hour has come (held, or lost task)."""
+    """Older targeted messages with SMS still queued whose hour has come."""
     now = now or timezone.now()
     queued = OutboundSms.objects.filter(status=SmsStatus.QUEUED).values("pk")
     return list(
@@ -263,6 +319,15 @@ def official_sms_due(*, now=None) -> list[int]:
 def official_sms_counts(*, send: OfficialSend) -> dict:
     """The SMS of a targeted message by status (queued, sent, delivered, failed…)."""
     counts = dict.fromkeys(SmsStatus.values, 0)
+    if send.outbox_message_id:
+        rows = (
+            Delivery.objects.filter(message_id=send.outbox_message_id, channel=Channel.SMS)
+            .values("status")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+        for row in rows:
+            counts[row["status"]] += row["n"]
     for status in send.sms_messages.values_list("status", flat=True):
         counts[status] += 1
     return counts

@@ -185,3 +185,156 @@ class EmailEvent(models.Model):
 
     def __str__(self):
         return f"{self.esp} · {self.event_type} · {self.message_id}"
+
+
+# --- The outbox: messages and their deliveries ---------------------------------------------
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+    PUSH = "push", _("Notification")
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", _("En attente")
+    SENDING = "sending", _("En cours")
+    SENT = "sent", _("Envoyé")
+    DELIVERED = "delivered", _("Distribué")
+    FAILED = "failed", _("Échec")
+
+
+# Why an SMS or push was not sent (``Delivery.error_code`` of a row failed by the outbox
+# itself): the message had expired, its subject had ended, or its sender withdrew it.
+EXPIRED_ERROR_CODE = "expired"
+ENDED_ERROR_CODE = "ended"
+WITHDRAWN_ERROR_CODE = "retracted"
+# Rows failed by the outbox itself: they reached nobody, and fall back to nothing.
+NOT_SENT_ERROR_CODES = (WITHDRAWN_ERROR_CODE, EXPIRED_ERROR_CODE, ENDED_ERROR_CODE)
+
+
+class OutboxMessage(models.Model):
+    """One text to deliver to many: what the outbox needs to send it, and nothing more.
+
+    The sender (an alert, the mairie's targeted message…) writes it in the transaction that
+    decides it must go, with ``fanned_out_at`` empty, and hands in what the outbox cannot
+    know: the SMS sender name, the texts, how long the message is useful (``expires_at``),
+    when SMS and push may leave (``not_before``, quiet hours). Who receives it and how each
+    channel words it are asked of the source registered for its ``purpose``
+    (``notifications.sources``); the outbox never reads the sender's own rules.
+    """
+
+    purpose = models.CharField(_("objet"), max_length=20, default="")
+    sender_name = models.CharField(_("expéditeur des SMS"), max_length=16, blank=True, default="")
+    text = models.TextField(_("texte pour les voisins"))
+    restricted_text = models.TextField(
+        _("texte pour la mairie et la police"),
+        blank=True,
+        help_text=_("Avec les éléments d'identification ; vide : le même texte."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
+    not_before = models.DateTimeField(
+        null=True, blank=True, help_text=_("Heures calmes : SMS et notifications pas avant.")
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    held = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("message à envoyer")
+        verbose_name_plural = _("messages à envoyer")
+        indexes = [
+            # The sweep's and /readyz's question: which messages were never fanned out?
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(fanned_out_at__isnull=True),
+                name="outbox_unfanned_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.purpose} #{self.pk}"
+
+
+class Delivery(models.Model):
+    """One message to one recipient on one channel: the outbox row and its outcome.
+
+    Written 100,000 at a time by one ``INSERT … SELECT``, so the table carries only the
+    indexes its readers need, and no database foreign-key constraints: PostgreSQL's
+    deferred checks alone cost 0.8 s per 100,000 rows at commit. The rows are only ever
+    written from existing messages and users, and deleting either still deletes its
+    deliveries (Django's ``on_delete``), as erasure and retention do. An SMS row keeps what
+    it cost when it left (segments, encoding, price per segment at that moment).
+    """
+
+    message = models.ForeignKey(
+        OutboxMessage,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_constraint=False,
+        db_index=False,  # the unique (message, user, channel) index serves
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_constraint=False,
+    )
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    restricted = models.BooleanField(
+        default=False, help_text=_("Reçoit les éléments d'identification (mairie, police).")
+    )
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
+    )
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # NULL, not "", until the provider answers: unique among the rows that have one.
+    provider_message_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    error_code = models.CharField(max_length=32, blank=True)
+    permanent_failure = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # SMS only, written when the provider took the message.
+    segments = models.PositiveSmallIntegerField(null=True, blank=True)
+    encoding = models.CharField(max_length=5, blank=True, default="")
+    price_per_segment = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("envoi")
+        verbose_name_plural = _("envois")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "user", "channel"], name="outbox_delivery_per_channel"
+            ),
+            # Status callbacks find their row by the provider's id; most rows have none.
+            models.UniqueConstraint(
+                fields=["provider_message_id"],
+                condition=models.Q(provider_message_id__isnull=False),
+                name="outbox_delivery_per_provider_message",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["message", "channel", "status"], name="outbox_delivery_progress_idx"
+            ),
+            # The sweep's question: which unsettled rows have waited too long?
+            models.Index(
+                fields=["updated_at"],
+                condition=models.Q(status__in=["queued", "sending"]),
+                name="outbox_delivery_unsettled_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.message_id} → {self.user_id} ({self.channel})"
+
+    @property
+    def cost(self):
+        """What this SMS cost when it left (segments × price); None for other channels."""
+        if self.segments is None or self.price_per_segment is None:
+            return None
+        return self.segments * self.price_per_segment

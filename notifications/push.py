@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 
+from .channels.base import ChannelError
 from .models import PushSubscription
 
 logger = logging.getLogger(__name__)
@@ -272,7 +273,7 @@ def push_subscription_forget_on_logout(sender, request, user, **kwargs) -> None:
 # --- Sending -----------------------------------------------------------------------------------
 
 
-class PushError(Exception):
+class PushError(ChannelError):
     """A push that no device accepted.
 
     ``permanent`` says whether sending again could ever succeed (no device left, a request
@@ -288,11 +289,7 @@ class PushError(Exception):
         code: str | None = None,
         retry_after: int | None = None,
     ):
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
-        self.code = code
-        self.retry_after = retry_after
+        super().__init__(message, permanent, code, retry_after=retry_after)
 
 
 @dataclass(frozen=True)

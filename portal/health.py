@@ -6,7 +6,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from alerts.backlog import outbox_backlog
+from notifications.backlog import outbox_backlog
 
 
 @never_cache

@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from alerts import sms_views
 from mairie_pages.feeds import AnnouncementsAtomFeed, AnnouncementsRssFeed
 from notifications import views as push_views
+from notifications import webhooks as outbox_webhooks
 
 from .accessibility import accessibility_statement
 from .documents import document_serve
@@ -34,7 +35,7 @@ urlpatterns = [
     path("publier/", include("gazette.publish_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sms/inbound/", sms_views.sms_inbound, name="sms_inbound"),
-    path("sms/status/", sms_views.sms_status, name="sms_status"),
+    path("sms/status/", outbox_webhooks.sms_status, name="sms_status"),
     path("sitemap.xml", sitemap, name="sitemap"),
     # Each commune's public announcements (never the gazette), for feed readers.
     path("flux/annonces.xml", AnnouncementsRssFeed(), name="announcements_rss"),

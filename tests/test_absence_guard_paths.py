@@ -9,13 +9,13 @@ from django.core.exceptions import ValidationError
 from twilio.request_validator import RequestValidator
 
 from accounts.models import Profile
-from alerts.models import Alert, AlertCategory, AlertMessage, Delivery, InboundSms
+from alerts.models import Alert, AlertCategory, AlertMessage, InboundSms
 from alerts.services import alert_follow_up, alert_post
 from communities.models import StaffRole
 from communities.services import staff_role_grant
 from messaging.models import Conversation, Message, OfficialSend
 from messaging.services import conversation_start
-from notifications.models import OutboundSms
+from notifications.models import Delivery, OutboundSms
 from tests.conftest import CADAUJAC_HOST
 
 pytestmark = pytest.mark.django_db

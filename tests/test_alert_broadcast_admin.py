@@ -9,9 +9,10 @@ from django.test import Client
 
 from accounts.models import Profile
 from alerts.broadcast import broadcast_estimate, broadcast_reach
-from alerts.models import Alert, AlertCategory, Channel, Delivery
+from alerts.models import Alert, AlertCategory
 from communities.models import StaffRole
 from communities.services import staff_role_grant
+from notifications.models import Channel, Delivery
 
 FORM_URL = "/admin/alerter/"
 
@@ -179,7 +180,9 @@ def test_reach_shown_equals_the_deliveries_written(
             ),
         )
         written = {
-            channel: Delivery.objects.filter(message__alert=alert, channel=channel).count()
+            channel: Delivery.objects.filter(
+                message__alert_message__alert=alert, channel=channel
+            ).count()
             for channel in Channel.values
         }
         assert reach == written

@@ -3,7 +3,7 @@
 The message is recorded with the alert, in one transaction, never fanned out yet; the
 fan-out task cannot be published (nothing listens on the broker's port), the error is
 logged, and the author gets their answer. Once the broker answers again, the sweep
-(``alerts.tasks.deliveries_recover``) fans out what was left, once. The same holds for every
+(``notifications.tasks.deliveries_recover``) fans out what was left, once. The same holds for every
 way a message is born: the resident's form, an SMS to the relay number, a follow-up, the
 mairie's broadcast, a moderator's approval of a held alert and a correction.
 
@@ -19,19 +19,12 @@ from django.core import mail
 from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
-from alerts.models import (
-    Alert,
-    AlertCategory,
-    AlertMessage,
-    Channel,
-    Delivery,
-    DeliveryStatus,
-    ModerationStatus,
-)
+from alerts.models import Alert, AlertCategory, AlertMessage, ModerationStatus
 from alerts.services import alert_post
-from alerts.tasks import deliveries_recover
 from communities.models import ModerationPolicy, StaffRole
 from communities.services import staff_role_grant
+from notifications.models import Channel, Delivery, DeliveryStatus
+from notifications.tasks import deliveries_recover
 from portal.celery import app
 from tests.conftest import CADAUJAC_HOST
 

@@ -3,10 +3,12 @@
 Each test broadcasts to a commune of a few thousand synthetic members, breaks something in
 the middle of the fan-out — the broker loses every queued task, the worker is killed with
 SIGKILL, the provider fails 30 % of its calls and times out others — then lets the sweep
-(``alerts.tasks.deliveries_recover``, run by the worker) recover. What the recipients got is
+(``notifications.tasks.deliveries_recover``, run by the worker) recover. What the recipients got is
 counted at the provider: exactly one SMS per member, and every delivery row says sent. One
 more posts a resident's alert through the web form while the broker does not answer at all:
-the post succeeds, and once the broker is back the sweep fans it out.
+the post succeeds, and once the broker is back the sweep fans it out. The mairie's targeted
+messages go through the same outbox: the same three faults during an official message to
+as many members, all taking part by SMS alone, end the same way.
 
 Needs PostgreSQL (``DATABASE_URL``) and Redis (``REDIS_URL``), as CI has: the worker is a
 separate process on the test database, which SQLite's test database in memory cannot be.
@@ -25,15 +27,18 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.models import User
-from alerts.models import Alert, AlertCategory, AlertMessage, Channel, Delivery, DeliveryStatus
+from alerts.models import Alert, AlertCategory, AlertMessage
 from alerts.services import broadcast_post
-from alerts.tasks import deliveries_recover
 from communities.models import Membership, MembershipStatus, StaffRole
 from communities.services import commune_create, staff_role_grant
 from demo.scale import members_seed
+from messaging.models import OfficialTarget
+from messaging.official import official_send
+from notifications.models import Channel, Delivery, DeliveryStatus, OutboxMessage
+from notifications.tasks import deliveries_recover
 from portal.celery import app
 from tests.fakes.twilio_server import FakeTwilioServer, new_sid
 
@@ -66,7 +71,9 @@ pytestmark = [
 def _broker_url() -> str:
     """REDIS_URL with a database number of this test process's own (one per xdist worker)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw")
-    number = 9 + int(worker[2:] or 0) if worker.startswith("gw") and worker[2:] else 8
+    # FAULT_TESTS_REDIS_DB lets runs side by side on one Redis keep apart (default 8).
+    base = int(os.environ.get("FAULT_TESTS_REDIS_DB", "8"))
+    number = base + 1 + int(worker[2:] or 0) if worker.startswith("gw") and worker[2:] else base
     url = urlsplit(os.environ["REDIS_URL"])
     return urlunsplit((url.scheme, url.netloc, f"/{number}", "", ""))
 
@@ -244,7 +251,7 @@ def _wait_for(condition, *, seconds: float, what: str) -> None:
 
 def _settled() -> bool:
     unsent = Delivery.objects.filter(status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING])
-    return not unsent.exists() and not AlertMessage.objects.filter(fanned_out_at=None).exists()
+    return not unsent.exists() and not OutboxMessage.objects.filter(fanned_out_at=None).exists()
 
 
 def _recover_until_settled() -> None:
@@ -383,3 +390,92 @@ def test_an_alert_posted_while_the_broker_is_down_reaches_every_member_once_it_i
     assert provider.messages_to() == dict.fromkeys(phones, 1)
     statuses = Counter(Delivery.objects.values_list("status", flat=True))
     assert statuses == {DeliveryStatus.SENT: Delivery.objects.count()}
+
+
+# --- The mairie's targeted message, through the same outbox ---------------------------------
+
+
+@pytest.fixture
+def town_by_sms(town):
+    """The same town, every member taking part by SMS alone (no e-mail, no password)."""
+    commune, mayor = town
+    members = Membership.objects.filter(community__commune=commune).values("user")
+    User.objects.filter(pk__in=members).update(email=None)
+    return commune, mayor
+
+
+def _official_message(town):
+    commune, mayor = town
+    with transaction.atomic():  # the fan-out is published when this commits
+        send = official_send(
+            author=mayor,
+            commune=commune,
+            target=OfficialTarget.COMMUNE,
+            subject="Eau",
+            text="Coupure d'eau demain de 9 h à 12 h dans toute la commune.",
+            replies_allowed=False,
+        )
+        # Written in the quiet hours, the SMS would wait for 8 h: these tests send them.
+        OutboxMessage.objects.filter(pk=send.outbox_message_id).update(not_before=None)
+    assert send.reach["sms"] == MEMBERS
+    return send
+
+
+def test_official_message_broker_losing_every_queued_task_loses_and_doubles_nothing(
+    town_by_sms, start_worker, provider, broker
+):
+    start_worker()
+    _official_message(town_by_sms)
+    _wait_for(lambda: len(provider.messages) >= 300, seconds=30, what="the fan-out to start")
+
+    broker.flushdb()
+
+    assert len(provider.messages) < MEMBERS, "the fan-out ended before the broker was lost"
+    _recover_until_settled()
+    _assert_each_member_got_exactly_one_sms(provider)
+
+
+def test_official_message_worker_killed_mid_batch_then_restarted_sends_each_sms_once(
+    town_by_sms, start_worker, provider
+):
+    worker = start_worker()
+    _official_message(town_by_sms)
+    sending = Delivery.objects.filter(status=DeliveryStatus.SENDING)
+    _wait_for(
+        lambda: len(provider.messages) >= 400 and sending.exists(),
+        seconds=30,
+        what="a batch half sent",
+    )
+
+    worker.kill()
+    assert len(provider.messages) < MEMBERS, "the fan-out ended before the worker was killed"
+    start_worker()
+
+    _recover_until_settled()
+    _assert_each_member_got_exactly_one_sms(provider)
+
+
+def test_official_message_with_the_provider_failing_and_timing_out(
+    town_by_sms, start_worker, provider
+):
+    provider.failure_ratio = 0.3
+    provider.timeout_ratio = 0.1
+    start_worker()
+    _official_message(town_by_sms)
+    sms = Delivery.objects.filter(channel=Channel.SMS)
+    _wait_for(
+        lambda: sms.count() == MEMBERS and not sms.filter(attempts=0).exists(),
+        seconds=40,
+        what="every SMS to be tried once",
+    )
+
+    provider.failure_ratio = provider.timeout_ratio = 0
+    _recover_until_settled()
+
+    answers = Counter(request.status for request in provider.message_requests())
+    assert answers[500] > 0.2 * MEMBERS
+    assert [r for r in provider.requests if r.method == "GET"]  # looked up before resending
+    _assert_each_member_got_exactly_one_sms(provider)
+    # Each SMS is recorded with what it cost when it left.
+    assert not sms.filter(segments=None).exists()
+    assert not sms.filter(price_per_segment=None).exists()

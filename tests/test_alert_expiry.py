@@ -14,10 +14,11 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import Profile
-from alerts.fanout import deliveries_write
-from alerts.models import Alert, AlertCategory, AlertMessage, Channel, Delivery, DeliveryStatus
+from alerts.models import Alert, AlertCategory, AlertMessage
 from alerts.services import alert_close, alert_follow_up, alert_post
-from alerts.tasks import deliveries_recover
+from notifications.fanout import deliveries_write
+from notifications.models import Channel, Delivery, DeliveryStatus
+from notifications.tasks import deliveries_recover
 from tests.conftest import CADAUJAC_HOST
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,13 @@ def _post(street, commit, *, execute=True):
 
 
 def _expire(alert, *, ago=timedelta(hours=3)):
-    Alert.objects.filter(pk=alert.pk).update(expires_at=timezone.now() - ago)
+    _expires_at(alert, timezone.now() - ago)
+
+
+def _expires_at(alert, moment):
+    # The outbox reads the expiry its messages were given from the alert when written.
+    Alert.objects.filter(pk=alert.pk).update(expires_at=moment)
+    AlertMessage.objects.filter(alert=alert).update(expires_at=moment)
 
 
 def _neighbours_sms():
@@ -98,7 +105,7 @@ def test_a_retry_after_the_alert_expired_is_not_sent(
     fake_twilio.latency = 2.5
     alert, callbacks = _post(street, django_capture_on_commit_callbacks, execute=False)
     # The alert ends its life while the provider is answering the first attempt.
-    Alert.objects.filter(pk=alert.pk).update(expires_at=timezone.now() + timedelta(seconds=2))
+    _expires_at(alert, timezone.now() + timedelta(seconds=2))
 
     for callback in callbacks:
         callback()

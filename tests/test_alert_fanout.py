@@ -5,11 +5,12 @@ import pytest
 from django.core import mail
 
 from accounts.models import Profile
-from alerts.models import AlertCategory, Channel, Delivery, DeliveryStatus
-from alerts.sending import deliveries_send
+from alerts.models import AlertCategory
 from alerts.services import alert_post
 from communities.models import Community, Membership, MembershipStatus, StaffRole
 from communities.services import staff_role_grant
+from notifications.models import Channel, Delivery, DeliveryStatus
+from notifications.sending import deliveries_send
 
 pytestmark = pytest.mark.django_db
 
@@ -126,9 +127,9 @@ def test_sweep_sends_deliveries_a_lost_task_left_queued(neighbourhood, fake_twil
 
     from django.utils import timezone
 
-    from alerts.fanout import deliveries_write
     from alerts.models import AlertMessage
-    from alerts.tasks import deliveries_recover
+    from notifications.fanout import deliveries_write
+    from notifications.tasks import deliveries_recover
 
     # The alert is recorded but its fan-out task never ran (broker down at commit time).
     alert = alert_post(

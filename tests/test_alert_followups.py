@@ -5,17 +5,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from alerts.models import (
-    Alert,
-    AlertCategory,
-    AlertEvent,
-    AlertMessage,
-    Delivery,
-    ModerationStatus,
-)
+from alerts.models import Alert, AlertCategory, AlertEvent, AlertMessage, ModerationStatus
 from alerts.services import alert_close, alert_follow_up, alert_police_take, alert_post
 from communities.models import StaffRole
 from communities.services import staff_role_grant
+from notifications.models import Delivery
 from tests.conftest import CADAUJAC_HOST
 
 pytestmark = pytest.mark.django_db

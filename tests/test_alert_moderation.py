@@ -9,16 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from alerts.models import (
-    Alert,
-    AlertCategory,
-    AlertEvent,
-    AlertMessage,
-    Channel,
-    Delivery,
-    DeliveryStatus,
-    ModerationStatus,
-)
+from alerts.models import Alert, AlertCategory, AlertEvent, AlertMessage, ModerationStatus
 from alerts.moderation import (
     QueueFilter,
     alert_approve,
@@ -32,7 +23,7 @@ from alerts.services import alert_post
 from communities.models import ModerationPolicy, StaffRole
 from communities.services import staff_role_grant
 from moderation.models import Report, ReportStatus
-from notifications.models import OutboundSms
+from notifications.models import Channel, Delivery, DeliveryStatus, OutboundSms
 
 
 @pytest.fixture
@@ -442,6 +433,10 @@ def test_an_alert_withdrawn_before_its_fan_out_ran_is_never_sent(
     for callback in pending:
         callback()
 
-    assert not Delivery.objects.filter(message__kind=AlertMessage.Kind.ALERT).exists()
-    assert not Delivery.objects.filter(message__kind=AlertMessage.Kind.CORRECTION).exists()
+    assert not Delivery.objects.filter(
+        message__alert_message__kind=AlertMessage.Kind.ALERT
+    ).exists()
+    assert not Delivery.objects.filter(
+        message__alert_message__kind=AlertMessage.Kind.CORRECTION
+    ).exists()
     assert fake_twilio.requests == []

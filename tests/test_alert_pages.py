@@ -7,20 +7,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from alerts.models import (
-    Alert,
-    AlertCategory,
-    AlertEvent,
-    AlertMessage,
-    Channel,
-    Delivery,
-    DeliveryStatus,
-    ModerationStatus,
-)
+from alerts.models import Alert, AlertCategory, AlertEvent, AlertMessage, ModerationStatus
 from alerts.services import alert_post, alert_sms_text
 from communities.models import ModerationPolicy, StaffRole
 from communities.services import staff_role_grant
 from moderation.models import Report
+from notifications.models import Channel, Delivery, DeliveryStatus
 from notifications.sms.segments import GSM7_BASIC, GSM7_EXTENSION
 from tests.conftest import CADAUJAC_HOST, DIDENHEIM_HOST
 

@@ -5,10 +5,11 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Profile, Visibility
-from alerts.models import AlertCategory, Delivery, DeliveryStatus
+from alerts.models import AlertCategory
 from alerts.services import alert_post
 from communities.models import StaffRole
 from communities.services import staff_role_grant
+from notifications.models import Delivery, DeliveryStatus
 from tests.conftest import CADAUJAC_HOST
 
 pytestmark = pytest.mark.django_db

@@ -11,17 +11,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from alerts.models import (
-    Alert,
-    AlertCategory,
-    AlertMessage,
-    AlertSource,
-    Channel,
-    Delivery,
-    DeliveryStatus,
-    ModerationStatus,
-)
-from alerts.tasks import alert_message_fanout, deliveries_recover, deliveries_send_task
+from alerts.models import Alert, AlertCategory, AlertMessage, AlertSource, ModerationStatus
+from notifications.models import Channel, Delivery, DeliveryStatus
+from notifications.tasks import deliveries_recover, deliveries_send_task, outbox_message_fanout
 from portal.celery import app
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +87,7 @@ def _eta(message) -> datetime | None:
 
 
 def test_emails_leave_at_once_and_sms_wait_for_the_morning(night_broadcast, broker, fake_twilio):
-    alert_message_fanout(night_broadcast.pk)
+    outbox_message_fanout(night_broadcast.pk)
 
     tasks = broker()
     assert {t.headers["task"] for t in tasks} == {deliveries_send_task.name}
@@ -120,7 +112,7 @@ def test_emails_leave_at_once_and_sms_wait_for_the_morning(night_broadcast, brok
 
 
 def test_the_sweep_does_not_send_held_sms_before_the_morning(night_broadcast, broker, fake_twilio):
-    alert_message_fanout(night_broadcast.pk)
+    outbox_message_fanout(night_broadcast.pk)
     broker()
     Delivery.objects.update(updated_at=timezone.now() - timedelta(hours=1))
 
@@ -133,7 +125,7 @@ def test_the_sweep_does_not_send_held_sms_before_the_morning(night_broadcast, br
 
 
 def test_held_sms_leave_once_the_morning_has_come(night_broadcast, broker, fake_twilio):
-    alert_message_fanout(night_broadcast.pk)
+    outbox_message_fanout(night_broadcast.pk)
     held = [t for t in broker() if _eta(t) and _eta(t) > timezone.now()]
 
     # Morning: the held tasks are due; the worker runs them.
@@ -156,7 +148,7 @@ def test_a_message_without_quiet_hours_sends_sms_at_once(night_broadcast, broker
     settings.SMS_RATE_PER_SECOND = 0  # no pacing: every batch is due now
     AlertMessage.objects.filter(pk=night_broadcast.pk).update(not_before=None)
 
-    alert_message_fanout(night_broadcast.pk)
+    outbox_message_fanout(night_broadcast.pk)
 
     tasks = broker()
     assert tasks

@@ -6,9 +6,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from alerts.models import Alert, AlertCategory, AlertEvent, Delivery, InboundSms
+from alerts.models import Alert, AlertCategory, AlertEvent, InboundSms
 from alerts.retention import alerts_retention_apply
 from alerts.services import alert_post
+from notifications.models import Delivery
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def test_identifying_details_go_first_and_the_text_stays(plate_alert, settings):
 
 
 def test_texts_are_erased_after_the_retention_period_and_figures_remain(plate_alert, settings):
-    deliveries_before = Delivery.objects.filter(message__alert=plate_alert).count()
+    deliveries_before = Delivery.objects.filter(message__alert_message__alert=plate_alert).count()
     assert deliveries_before > 0
     later = timezone.now() + timedelta(days=settings.ALERT_RETENTION_DAYS + 1)
 
@@ -55,7 +56,10 @@ def test_texts_are_erased_after_the_retention_period_and_figures_remain(plate_al
     assert plate_alert.text == ""
     assert plate_alert.text_erased_at is not None
     assert set(plate_alert.messages.values_list("text", "restricted_text")) == {("", "")}
-    assert Delivery.objects.filter(message__alert=plate_alert).count() == deliveries_before
+    assert (
+        Delivery.objects.filter(message__alert_message__alert=plate_alert).count()
+        == deliveries_before
+    )
     assert plate_alert.category == AlertCategory.SCOUTING
     assert again == {"texts": 0, "details": 0, "inbound_sms": 0}
     assert plate_alert.events.filter(action=AlertEvent.Action.TEXT_ERASED).count() == 1

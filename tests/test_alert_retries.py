@@ -8,12 +8,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from alerts.models import AlertCategory, AlertMessage, Channel, Delivery, DeliveryStatus
-from alerts.pacing import sms_slot_delay
-from alerts.reconciliation import deliveries_reconcile
-from alerts.sending import MAX_ATTEMPTS, sms_validity_seconds
+from alerts.models import AlertCategory, AlertMessage
 from alerts.services import alert_post
-from alerts.tasks import deliveries_recover, retry_delay
+from notifications.channels.sms import sms_validity_seconds
+from notifications.models import Channel, Delivery, DeliveryStatus
+from notifications.pacing import sms_slot_delay
+from notifications.reconciliation import deliveries_reconcile
+from notifications.sending import MAX_ATTEMPTS
+from notifications.tasks import deliveries_recover, retry_delay
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +138,7 @@ def _left_sending_by_a_dead_worker(row):
 def test_sweep_finds_at_the_provider_what_a_killed_worker_sent_and_sends_the_rest(
     street, fake_twilio, centre_bourg, settings
 ):
-    from alerts.fanout import deliveries_write
+    from notifications.fanout import deliveries_write
     from notifications.sms.backends import TwilioSmsBackend
 
     alert = alert_post(
@@ -147,7 +149,7 @@ def test_sweep_finds_at_the_provider_what_a_killed_worker_sent_and_sends_the_res
     paul, lucie = sms_row(PAUL), sms_row(LUCIE)
     # The worker handed Paul's SMS to the provider, then died before writing it down;
     # it died before Lucie's.
-    from alerts.sending import SmsToSend
+    from notifications.channels.sms import SmsToSend
 
     TwilioSmsBackend().send(SmsToSend(pk=paul.pk, to=PAUL, body=message.text, sender=""))
     _left_sending_by_a_dead_worker(paul)
@@ -161,7 +163,7 @@ def test_sweep_finds_at_the_provider_what_a_killed_worker_sent_and_sends_the_res
 
 
 def test_a_worker_still_busy_is_left_alone_by_the_sweep(street, fake_twilio, settings):
-    from alerts.fanout import deliveries_write
+    from notifications.fanout import deliveries_write
 
     settings.ALERT_SWEEP_SENDING_AFTER = 600
     alert = alert_post(author=street["jeanne"], category=AlertCategory.OTHER, text="Chien perdu.")
@@ -183,7 +185,7 @@ def test_a_worker_still_busy_is_left_alone_by_the_sweep(street, fake_twilio, set
 
 
 def test_an_unreachable_provider_leaves_the_outcome_unknown(street, fake_twilio, settings):
-    from alerts.fanout import deliveries_write
+    from notifications.fanout import deliveries_write
 
     alert = alert_post(author=street["jeanne"], category=AlertCategory.OTHER, text="Chat perdu.")
     deliveries_write(message=AlertMessage.objects.get(alert=alert))
@@ -199,7 +201,7 @@ def test_an_unreachable_provider_leaves_the_outcome_unknown(street, fake_twilio,
 
 
 def test_the_sweep_thresholds_are_settings(street, fake_twilio, settings):
-    from alerts.fanout import deliveries_write
+    from notifications.fanout import deliveries_write
 
     settings.ALERT_SWEEP_QUEUED_AFTER = 3
     alert = alert_post(author=street["jeanne"], category=AlertCategory.OTHER, text="Vélo volé.")
@@ -235,14 +237,17 @@ def test_sms_live_as_long_as_the_alert_is_useful(post, fake_twilio):
 
 
 def test_sms_of_an_alert_about_to_expire_carry_its_remaining_life(post, fake_twilio):
-    from alerts.models import Alert
+    from alerts.models import Alert, AlertMessage
 
     alert = post()
-    Alert.objects.filter(pk=alert.pk).update(expires_at=timezone.now() + timedelta(minutes=15))
+    # The outbox reads the expiry its messages were given from the alert when written.
+    soon = timezone.now() + timedelta(minutes=15)
+    Alert.objects.filter(pk=alert.pk).update(expires_at=soon)
+    AlertMessage.objects.filter(alert=alert).update(expires_at=soon)
     Delivery.objects.filter(channel=Channel.SMS).update(status=DeliveryStatus.QUEUED)
     fake_twilio.reset()
 
-    from alerts.sending import deliveries_send
+    from notifications.sending import deliveries_send
 
     deliveries_send(ids=list(Delivery.objects.values_list("pk", flat=True)))
 

@@ -12,8 +12,9 @@ from django.core import mail
 from twilio.request_validator import RequestValidator
 
 from accounts.models import Profile
-from alerts.models import AlertCategory, Channel, Delivery, DeliveryStatus
+from alerts.models import AlertCategory
 from alerts.services import alert_post
+from notifications.models import Channel, Delivery, DeliveryStatus
 
 pytestmark = pytest.mark.django_db
 

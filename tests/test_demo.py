@@ -156,18 +156,21 @@ def test_demo_residents_have_the_contract_memberships(demo):
 
 
 def test_demo_alerts_were_delivered_in_both_communes(demo):
-    from alerts.models import Alert, Delivery
+    from alerts.models import Alert
+    from notifications.models import Delivery
 
     for commune in Commune.objects.all():
         alerts = Alert.objects.filter(commune=commune)
         assert alerts.filter(author__isnull=False, community__isnull=False).exists()
         assert alerts.filter(source="admin").exists()
         assert alerts.filter(police_taken_at__isnull=False).exists()
-        deliveries = Delivery.objects.filter(message__alert__commune=commune)
+        deliveries = Delivery.objects.filter(message__alert_message__alert__commune=commune)
         assert deliveries.filter(channel="sms", status="sent").exists()
         assert deliveries.filter(channel="email", status="sent").exists()
     assert Alert.objects.filter(closed_at__isnull=False).exists()
     # Identifying details only ever travel to the mairie and the police.
-    plate = Delivery.objects.filter(message__alert__identifying_details__contains="AB-123-CD")
+    plate = Delivery.objects.filter(
+        message__alert_message__alert__identifying_details__contains="AB-123-CD"
+    )
     assert plate.filter(restricted=True).exists()
     assert not plate.filter(restricted=True, user__memberships__isnull=False).exists()

@@ -12,9 +12,9 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import User
-from alerts.models import AlertCategory, Channel, Delivery, DeliveryStatus
+from alerts.models import AlertCategory
 from alerts.services import alert_post
-from notifications.models import EmailEvent
+from notifications.models import Channel, Delivery, DeliveryStatus, EmailEvent
 from tests.conftest import CADAUJAC_HOST, PASSWORD
 from tests.fakes.fixtures import BREVO_WEBHOOK_SECRET
 
@@ -102,7 +102,9 @@ def test_a_hard_bounce_stops_email_fails_the_delivery_and_shows_on_the_call_list
         second = alert_post(
             author=jeanne_resident, category=AlertCategory.SCOUTING, text="Voiture au pas."
         )
-    assert not Delivery.objects.filter(message__alert=second, user=paul_neighbour).exists()
+    assert not Delivery.objects.filter(
+        message__alert_message__alert=second, user=paul_neighbour
+    ).exists()
     later = [to["email"] for _id, payload in fake_brevo.sent[1:] for to in payload["to"]]
     assert later  # the moderator was e-mailed
     assert "paul@cadaujac.test" not in later

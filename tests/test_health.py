@@ -86,8 +86,9 @@ def _ago(**delta):
 
 
 def _fanned_out(message, *, due):
-    from alerts.fanout import deliveries_write
-    from alerts.models import AlertMessage, Delivery
+    from alerts.models import AlertMessage
+    from notifications.fanout import deliveries_write
+    from notifications.models import Delivery
 
     deliveries_write(message=message)
     AlertMessage.objects.filter(pk=message.pk).update(fanned_out_at=_ago(minutes=30))
@@ -137,7 +138,8 @@ def test_readyz_does_not_count_deliveries_waiting_on_purpose(client, outbox):
 
     from django.utils import timezone
 
-    from alerts.models import AlertMessage, Channel, Delivery
+    from alerts.models import AlertMessage
+    from notifications.models import Channel, Delivery
 
     _fanned_out(outbox, due=_ago(hours=2))
     # Paced: the SMS waits for its slot, an hour ahead.
@@ -159,7 +161,8 @@ def test_readyz_leaves_held_alerts_to_their_moderator(client, outbox):
     from alerts.models import Alert, AlertMessage, ModerationStatus
 
     Alert.objects.update(moderation_status=ModerationStatus.HELD)
-    AlertMessage.objects.update(created_at=_ago(days=2))
+    # A held alert's messages are held in the outbox until a moderator releases them.
+    AlertMessage.objects.update(created_at=_ago(days=2), held=True)
 
     response = client.get("/readyz")
 

@@ -4,11 +4,12 @@ device and keeps push on — whatever the number of their devices — and to nob
 import pytest
 
 from accounts.models import Profile
-from alerts.fanout import deliveries_write
-from alerts.models import AlertCategory, AlertMessage, Channel, Delivery
+from alerts.models import AlertCategory, AlertMessage
 from alerts.services import alert_post, broadcast_post
 from communities.models import MembershipStatus, StaffRole
 from communities.services import staff_role_grant
+from notifications.fanout import deliveries_write
+from notifications.models import Channel, Delivery
 
 
 @pytest.fixture

@@ -10,19 +10,11 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from alerts.fanout import deliveries_write
-from alerts.models import (
-    Alert,
-    AlertCategory,
-    AlertMessage,
-    AlertSource,
-    Channel,
-    Delivery,
-    DeliveryStatus,
-    ModerationStatus,
-)
+from alerts.models import Alert, AlertCategory, AlertMessage, AlertSource, ModerationStatus
 from alerts.services import alert_post
-from alerts.tasks import alert_message_fanout, deliveries_send_task
+from notifications.fanout import deliveries_write
+from notifications.models import Channel, Delivery, DeliveryStatus
+from notifications.tasks import deliveries_send_task, outbox_message_fanout
 from portal.celery import app
 
 
@@ -133,7 +125,7 @@ def test_night_broadcast_is_pushed_in_the_morning_not_at_once(
         not_before=timezone.now() + timedelta(hours=6),
     )
 
-    alert_message_fanout(message.pk)
+    outbox_message_fanout(message.pk)
 
     push_ids = set(Delivery.objects.filter(channel=Channel.PUSH).values_list("pk", flat=True))
     assert push_ids

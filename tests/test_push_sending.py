@@ -6,12 +6,12 @@ import time
 
 import pytest
 
-from alerts.fanout import deliveries_write
-from alerts.models import AlertCategory, AlertMessage, Channel, Delivery, DeliveryStatus
-from alerts.sending import deliveries_send
+from alerts.models import AlertCategory, AlertMessage
 from alerts.services import alert_post
-from notifications.models import PushSubscription
+from notifications.fanout import deliveries_write
+from notifications.models import Channel, Delivery, DeliveryStatus, PushSubscription
 from notifications.push import MAX_PAYLOAD_BYTES, PushNotification
+from notifications.sending import deliveries_send
 
 
 @pytest.fixture
@@ -254,7 +254,7 @@ def test_end_to_end_an_alert_posted_reaches_devices_and_a_transient_error_is_ret
             text="Chat roux perdu vers le lavoir.",
         )
 
-    push = Delivery.objects.filter(message__alert=posted, channel=Channel.PUSH)
+    push = Delivery.objects.filter(message__alert_message__alert=posted, channel=Channel.PUSH)
     assert {d.user_id: d.status for d in push} == {
         paul_neighbour.pk: DeliveryStatus.SENT,
         marc_moderator.pk: DeliveryStatus.SENT,

@@ -7,10 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Profile, User
-from alerts.fanout import deliveries_write
-from alerts.models import AlertCategory, AlertMessage, Channel, Delivery
+from alerts.models import AlertCategory, AlertMessage
 from alerts.services import alert_post
 from communities.models import Membership, MembershipStatus
+from notifications.fanout import deliveries_write
+from notifications.models import Channel, Delivery
 
 pytestmark = pytest.mark.django_db
 

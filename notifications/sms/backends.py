@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from notifications.channels.base import ChannelError
+
 if TYPE_CHECKING:
     from notifications.models import OutboundSms
 
@@ -62,19 +64,8 @@ TWILIO_PERMANENT_CODES = frozenset(
 )
 
 
-class SmsError(Exception):
-    """A provider refused or could not take a message.
-
-    ``permanent`` says whether sending the same text to the same number again could ever
-    succeed: a timeout or a provider outage is transient, an invalid or unsubscribed number
-    is permanent. ``code`` is the provider's error code when there is one.
-    """
-
-    def __init__(self, message: str, permanent: bool = False, code: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
-        self.code = code
+class SmsError(ChannelError):
+    """A provider refused or could not take a message (see ``ChannelError``)."""
 
 
 class SmsBackend:

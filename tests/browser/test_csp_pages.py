@@ -18,10 +18,11 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from accounts.services import totp_authenticator_ensure
-from alerts.models import Alert, Delivery, DeliveryStatus
+from alerts.models import Alert
 from demo.loader import demo_load
 from gazette.models import GazetteIndexPage
 from messaging.models import Conversation
+from notifications.models import Delivery, DeliveryStatus
 
 from .test_registration_approval import TOTP_SECRET, new_page, sign_in, totp_code
 
@@ -91,7 +92,9 @@ def test_resident_pages_work_under_the_policy(browser, commune_url, settings):
     resident = get_user_model().objects.get(email=RESIDENT)
     alert = Alert.objects.filter(author=resident, messages__deliveries__isnull=False).first()
     # Deliveries still queued: the page polls the progress endpoint while they wait.
-    Delivery.objects.filter(message__alert=alert).update(status=DeliveryStatus.QUEUED)
+    Delivery.objects.filter(message__alert_message__alert=alert).update(
+        status=DeliveryStatus.QUEUED
+    )
     conversation = Conversation.objects.filter(participants__user=resident).first()
     gazette = GazetteIndexPage.objects.live().filter(url_path__startswith="/cadaujac/").first()
 

@@ -1,4 +1,4 @@
-"""What waits in the alert outbox: the one reading of the sweep and of ``/readyz``.
+"""What waits in the outbox: the one reading of the sweep and of ``/readyz``.
 
 A message is recorded in the transaction that posts it, ``fanned_out_at`` empty; its
 fan-out task is only published after commit, and a broker that is down at that moment
@@ -13,24 +13,20 @@ from datetime import datetime, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import AlertMessage, Channel, Delivery, DeliveryStatus, ModerationStatus
-
-# A held alert's messages go when a moderator approves it; a refused one's never go.
-NOT_TO_FAN_OUT = [ModerationStatus.HELD, ModerationStatus.REJECTED]
+from .models import Channel, Delivery, DeliveryStatus, OutboxMessage
 
 
 def messages_awaiting_fanout(
     *, now: datetime | None = None, older_than: timedelta | None = None
-) -> QuerySet[AlertMessage]:
+) -> QuerySet[OutboxMessage]:
     """Messages recorded but never fanned out, created more than ``older_than`` ago.
 
-    Leaves out the messages of an alert held for a moderator or refused. Quiet hours do not
+    Leaves out held messages (an alert waiting for its moderator, or refused: its sender
+    releases it, ``outbox_messages_release``, or never does). Quiet hours do not
     keep a message from its fan-out (its e-mails leave at once; the fan-out itself holds
     SMS and push until ``not_before``).
     """
-    messages = AlertMessage.objects.filter(fanned_out_at=None).exclude(
-        alert__moderation_status__in=NOT_TO_FAN_OUT
-    )
+    messages = OutboxMessage.objects.filter(fanned_out_at=None, held=False)
     if older_than is not None:
         messages = messages.filter(created_at__lt=(now or timezone.now()) - older_than)
     return messages

@@ -30,8 +30,11 @@ from notifications.sms.backends import (
     sms_backend_name,
 )
 
+from .channels.sms import sms_price_per_segment, sms_thread_pool
 from .models import Channel, Delivery, DeliveryStatus
-from .sending import _text, max_attempts, sms_thread_pool
+from .sending import max_attempts
+from .sms.segments import sms_segments
+from .sources import outbox_source
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +86,7 @@ def _lookup(delivery: Delivery) -> str | ProviderLookupError | None:
     try:
         return sms_provider_message_sid(
             to=str(delivery.user.phone),
-            body=_text(delivery),
+            body=outbox_source(delivery.message.purpose).sms_text(delivery),
             since=delivery.created_at - CLOCK_MARGIN,
         )
     except ProviderLookupError as error:
@@ -105,10 +108,15 @@ def deliveries_reconcile(*, ids: list[int], now=None) -> ReconcileOutcome:
     ).update(claim=claim, updated_at=now)
     rows = list(
         Delivery.objects.filter(pk__in=ids, claim=claim, status=DeliveryStatus.SENDING)
-        .select_related("user", "message__alert")
+        .select_related("user", "message")
         .order_by("pk")
     )
     sms_rows = [d for d in rows if d.channel == Channel.SMS]
+    by_purpose: dict[str, list[Delivery]] = {}
+    for delivery in sms_rows:
+        by_purpose.setdefault(delivery.message.purpose, []).append(delivery)
+    for purpose, deliveries in by_purpose.items():
+        outbox_source(purpose).prepare(deliveries)
     results = dict(zip(sms_rows, sms_thread_pool().map(_lookup, sms_rows), strict=True))
     known = set(
         Delivery.objects.filter(
@@ -127,9 +135,13 @@ def deliveries_reconcile(*, ids: list[int], now=None) -> ReconcileOutcome:
         elif found and found not in known:
             outcome.sent.append(delivery.pk)
             known.add(found)
+            segmentation = sms_segments(outbox_source(delivery.message.purpose).sms_text(delivery))
             Delivery.objects.filter(pk=delivery.pk, claim=claim).update(
                 status=DeliveryStatus.SENT,
                 provider_message_id=found,
+                segments=segmentation.segments,
+                encoding=segmentation.encoding,
+                price_per_segment=sms_price_per_segment(),
                 sent_at=now,
                 error_code="",
                 claim=None,

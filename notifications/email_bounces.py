@@ -1,6 +1,6 @@
-"""An alert e-mail the provider reports undeliverable: its delivery row says so.
+"""An e-mail the provider reports undeliverable: its delivery row says so.
 
-Registered with ``accounts.email_bounces.email_failure_listener`` in ``AlertsConfig.ready``;
+Registered with ``accounts.email_bounces.email_failure_listener`` (in ``AlertsConfig.ready``);
 the row is found by the provider's message id, recorded when the e-mail was sent.
 """
 
@@ -14,7 +14,7 @@ MESSAGE_ID_LENGTH = 64
 
 
 def delivery_email_undeliverable(*, message_id: str, reason: str) -> int:
-    """Fail the alert e-mail sent as ``message_id`` (permanently: never retried)."""
+    """Fail the e-mail delivery sent as ``message_id`` (permanently: never retried)."""
     return (
         Delivery.objects.filter(
             channel=Channel.EMAIL, provider_message_id=message_id[:MESSAGE_ID_LENGTH]

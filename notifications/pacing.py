@@ -12,7 +12,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-PACE_KEY = "alerts:sms-pace:end-ms"
+PACE_KEY = "alerts:sms-pace:end-ms"  # the name it had: a running schedule carries on
 PACE_KEY_TIMEOUT = 24 * 3600
 
 
