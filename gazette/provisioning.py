@@ -1,7 +1,9 @@
 """Each commune's gazette and its moderation workflow, for ``communities.provisioning``
 (registered from ``GazetteConfig.ready``)."""
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.utils import translation
 from django.utils.translation import gettext as _
 from wagtail.models import (
     GroupApprovalTask,
@@ -39,10 +41,12 @@ def gazette_section_ensure(*, commune, created: bool = False) -> None:
     if WorkflowPage.objects.filter(page=index).exists():
         return
     label = f"{commune.name} ({commune.insee_code})"
-    workflow = Workflow.objects.create(name=_("Gazette — %(commune)s") % {"commune": label})
-    task = GroupApprovalTask.objects.create(
-        name=_("Modération de la gazette — %(commune)s") % {"commune": label}
-    )
+    # Staff see these names in the admin whatever language the creator browsed in.
+    with translation.override(settings.LANGUAGE_CODE):
+        workflow_name = _("Gazette — %(commune)s") % {"commune": label}
+        task_name = _("Modération de la gazette — %(commune)s") % {"commune": label}
+    workflow = Workflow.objects.create(name=workflow_name)
+    task = GroupApprovalTask.objects.create(name=task_name)
     task.groups.set([moderators])
     WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     WorkflowPage.objects.create(workflow=workflow, page=index)

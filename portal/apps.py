@@ -7,3 +7,6 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from . import signal_handlers  # noqa: F401  (wiring only)
+        from .wagtail_french import sites_listing_headers_translate
+
+        sites_listing_headers_translate()
