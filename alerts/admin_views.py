@@ -9,7 +9,6 @@ views only read and hand over: ``alerts.services``, ``alerts.broadcast`` and
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -22,11 +21,12 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from communities.models import StaffRole
 from communities.selectors import communes_where
-from notifications.models import Channel, Delivery, DeliveryStatus
+from notifications.models import Channel
+from notifications.progress import deliveries_counts
 
 from .admin_forms import BroadcastForm, DecisionForm
 from .broadcast import broadcast_estimate
-from .models import Alert, AlertSource
+from .models import Alert, AlertMessage, AlertSource
 from .moderation import (
     QueueFilter,
     alert_approve,
@@ -55,22 +55,14 @@ def delivery_counts(*, alert: Alert) -> list[dict]:
     One row per channel: ``{"channel", "label", "total", "queued", "sending", "sent",
     "delivered", "failed"}``.
     """
-    rows = (
-        Delivery.objects.filter(message__alert_message__alert=alert)
-        .values("channel", "status")
-        .annotate(count=Count("pk"))
-        .order_by()
+    counts = deliveries_counts(
+        message_ids=list(AlertMessage.objects.filter(alert=alert).values_list("pk", flat=True))
     )
-    table = {
-        channel: {"channel": channel, "label": label, "total": 0}
-        | dict.fromkeys(DeliveryStatus.values, 0)
+    return [
+        {"channel": channel, "label": label, "total": sum(counts[channel].values())}
+        | counts[channel]
         for channel, label in Channel.choices
-    }
-    for row in rows:
-        line = table[row["channel"]]
-        line[row["status"]] += row["count"]
-        line["total"] += row["count"]
-    return list(table.values())
+    ]
 
 
 def _form_errors(form, error: ValidationError) -> None:

@@ -261,9 +261,14 @@ def official_sms_audience(*, send: OfficialSend):
     )
 
 
+def _outbox_message(send: OfficialSend) -> OutboxMessage | None:
+    # Read afresh: the outbox's workers move it on (fanned out) after the send was loaded.
+    return OutboxMessage.objects.filter(pk=send.outbox_message_id).first()
+
+
 def official_progress(*, send: OfficialSend, now=None) -> OutboxProgress | None:
     """Where the SMS of ``send`` stand, per status, with the last one's estimated time."""
-    message = send.outbox_message
+    message = _outbox_message(send)
     if message is None:
         return None
     return deliveries_progress(
@@ -277,7 +282,7 @@ def official_unreached(*, send: OfficialSend):
     """The SMS-only members aimed at whom the message did not reach (no phone, STOP, every
     try failed), annotated for ``notifications.progress.unreachable_reason``; empty until
     the outbox has written the deliveries."""
-    message = send.outbox_message
+    message = _outbox_message(send)
     if message is None or message.fanned_out_at is None:
         return User.objects.none()
     return (

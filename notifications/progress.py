@@ -137,6 +137,24 @@ class OutboxProgress:
         }
 
 
+def deliveries_counts(*, message_ids: list[int]) -> dict[str, dict[str, int]]:
+    """Deliveries of ``message_ids`` per channel and status, every channel and status listed
+    (zero when none): one ``GROUP BY channel, status``, the one count of every progress
+    display (the members' page, the admin's alert and message screens)."""
+    counts = {channel: dict.fromkeys(STATUS_ORDER, 0) for channel in CHANNEL_ORDER}
+    if message_ids:
+        rows = (
+            Delivery.objects.filter(message_id__in=message_ids)
+            .values("channel", "status")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+        for row in rows:
+            counts.setdefault(row["channel"], dict.fromkeys(STATUS_ORDER, 0))
+            counts[row["channel"]][row["status"]] = row["n"]
+    return counts
+
+
 def deliveries_progress(
     *,
     messages: list[tuple[int, datetime | None, datetime | None]],
@@ -156,17 +174,7 @@ def deliveries_progress(
     of quiet hours when a message waits.
     """
     now = now or timezone.now()
-    counts = {channel: dict.fromkeys(STATUS_ORDER, 0) for channel in CHANNEL_ORDER}
-    if messages:
-        rows = (
-            Delivery.objects.filter(message_id__in=[pk for pk, _f, _n in messages])
-            .values("channel", "status")
-            .annotate(n=Count("*"))
-            .order_by()
-        )
-        for row in rows:
-            counts.setdefault(row["channel"], dict.fromkeys(STATUS_ORDER, 0))
-            counts[row["channel"]][row["status"]] = row["n"]
+    counts = deliveries_counts(message_ids=[pk for pk, _f, _n in messages])
     labels = dict(Channel.choices)
     # A channel nobody is reached on is left out, once the deliveries are written (while
     # they are not, e-mail and SMS rows wait on the page for the polling to fill them).

@@ -24,14 +24,7 @@ from django.utils import timezone
 from .channels.base import ChannelError, DeliveryChannel
 from .channels.email import EmailChannel
 from .channels.push import PushChannel
-from .channels.sms import (  # noqa: F401 (the SMS channel's helpers, read by tests and the bench)
-    SMS_VALIDITY_MIN_SECONDS,
-    SMS_VALIDITY_SECONDS,
-    SmsChannel,
-    SmsToSend,
-    sms_thread_pool,
-    sms_validity_seconds,
-)
+from .channels.sms import SmsChannel
 from .fallback import sms_failures_settle
 from .models import (
     ENDED_ERROR_CODE,

@@ -287,3 +287,34 @@ def test_a_broadcaster_sends_from_the_admin_and_sees_the_reach_per_channel(
     assert bad.status_code == 400
     assert "Choisissez au moins un membre" in html.unescape(bad.content.decode())
     assert OfficialSend.objects.count() == 1
+
+
+def test_the_send_page_shows_the_sms_progress_and_whom_no_sms_reached(
+    client, sign_in, cadaujac, barbara_broadcaster, people, django_capture_on_commit_callbacks
+):
+    from messaging.official import official_progress, official_unreached
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send = official_send(
+            author=barbara_broadcaster,
+            commune=cadaujac,
+            target="commune",
+            subject="Eau",
+            text="Coupure d'eau mardi de 9 h à 12 h.",
+        )
+
+    progress = official_progress(send=send)
+    sms = next(channel for channel in progress.channels if channel.channel == Channel.SMS)
+    assert (sms.total, sms.pending) == (1, 0)  # Germaine's, sent
+    # Odile answered STOP: she has no delivery, and is on the call list with the reason.
+    assert [user.first_name for user in official_unreached(send=send)] == ["Odile"]
+    barbara_broadcaster.is_staff = True
+    barbara_broadcaster.save()
+    sign_in(client, barbara_broadcaster)
+    page = html.unescape(
+        client.get(f"{FORM_URL}{send.pk}/", HTTP_HOST=CADAUJAC_HOST).content.decode()
+    )
+    assert "Membres non joints par SMS" in page
+    assert "Odile Sms" in page
+    assert "SMS refusés (STOP) et aucun autre moyen" in page
+    assert "Germaine" not in page.split("Membres non joints par SMS")[1]
