@@ -146,7 +146,9 @@ def test_the_menu_button_opens_and_closes_the_header_panel(page, commune_url):
     assert toggle.get_attribute("aria-expanded") == "true"
     assert account.get_by_role("button", name="Se déconnecter").is_visible()
     assert account.get_by_role("link", name="Mon compte").is_visible()
-    assert page.get_by_role("navigation", name="Espace membres").is_visible()
+    members = page.get_by_role("navigation", name="Espace membres")
+    assert members.is_visible()
+    assert members.get_by_role("link", name="Alertes").get_attribute("aria-current") == "true"
     assert page.get_by_role("navigation", name="Menu principal").is_visible()
     assert page.get_by_label("Rechercher sur le site").is_visible()
 
