@@ -164,3 +164,8 @@ def test_the_menu_button_opens_and_closes_the_header_panel(page, commune_url):
     assert not toggle.is_visible()
     assert panel.is_visible()
     assert account.get_by_role("button", name="Se déconnecter").is_visible()
+    # members.css (loaded here) once made the search button white on white.
+    colours = page.get_by_role("button", name="Rechercher", exact=True).evaluate(
+        "(button) => [getComputedStyle(button).color, getComputedStyle(button).backgroundColor]"
+    )
+    assert colours == ["rgb(29, 78, 137)", "rgb(255, 255, 255)"], colours
