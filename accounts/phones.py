@@ -1,9 +1,10 @@
 """Phone numbers as people type them (``06 11 00 00 01``, ``+33 6…``), stored as E.164."""
 
 import phonenumbers
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from notifications.sms.numbers import parse_phone, phone_number_parse
 
 # Metropolitan France and the overseas departments and territories that share its numbering
 # rules for SMS: a "French mobile number" is a mobile number of one of these.
@@ -13,20 +14,9 @@ MOBILE_TYPES = frozenset(
 )
 
 
-def _parse(value: str) -> phonenumbers.PhoneNumber | None:
-    try:
-        number = phonenumbers.parse(value or "", settings.PHONENUMBER_DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        return None
-    return number if phonenumbers.is_valid_number(number) else None
-
-
-def parse_phone(value: str) -> str | None:
-    """Return the E.164 form of a French (or international) number, or None if it is not one."""
-    number = _parse(value)
-    if number is None:
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+# Reading a number is the outbox's (the layer below): accounts shares that one reading.
+_parse = phone_number_parse
+__all__ = ["login_key", "mobile_number_clean", "parse_phone"]
 
 
 def mobile_number_clean(value: str) -> str:

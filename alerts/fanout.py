@@ -10,7 +10,7 @@ from django.db import connection
 from accounts.models import User
 from communities.models import CommuneGroup, Membership, MembershipStatus
 from notifications.models import NOT_SENT_ERROR_CODES, Channel, Delivery
-from notifications.reachability import reachable_sql, users_with_profiles_sql
+from notifications.reachability import profile_join_sql, reachable_sql, user_table_sql
 
 from .models import ALERT_STAFF_ROLES, Alert, AlertMessage
 
@@ -67,7 +67,8 @@ def audience_with_channels_sql(
             JOIN {_table(CommuneGroup)} cg ON cg.group_id = ug.group_id
             WHERE cg.commune_id = %s AND cg.role IN ({role_placeholders})
         ) r
-        JOIN {users_with_profiles_sql()} ON u.id = r.user_id
+        JOIN {user_table_sql()} u ON u.id = r.user_id
+        {profile_join_sql()}
         WHERE u.is_active AND u.id <> %s
         GROUP BY r.user_id
     """  # noqa: S608 (table names come from model metadata, values are parameters)

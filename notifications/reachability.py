@@ -44,10 +44,16 @@ def reachable_sql(channel: str, *, user: str = "u", profile: str = "p") -> str:
 
 def users_with_profiles_sql(*, user: str = "u", profile: str = "p") -> str:
     """``FROM`` clause of the user table with the profile LEFT JOINed, for ``reachable_sql``."""
-    return (
-        f"{_table(get_user_model())} {user} "
-        f"LEFT JOIN {_table(_profile_model())} {profile} ON {profile}.user_id = {user}.id"
-    )
+    return f"{user_table_sql()} {user} {profile_join_sql(user=user, profile=profile)}"
+
+
+def user_table_sql() -> str:
+    return _table(get_user_model())
+
+
+def profile_join_sql(*, user: str = "u", profile: str = "p") -> str:
+    """The profile LEFT JOINed to the user aliased ``user``, for ``reachable_sql``."""
+    return f"LEFT JOIN {_table(_profile_model())} {profile} ON {profile}.user_id = {user}.id"
 
 
 def sms_reachable_q(prefix: str = "") -> Q:

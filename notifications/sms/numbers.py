@@ -2,11 +2,31 @@
 
 import re
 
-from accounts.phones import parse_phone
+import phonenumbers
+from django.conf import settings
 
 # What operators accept as an alphanumeric sender: 1 to 11 characters, at least one letter.
 ALPHANUMERIC_SENDER_RE = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 .\-]{1,11}$")
 SHORT_CODE_RE = re.compile(r"^\d{3,8}$")
+
+
+def phone_number_parse(value: str) -> phonenumbers.PhoneNumber | None:
+    """A valid number read as people type it (national notation in
+    ``PHONENUMBER_DEFAULT_REGION``), or None. The one reading of a phone number: accounts
+    (sign-in, registration) and the relay number's webhook use it too."""
+    try:
+        number = phonenumbers.parse(value or "", settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def parse_phone(value: str) -> str | None:
+    """Return the E.164 form of a French (or international) number, or None if it is not one."""
+    number = phone_number_parse(value)
+    if number is None:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def phone_number_e164(value) -> str:
