@@ -232,7 +232,7 @@ def alert_retract(*, alert: Alert, by, reason: str) -> AlertMessage:
 
     The alert leaves every list; what had not left yet (SMS held by the pace or by quiet
     hours) is withdrawn; a short correction goes, on the same channels, to exactly those
-    who had deliveries of the alert (see ``alerts.fanout.deliveries_copy``); open reports
+    who had deliveries of the alert (see ``alerts.fanout.correction_audience_sql``); open reports
     are closed as upheld; the author is told why.
     """
     locked = _locked(alert, by=by)
