@@ -12,6 +12,7 @@ from communities.models import Community
 from messaging.models import Conversation, OfficialSend, OfficialTarget
 from messaging.official import official_send
 from messaging.services import conversation_start, message_send
+from notifications.tasks import outbox_message_fanout
 
 LADDER = "Prêt d'échelle"
 
@@ -42,7 +43,7 @@ def _official(commune, *, staff_email: str, community: str, subject: str, text: 
     staff = get_user_model().objects.filter(email=staff_email).first()
     if staff is None or OfficialSend.objects.filter(commune=commune, subject=subject).exists():
         return
-    official_send(
+    send = official_send(
         author=staff,
         commune=commune,
         target=OfficialTarget.COMMUNITIES,
@@ -51,6 +52,10 @@ def _official(commune, *, staff_email: str, community: str, subject: str, text: 
         text=text,
         replies_allowed=True,
     )
+    if send.outbox_message_id:
+        # Write and send its SMS now, as for the demo's alerts, even where after-commit
+        # callbacks do not run; the fan-out is idempotent.
+        outbox_message_fanout(send.outbox_message_id)
 
 
 def demo_messaging_load(communes: dict) -> None:
