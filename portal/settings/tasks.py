@@ -21,7 +21,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # rather than in turn: an alert never waits behind a digest.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "queue_order_strategy": "priority"}
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"alerts.tasks.*": {"queue": "alerts"}}
+CELERY_TASK_ROUTES = {"alerts.tasks.*": {"queue": "alerts"}, "notifications.*": {"queue": "alerts"}}
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE: dict = {
     # CNIL: accounts two years without activity are erased, after a warning at 23 months.
@@ -30,8 +30,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=4, minute=15),
     },
     # Deliveries a lost task, a restarted broker or a killed worker left behind.
-    "alerts-deliveries-recover": {
-        "task": "alerts.tasks.deliveries_recover",
+    "outbox-deliveries-recover": {
+        "task": "notifications.deliveries_recover",
         "schedule": ALERT_SWEEP_EVERY,
     },
     # GDPR: alert texts and identifying details do not outlive their retention periods.
