@@ -1,6 +1,7 @@
 """A member's own settings: profile and photo, who sees what, alerts, language, community."""
 
 import os
+import re
 from io import BytesIO
 
 import pytest
@@ -274,7 +275,9 @@ def test_language_is_saved_and_used_at_once(client, sign_in, jeanne_resident, se
     assert jeanne_resident.language == "en"
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     assert response.wsgi_request.LANGUAGE_CODE == "en"
-    assert "Immediate danger: dial 17 (or 112)." in response.content.decode()
+    html = response.content.decode()
+    assert "Immediate danger: dial 17 (or 112)." in re.sub(r"<[^>]+>", "", html)
+    assert 'href="tel:17"' in html
 
 
 def test_unknown_language_is_refused(client, sign_in, jeanne_resident):
