@@ -19,6 +19,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
+from communities.form_refusals import form_refusal_show
 from communities.models import StaffRole
 from communities.selectors import communes_where
 from notifications.models import Channel
@@ -63,15 +64,6 @@ def delivery_counts(*, alert: Alert) -> list[dict]:
         | counts[channel]
         for channel, label in Channel.choices
     ]
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    """A service's refusal shown on the form, on the field it names when the form has it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _public_alert_url(alert: Alert) -> str:
@@ -126,7 +118,7 @@ class BroadcastView(BroadcastMixin, TemplateView):
         except PermissionDenied as error:
             raise Http404 from error
         except ValidationError as error:
-            _form_errors(form, error)
+            form_refusal_show(form=form, error=error)
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(request, _("L'alerte est partie : suivez ici son envoi."))
         return redirect("alert_broadcast:status", alert_pk=alert.pk)
@@ -346,7 +338,7 @@ class DecisionView(AlertModerationMixin, View):
             except PermissionDenied as error:
                 raise Http404 from error
             except ValidationError as error:
-                _form_errors(form, error)
+                form_refusal_show(form=form, error=error)
             else:
                 messages.success(request, done)
                 return redirect("alert_moderation:detail", alert_pk=self.alert.pk)

@@ -6,27 +6,24 @@ rights elsewhere); what they may see of one and do with it is ``alert_rights``; 
 write is a service of ``alerts.services``.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.member_language import in_member_language
 from accounts.middleware import StaffSecurityMiddleware
 from accounts.permissions import has_totp
 from accounts.profiles import directory_entries
+from communities.commune_site import commune_site_view
+from communities.form_refusals import form_refusal_show
 from communities.memberships import active_membership, verified_membership
 from communities.models import Membership, MembershipStatus, StaffRole
-from communities.selectors import commune_for_request, roles_in_commune
+from communities.pagination import page_of
+from communities.selectors import roles_in_commune
 from notifications.sms.segments import (
     GSM7_BASIC,
     GSM7_EXTENSION,
@@ -75,22 +72,6 @@ PUBLIC_ACTIONS = [
 _MARK = "\x00"
 
 
-def commune_site_view(view):
-    """Signed in, on a commune's site (the platform's own site has no alerts: 404)."""
-
-    @wraps(view)
-    @in_member_language
-    @never_cache
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        commune = commune_for_request(request=request)
-        if commune is None:
-            raise Http404
-        return view(request, commune, *args, **kwargs)
-
-    return wrapper
-
-
 def _alerts_seen(request, commune):
     return (
         Alert.objects.visible_to(request.user)
@@ -103,21 +84,6 @@ def _alert_or_404(request, commune, pk) -> Alert:
     return get_object_or_404(
         _alerts_seen(request, commune).select_related("police_taken_by"), pk=pk
     )
-
-
-def _page(request, queryset, size):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
-
-
-def _form_errors_from(form, error) -> None:
-    """Show a service's refusal on the form: field errors on their fields, others on top."""
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    elif isinstance(error, ValidationError):
-        form.add_error(None, error.messages)
-    else:
-        form.add_error(None, str(error) or _("Vous ne pouvez pas faire cela."))
 
 
 # --- Lists --------------------------------------------------------------------------------------
@@ -145,7 +111,10 @@ def alert_list(request, commune):
     return render(
         request,
         "alerts/alert_list.html",
-        {"items": _page(request, alerts, PAGE_SIZE), **_list_context(request, commune)},
+        {
+            "items": page_of(request=request, items=alerts, per_page=PAGE_SIZE),
+            **_list_context(request, commune),
+        },
     )
 
 
@@ -158,7 +127,10 @@ def alert_ended_list(request, commune):
     return render(
         request,
         "alerts/alert_ended_list.html",
-        {"items": _page(request, alerts, PAGE_SIZE), **_list_context(request, commune)},
+        {
+            "items": page_of(request=request, items=alerts, per_page=PAGE_SIZE),
+            **_list_context(request, commune),
+        },
     )
 
 
@@ -240,7 +212,7 @@ def alert_create(request, commune):
                 source=AlertSource.WEB,
             )
         except (ValidationError, PermissionDenied) as error:
-            _form_errors_from(form, error)
+            form_refusal_show(form=form, error=error)
         else:
             messages.success(request, _reach_message(alert))
             return redirect("alerts:detail", pk=alert.pk)
@@ -329,7 +301,7 @@ def _follow_up_action(request, commune, pk, *, service, form_class, prefix, key,
         except (ValidationError, PermissionDenied) as error:
             if _refused(request, error):
                 return redirect("alerts:detail", pk=alert.pk)
-            _form_errors_from(form, error)
+            form_refusal_show(form=form, error=error)
         else:
             messages.success(request, done)
             return redirect("alerts:detail", pk=alert.pk)
@@ -394,7 +366,7 @@ def alert_report_post(request, commune, pk):
         except (ValidationError, PermissionDenied) as error:
             if _refused(request, error):
                 return redirect("alerts:detail", pk=alert.pk)
-            _form_errors_from(form, error)
+            form_refusal_show(form=form, error=error)
         else:
             messages.success(
                 request, _("Merci : votre signalement est transmis aux modérateurs de la mairie.")
@@ -414,7 +386,9 @@ def alert_call_list(request, commune, pk):
     alert = _alert_or_404(request, commune, pk)
     if not alert_rights(user=request.user, alert=alert).sees_call_list:
         raise Http404
-    page = _page(request, unreachable_memberships(alert=alert), CALL_LIST_PAGE_SIZE)
+    page = page_of(
+        request=request, items=unreachable_memberships(alert=alert), per_page=CALL_LIST_PAGE_SIZE
+    )
     memberships = list(page.object_list)
     fields = {
         entry.member.pk: entry.fields
@@ -467,7 +441,7 @@ def police_feed(request, commune):
         request,
         "alerts/police_feed.html",
         {
-            "items": _page(request, alerts, PAGE_SIZE),
+            "items": page_of(request=request, items=alerts, per_page=PAGE_SIZE),
             "current_filter": current_filter,
             "filters": POLICE_FILTERS,
             "extra_query": f"filtre={current_filter}" if current_filter else "",
