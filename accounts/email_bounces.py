@@ -4,15 +4,14 @@ django-anymail turns each provider's webhook (``/anymail/<esp>/tracking/``, behi
 ``ANYMAIL_WEBHOOK_SECRET`` basic auth) into a ``tracking`` signal; ``email_tracking_received``
 is wired to it in ``AccountsConfig.ready``. A hard bounce, a refusal or a spam complaint
 marks the member's address undeliverable (no more e-mail to it; alerts' call lists show it;
-the member is asked to fix it at sign-in) and fails the matching sent e-mail in the apps
-that registered with ``email_failure_listener`` (an alert's delivery). Soft bounces and
+the member is asked to fix it at sign-in) and fails the outbox's e-mail delivery sent under
+that provider message id (``notifications.email_bounces``). Soft bounces and
 deferrals change nothing: the provider retries them itself. A replayed webhook changes
 nothing either.
 """
 
 import hashlib
 import logging
-from collections.abc import Callable
 
 from anymail.signals import EventType
 from django.contrib import messages
@@ -22,6 +21,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from notifications.email_bounces import delivery_email_undeliverable
 from notifications.models import EmailEvent
 
 from .models import User, normalize_email
@@ -30,19 +30,6 @@ logger = logging.getLogger(__name__)
 
 # Anymail's normalised events after which nothing more is sent to the address.
 UNDELIVERABLE_EVENTS = frozenset({EventType.BOUNCED, EventType.REJECTED, EventType.COMPLAINED})
-
-_listeners: list[Callable] = []
-
-
-def email_failure_listener(function: Callable) -> Callable:
-    """Register ``function(*, message_id, reason)``, called for each undeliverable e-mail.
-
-    For apps above accounts that record the provider's message id of what they send (an
-    alert's e-mail delivery), so that the report fails that very row.
-    """
-    if function not in _listeners:
-        _listeners.append(function)
-    return function
 
 
 def _is_soft_bounce(event) -> bool:
@@ -95,8 +82,9 @@ def email_tracking_event_handle(*, event, esp_name: str) -> bool:
                     email_undeliverable_reason=reason,
                 )
             if event.message_id:
-                for listener in _listeners:
-                    listener(message_id=event.message_id, reason=str(event.event_type))
+                delivery_email_undeliverable(
+                    message_id=event.message_id, reason=str(event.event_type)
+                )
     except IntegrityError:
         return False  # the same report, already applied
     return True

@@ -1,7 +1,8 @@
 """An e-mail the provider reports undeliverable: its delivery row says so.
 
-Registered with ``accounts.email_bounces.email_failure_listener`` (in ``AlertsConfig.ready``);
-the row is found by the provider's message id, recorded when the e-mail was sent.
+Called by ``accounts.email_bounces`` for every hard bounce, refusal or complaint, whatever
+sent the e-mail (an alert, a notice, a digest); the row is found by the provider's message
+id, recorded when the e-mail was sent.
 """
 
 from django.utils import timezone
