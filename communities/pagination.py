@@ -8,6 +8,9 @@ layer so that every app with pages can use it.
 from django.core.paginator import Page, Paginator
 
 PAGE_PARAMETER = "page"
+# How many items a public listing of the mairie's site shows at once (news, agenda, the
+# gazette): one size, so that a commune's lists look alike.
+LISTING_PAGE_SIZE = 12
 # Links written before every list shared this rule (the referents' admin list said ``?p=n``).
 OLD_PAGE_PARAMETER = "p"
 

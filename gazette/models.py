@@ -25,8 +25,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from communities.audience import audience_q, targets_of, viewer_scope
-from communities.pagination import page_of
-from mairie_pages.models import LISTING_PAGE_SIZE
+from communities.pagination import LISTING_PAGE_SIZE, page_of
 
 from .admin_forms import GazettePostAdminForm
 

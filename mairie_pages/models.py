@@ -13,12 +13,10 @@ from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from communities.pagination import page_of
+from communities.pagination import LISTING_PAGE_SIZE, page_of
 
 from .blocks import BaseStreamBlock
 from .calendar import event_to_ical
-
-LISTING_PAGE_SIZE = 12
 
 
 class StandardPage(Page):
