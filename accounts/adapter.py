@@ -92,10 +92,19 @@ class AccountAdapter(DefaultAccountAdapter):
         return confirmed
 
     def get_login_redirect_url(self, request) -> str:
-        """Residents still awaiting validation land on the page that says so."""
+        """Where sign-in lands when no ``?next=`` says where (allauth honours it first).
+
+        Residents still awaiting validation land on the page that says so; a verified member
+        signing in on their commune's site lands on their community's page. Anybody else
+        (the mairie's staff, a resident on another commune's site) keeps the site's landing.
+        """
         membership = active_membership(user=request.user)
         if membership is not None and membership.status == MembershipStatus.PENDING:
             return reverse("accounts:pending")
+        if membership is not None:
+            commune = commune_for_request(request=request)
+            if commune is not None and membership.community.commune_id == commune.pk:
+                return reverse("member_home")
         return super().get_login_redirect_url(request)
 
     # --- Brute force --------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from notifications import webhooks as outbox_webhooks
 from .accessibility import accessibility_statement
 from .documents import document_serve
 from .health import healthz, readyz
+from .member_home import member_home
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -26,6 +27,8 @@ urlpatterns = [
     re_path(r"^documents/(\d+)/(.*)$", document_serve),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("accounts.urls")),
+    # Where a member lands after signing in: their community's running alerts, gazette, messages.
+    path("mon-quartier/", member_home, name="member_home"),
     path("compte/", include("accounts.settings_urls")),
     path("annuaire/", include("directory.urls")),
     path("moderation/", include("moderation.urls")),

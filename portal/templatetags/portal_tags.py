@@ -1,9 +1,12 @@
-"""Template tags of the base layout: site menu and language switcher."""
+"""Template tags of the base layout: site menu, language switcher, the member's community."""
 
 from django import template
 from django.conf import settings
 from django.utils.translation import get_language, get_language_info
 from wagtail.models import Page, Site
+
+from communities.memberships import verified_membership
+from communities.selectors import commune_for_request
 
 register = template.Library()
 
@@ -57,3 +60,20 @@ def language_switcher(context):
         for code, _name in settings.LANGUAGES
     ]
     return {"languages": languages, "request": request}
+
+
+@register.simple_tag(takes_context=True)
+def member_of_this_commune(context) -> bool:
+    """Whether the signed-in user is a verified member of a community of this site's commune
+    (the header then links to their community's page). One query, once per request."""
+    request = context.get("request")
+    user = context.get("user")
+    if request is None or user is None or not user.is_authenticated:
+        return False
+    if not hasattr(request, "_member_of_this_commune"):
+        commune = commune_for_request(request=request)
+        membership = verified_membership(user=user) if commune is not None else None
+        request._member_of_this_commune = (
+            membership is not None and membership.community.commune_id == commune.pk
+        )
+    return request._member_of_this_commune
