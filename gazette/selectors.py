@@ -3,9 +3,8 @@
 from django.db.models import Prefetch, Q, QuerySet
 from wagtail.models import Page
 
-from mairie_pages.models import AnnouncementPage
-
 from .models import Comment, GazetteCategory, GazettePhoto, GazettePost
+from .stream import stream_sources
 
 
 def _with_listing_relations(posts: QuerySet) -> QuerySet:
@@ -51,8 +50,8 @@ def gazette_stream_for(*, viewer, commune, category: str | None = None) -> Query
     posts = gazette_posts_for(viewer=viewer, commune=commune, category=category)
     wanted = Q(pk__in=posts.values("pk"))
     if category not in GazetteCategory.values or category == GazetteCategory.MAIRIE:
-        announcements = AnnouncementPage.objects.public_of(commune=commune)
-        wanted |= Q(pk__in=announcements.values("pk"))
+        for source in stream_sources():
+            wanted |= Q(pk__in=source.public_of(commune=commune).values("pk"))
     return Page.objects.filter(wanted).order_by("-first_published_at", "-pk")
 
 
@@ -65,7 +64,8 @@ def stream_items(pages) -> list:
     ids = [page.pk for page in pages]
     posts = _with_listing_relations(GazettePost.objects.filter(pk__in=ids))
     found = {post.pk: post for post in posts}
-    found.update({a.pk: a for a in AnnouncementPage.objects.filter(pk__in=ids)})
+    for source in stream_sources():
+        found.update({page.pk: page for page in source.model.objects.filter(pk__in=ids)})
     return [found[pk] for pk in ids if pk in found]
 
 

@@ -7,7 +7,14 @@ class MairiePagesConfig(AppConfig):
     verbose_name = _("Pages de la mairie")
 
     def ready(self):
-        # What a new commune needs from this app (communities.provisioning).
-        from . import provisioning
+        from gazette.stream import StreamSource, stream_source_register
 
+        from . import provisioning
+        from .models import AnnouncementPage
+
+        # What a new commune needs from this app (communities.provisioning).
         provisioning.register()
+        # The mairie's announcements in the gazette's stream and digest (gazette.stream).
+        stream_source_register(
+            StreamSource(model=AnnouncementPage, public_of=AnnouncementPage.objects.public_of)
+        )
