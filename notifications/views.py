@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
@@ -99,6 +100,27 @@ def subscriptions(request):
     )
 
 
+def _manifest_icons(*, commune) -> list[dict]:
+    """A commune's own icons on its site (drawn by the portal, named by URL: from its logo,
+    which has no SVG form, or from its initial), the platform's static ones elsewhere."""
+    if commune is not None:
+        svg = reverse("commune_icon_svg")
+        png = {size: reverse("commune_icon_png", args=[size]) for size in (192, 512)}
+        maskable = reverse("commune_icon_maskable")
+    else:
+        svg = static("img/icon.svg")
+        png = {size: static(f"img/icon-{size}.png") for size in (192, 512)}
+        maskable = static("img/icon-maskable-512.png")
+    icons = [
+        {"src": png[192], "sizes": "192x192", "type": "image/png"},
+        {"src": png[512], "sizes": "512x512", "type": "image/png"},
+        {"src": maskable, "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+    ]
+    if commune is None or not commune.logo_id:
+        icons.insert(0, {"src": svg, "sizes": "any", "type": "image/svg+xml"})
+    return icons
+
+
 @require_GET
 @cache_control(max_age=3600, public=True)
 def manifest(request):
@@ -118,17 +140,7 @@ def manifest(request):
         "display": "standalone",
         "background_color": "#ffffff",
         "theme_color": colour,
-        "icons": [
-            {"src": static("img/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
-            {"src": static("img/icon-192.png"), "sizes": "192x192", "type": "image/png"},
-            {"src": static("img/icon-512.png"), "sizes": "512x512", "type": "image/png"},
-            {
-                "src": static("img/icon-maskable-512.png"),
-                "sizes": "512x512",
-                "type": "image/png",
-                "purpose": "maskable",
-            },
-        ],
+        "icons": _manifest_icons(commune=commune),
     }
     return JsonResponse(
         data,

@@ -14,6 +14,7 @@ from notifications import webhooks as outbox_webhooks
 from .accessibility import accessibility_statement
 from .documents import document_serve
 from .health import healthz, readyz
+from .icons import icon_png, icon_svg
 from .member_home import member_home
 
 urlpatterns = [
@@ -33,6 +34,7 @@ urlpatterns = [
     path("annuaire/", include("directory.urls")),
     path("moderation/", include("moderation.urls")),
     path("alertes/", include("alerts.urls")),
+    path("tableau-de-bord/police/", include("dashboard.urls")),
     path("messages/", include("messaging.urls")),
     path("gazette-fichiers/", include("gazette.urls")),
     path("publier/", include("gazette.publish_urls")),
@@ -46,6 +48,15 @@ urlpatterns = [
     # The PWA: the service worker must be served from the root for its scope to be "/".
     path("manifest.webmanifest", push_views.manifest, name="pwa_manifest"),
     path("service-worker.js", push_views.service_worker, name="pwa_service_worker"),
+    # Each commune's icons (favicon, touch icon, the manifest's), answered per host name.
+    path("icone.svg", icon_svg, name="commune_icon_svg"),
+    path("icone-<int:size>.png", icon_png, name="commune_icon_png"),
+    path(
+        "icone-maskable-512.png",
+        icon_png,
+        {"size": 512, "maskable": True},
+        name="commune_icon_maskable",
+    ),
     path("api/v1/push/", include("notifications.urls")),
     # E-mail providers' delivery reports: 404 outside the demo until their secret is set.
     path("anymail/", include("portal.email_webhooks")),

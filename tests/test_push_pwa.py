@@ -34,6 +34,16 @@ def test_manifest_icons_exist(client, cadaujac):
     assert {"192x192", "512x512"} <= sizes
     assert any(icon.get("purpose") == "maskable" for icon in manifest["icons"])
     for icon in manifest["icons"]:
+        # The commune's own icons, drawn for its site.
+        response = client.get(icon["src"], HTTP_HOST=CADAUJAC_HOST)
+        assert response.status_code == 200, icon["src"]
+        assert response["Content-Type"] == icon["type"]
+
+
+def test_the_platform_sites_manifest_icons_are_static_files(client, cadaujac):
+    manifest = client.get("/manifest.webmanifest").json()
+
+    for icon in manifest["icons"]:
         assert finders.find(icon["src"].removeprefix("/static/")), icon["src"]
 
 

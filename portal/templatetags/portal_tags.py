@@ -8,6 +8,8 @@ from wagtail.models import Page, Site
 from communities.memberships import verified_membership
 from communities.selectors import commune_for_request
 
+from ..icons import icon_links
+
 register = template.Library()
 
 
@@ -77,3 +79,9 @@ def member_of_this_commune(context) -> bool:
             membership is not None and membership.community.commune_id == commune.pk
         )
     return request._member_of_this_commune
+
+
+@register.inclusion_tag("components/site_icons.html", takes_context=True)
+def site_icons(context):
+    """The favicon and touch icon of the site being browsed (its commune's own)."""
+    return {"icons": icon_links(commune=context.get("commune"))}
