@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "gazette",
     "messaging",
     "search",
+    "dashboard",
     "demo",
     "portal",
     # Wagtail and wagtail-localize

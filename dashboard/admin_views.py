@@ -1,0 +1,126 @@
+"""The mairie's *Tableau de bord* in the Wagtail admin: the full page and its live fragment.
+
+Both ask ``dashboard.permissions`` which communes the user may read: staff see their own
+commune's figures, the platform team chooses a commune, and a commune the user may not read
+answers 404 as if it did not exist.
+"""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.base import ViewSet
+
+from communities.models import Commune
+from communities.selectors import commune_for_request
+
+from . import charts
+from .figures import PERIODS
+from .live import POLL_SECONDS, figures_for
+from .permissions import dashboard_communes, police_dashboard_allowed, sees_small_counts
+
+
+def commune_chosen(request) -> tuple[Commune | None, list[Commune]]:
+    """The commune whose dashboard ``request`` asks for, and those the user may choose from.
+
+    ``?commune=<id>`` names one (404 unless the user may read it); otherwise the user's only
+    commune, or the commune of the site the admin is opened on; otherwise none (the page
+    then offers the choice).
+    """
+    communes = dashboard_communes(user=request.user)
+    wanted = request.GET.get("commune", "")
+    if wanted:
+        if not wanted.isdigit():
+            raise Http404
+        commune = communes.filter(pk=int(wanted)).first()
+        if commune is None:
+            raise Http404
+        return commune, list(communes.order_by("name"))
+    choices = list(communes.order_by("name"))
+    if len(choices) == 1:
+        return choices[0], choices
+    here = commune_for_request(request=request)
+    if here is not None and any(c.pk == here.pk for c in choices):
+        return here, choices
+    return None, choices
+
+
+def figures_context(request, commune: Commune) -> dict:
+    """What the figures' templates need, for ``commune`` and the user looking at it."""
+    figures = figures_for(commune=commune)
+    return {
+        "commune": commune,
+        "figures": figures,
+        "periods": PERIODS,
+        "alerts_chart": charts.alerts_chart(figures.alerts.by_month),
+        "members_chart": charts.members_chart(figures.members.joins_by_month),
+        "channels_chart": charts.channels_chart(figures.channels),
+        "exact_counts": sees_small_counts(user=request.user, commune=commune),
+        "sees_police": police_dashboard_allowed(user=request.user, commune=commune),
+        "refresh_url": f"{reverse('dashboard:figures')}?commune={commune.pk}",
+        "poll_seconds": POLL_SECONDS,
+        # The SMS budget per commune comes with its own issue: the figure keeps its place.
+        "sms_budget": None,
+    }
+
+
+class DashboardView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "dashboard/admin/dashboard.html"
+    page_title = gettext_lazy("Tableau de bord")
+    header_icon = "home"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not dashboard_communes(user=request.user).exists():
+            raise Http404
+        self.commune, self.communes = commune_chosen(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.commune.name if self.commune else ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(communes=self.communes, **kwargs)
+        if self.commune is not None:
+            context.update(figures_context(self.request, self.commune))
+        return context
+
+
+@never_cache
+def figures_fragment(request):
+    """The figures' HTML alone, polled by ``dashboard.js`` every few seconds (``?vue=resume``:
+    the summary of the admin's home)."""
+    if not dashboard_communes(user=request.user).exists():
+        raise Http404
+    commune, _choices = commune_chosen(request)
+    if commune is None:
+        raise Http404
+    summary = request.GET.get("vue") == "resume"
+    template = "dashboard/_summary.html" if summary else "dashboard/_figures.html"
+    return render(request, template, figures_context(request, commune))
+
+
+class DashboardMenuItem(MenuItem):
+    """Shown to the staff who may read a commune's dashboard."""
+
+    def is_shown(self, request):
+        return dashboard_communes(user=request.user).exists()
+
+
+class DashboardViewSet(ViewSet):
+    name = "dashboard"
+    url_prefix = "tableau-de-bord"
+    icon = "home"
+    menu_label = gettext_lazy("Tableau de bord")
+    menu_item_class = DashboardMenuItem
+    add_to_admin_menu = True
+    menu_order = 50
+
+    def get_urlpatterns(self):
+        return [
+            path("", DashboardView.as_view(), name="index"),
+            path("chiffres/", figures_fragment, name="figures"),
+        ]

@@ -1,0 +1,92 @@
+"""The dashboard's figures, read once per commune every few seconds whoever watches.
+
+Every open dashboard polls the figures every ``POLL_SECONDS``; they are read from the
+database at most once per ``FIGURES_TTL_SECONDS`` per commune, then served from the cache
+(Redis in production) to every staff member watching. Two mechanisms keep them fresh:
+
+- a version per commune, bumped after commit when an alert is written or acted on (its
+  ``AlertEvent``: posted, taken in charge, closed, moderated), a membership is saved
+  (registration, decision) or a report or moderation action is recorded: the next poll
+  reads the new figures at once;
+- the short lifetime, for what changes without a model signal: delivery outcomes are
+  written in bulk by the outbox (``UPDATE`` of many rows, no ``post_save``), so they show
+  within ``FIGURES_TTL_SECONDS`` plus one poll.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from communities.models import Commune
+
+from . import figures
+
+FIGURES_TTL_SECONDS = 3
+POLL_SECONDS = 5
+
+
+def _version_key(commune_id: int) -> str:
+    return f"dashboard:version:{commune_id}"
+
+
+def figures_version_bump(*, commune_id: int) -> None:
+    """Make the next poll of ``commune_id``'s dashboard read the database again."""
+    key = _version_key(commune_id)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=None)
+
+
+@dataclass
+class Figures:
+    commune_id: int
+    now: datetime
+    members: figures.Members
+    registrations: figures.Registrations
+    alerts: figures.Alerts
+    channels: figures.Channels
+    moderation: figures.Queue
+    reports: figures.Queue
+    activity: figures.Activity
+    sms: figures.SmsSpend
+    most_active: list
+    least_active: list
+    police: figures.Police
+
+
+def figures_compute(*, commune: Commune, now: datetime) -> Figures:
+    """Every figure of ``commune``'s dashboard, read from the database (a fixed number of
+    queries, whatever the data: see ``dashboard.figures``)."""
+    members = figures.members(commune=commune, now=now)
+    alerts = figures.alerts(commune=commune, now=now)
+    most, least = figures.communities_by_activity(members=members, alerts=alerts)
+    return Figures(
+        commune_id=commune.pk,
+        now=now,
+        members=members,
+        registrations=figures.registrations(commune=commune, now=now),
+        alerts=alerts,
+        channels=figures.channels(commune=commune, now=now),
+        moderation=figures.moderation_queue(commune=commune, now=now),
+        reports=figures.open_reports(commune=commune, now=now),
+        activity=figures.gazette_and_messaging(commune=commune, now=now),
+        sms=figures.sms_spend(commune=commune, now=now),
+        most_active=most,
+        least_active=least,
+        police=figures.police(commune=commune, now=now),
+    )
+
+
+def figures_for(*, commune: Commune) -> Figures:
+    """``commune``'s figures as of at most ``FIGURES_TTL_SECONDS`` ago, or newer than its last
+    alert, registration or moderation change."""
+    version = cache.get(_version_key(commune.pk), 0)
+    key = f"dashboard:figures:{commune.pk}:{version}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = figures_compute(commune=commune, now=timezone.now())
+        cache.set(key, cached, timeout=FIGURES_TTL_SECONDS)
+    return cached

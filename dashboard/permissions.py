@@ -1,0 +1,51 @@
+"""Who sees which commune's dashboard: the tenant rule of every dashboard screen.
+
+The mairie's dashboard is for the commune's staff who enter the Wagtail admin
+(administrators, editors, moderators, broadcasters); the police municipale has its own
+reduced dashboard on the commune's site. The platform team sees every commune's. Staff of
+one commune never reach another's figures: views and the live endpoint ask these functions,
+and an unknown or foreign commune answers 404.
+"""
+
+from django.db.models import QuerySet
+
+from alerts.models import ALERT_STAFF_ROLES
+from communities.models import Commune, StaffRole
+from communities.selectors import roles_in_commune
+
+MAIRIE_DASHBOARD_ROLES = [
+    StaffRole.ADMINISTRATOR,
+    StaffRole.EDITOR,
+    StaffRole.MODERATOR,
+    StaffRole.BROADCASTER,
+]
+
+
+def dashboard_communes(*, user) -> QuerySet[Commune]:
+    """Communes whose mairie dashboard ``user`` may read (every commune for superusers)."""
+    if not user.is_authenticated or not user.is_active:
+        return Commune.objects.none()
+    if user.is_superuser:
+        return Commune.objects.all()
+    return Commune.objects.filter(
+        staff_groups__group__user=user, staff_groups__role__in=MAIRIE_DASHBOARD_ROLES
+    ).distinct()
+
+
+def police_dashboard_allowed(*, user, commune: Commune) -> bool:
+    """The reduced dashboard of running alerts: the commune's police municipale, and the
+    staff who already receive every alert of the commune (administrators, moderators,
+    broadcasters), the platform team included."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return bool(roles_in_commune(user=user, commune=commune) & set(ALERT_STAFF_ROLES))
+
+
+def sees_small_counts(*, user, commune: Commune) -> bool:
+    """Whether counts below 5 in a community's row are shown as they are.
+
+    Only the mairie's administrators (and the platform team) see them: to anyone else a
+    community of three members, or two alerts in a hamlet, is shown as "< 5", since so
+    small a number points at people.
+    """
+    return StaffRole.ADMINISTRATOR in roles_in_commune(user=user, commune=commune)

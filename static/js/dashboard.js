@@ -1,0 +1,84 @@
+/* The dashboard's figures, refreshed without reload.
+ *
+ * Every element with data-refresh-url is replaced by the HTML that URL answers, every
+ * data-poll-seconds (5 by default), while the tab is visible. The HTML is the server's
+ * rendering of the same template, so figures, tables and charts stay in step; the element
+ * holding the keyboard focus keeps it across a refresh. A failed request leaves the figures
+ * as they were and the next poll tries again.
+ */
+(function () {
+  "use strict";
+
+  function focusKey(element) {
+    if (!element) return null;
+    if (element.id) return { id: element.id };
+    if (element.getAttribute("href")) return { href: element.getAttribute("href") };
+    return null;
+  }
+
+  function refocus(box, key) {
+    if (!key) return;
+    var candidates = box.querySelectorAll(key.id ? "[id]" : "[href]");
+    for (var i = 0; i < candidates.length; i += 1) {
+      var node = candidates[i];
+      if ((key.id && node.id === key.id) || (key.href && node.getAttribute("href") === key.href)) {
+        node.focus();
+        return;
+      }
+    }
+  }
+
+  function watch(box) {
+    var url = box.getAttribute("data-refresh-url");
+    var seconds = parseInt(box.getAttribute("data-poll-seconds"), 10) || 5;
+    var busy = false;
+    var last = null;
+
+    function refresh() {
+      if (busy || document.hidden) return;
+      busy = true;
+      fetch(url, { credentials: "same-origin", cache: "no-store", headers: { Accept: "text/html" } })
+        .then(function (response) {
+          if (!response.ok) throw new Error(String(response.status));
+          return response.text();
+        })
+        .then(function (html) {
+          if (html === last) return;
+          last = html;
+          var active = document.activeElement;
+          var key = active && box.contains(active) ? focusKey(active) : null;
+          var scrolls = Array.prototype.map.call(
+            box.querySelectorAll(".dashboard-table-scroll"),
+            function (node) { return node.scrollLeft; }
+          );
+          box.innerHTML = html;
+          Array.prototype.forEach.call(
+            box.querySelectorAll(".dashboard-table-scroll"),
+            function (node, index) { node.scrollLeft = scrolls[index] || 0; }
+          );
+          refocus(box, key);
+        })
+        .catch(function () { /* the next poll tries again */ })
+        .then(function () { busy = false; });
+    }
+
+    window.setInterval(refresh, seconds * 1000);
+    document.addEventListener("visibilitychange", refresh);
+  }
+
+  function start() {
+    var boxes = document.querySelectorAll("[data-refresh-url]");
+    for (var i = 0; i < boxes.length; i += 1) {
+      if (!boxes[i].hasAttribute("data-watched")) {
+        boxes[i].setAttribute("data-watched", "");
+        watch(boxes[i]);
+      }
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
