@@ -19,6 +19,15 @@ def commune_for_site(*, site: Site | None) -> Commune | None:
         return None
 
 
+def commune_for_page(*, page) -> Commune | None:
+    """The commune whose site's tree holds ``page`` (None outside every commune's site, or
+    for a page not saved yet)."""
+    if page is None or not page.path:
+        return None
+    ancestors = page.get_ancestors(inclusive=True)
+    return Commune.objects.filter(site__root_page__in=ancestors).select_related("site").first()
+
+
 def commune_for_request(*, request) -> Commune | None:
     """The commune whose site answers this host name, or None on the platform's own site."""
     if not hasattr(request, "_commune_cache"):

@@ -14,9 +14,11 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from communities.pagination import LISTING_PAGE_SIZE, page_of
+from notifications.models import OutboxMessage
 
 from .blocks import BaseStreamBlock
 from .calendar import event_to_ical
+from .panels import AnnouncementReachPanel
 
 
 class StandardPage(Page):
@@ -103,12 +105,24 @@ class AnnouncementPage(Page):
         _("résumé"), max_length=300, help_text=_("Deux ou trois phrases, reprises dans les listes.")
     )
     body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
+    sms_requested = models.BooleanField(
+        _("envoyer aussi par SMS"),
+        default=False,
+        help_text=_(
+            "À la première publication, les membres qui ne reçoivent les nouvelles de la "
+            "mairie ni par e-mail ni par notification la recevront aussi par SMS (payant)."
+        ),
+    )
 
     content_panels = [
         *Page.content_panels,
         FieldPanel("date"),
         FieldPanel("summary"),
         FieldPanel("body"),
+        MultiFieldPanel(
+            [AnnouncementReachPanel(), FieldPanel("sms_requested")],
+            heading=_("Envoi aux habitants"),
+        ),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
 
@@ -213,3 +227,26 @@ class EventPage(RoutablePageMixin, Page):
         )
         response["Content-Disposition"] = f'attachment; filename="{self.slug}.ics"'
         return response
+
+
+class AnnouncementSend(OutboxMessage):
+    """An announcement sent to the members who take the mairie's news (an outbox message).
+
+    Written once per announcement, at its first publication in the commune's own language
+    (its ``translation_key``): editing and publishing it again, or publishing a
+    translation, sends nothing more. Who receives it and in which words is
+    ``mairie_pages.outbox``'s answer.
+    """
+
+    page = models.ForeignKey(
+        AnnouncementPage, on_delete=models.CASCADE, related_name="sends", verbose_name=_("annonce")
+    )
+    commune = models.ForeignKey(
+        "communities.Commune", on_delete=models.CASCADE, related_name="announcement_sends"
+    )
+    translation_key = models.UUIDField(unique=True)
+    by_sms = models.BooleanField(_("aussi par SMS"), default=False)
+
+    class Meta:
+        verbose_name = _("envoi d'annonce")
+        verbose_name_plural = _("envois d'annonces")

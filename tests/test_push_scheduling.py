@@ -5,9 +5,8 @@ Tasks go through a real Celery producer to kombu's in-memory transport (not eage
 tests read what a worker would receive: which ids, and when.
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from alerts.models import Alert, AlertCategory, AlertMessage, AlertSource, ModerationStatus
@@ -15,51 +14,7 @@ from alerts.services import alert_post
 from notifications.fanout import deliveries_write
 from notifications.models import Channel, Delivery, DeliveryStatus
 from notifications.tasks import deliveries_send_task, outbox_message_fanout
-from portal.celery import app
-
-
-def _forget_connections():
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def broker():
-    """Route tasks to an in-memory broker; yield a function draining the alerts queue."""
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
-    app.conf.update(task_always_eager=False, broker_url="memory://")
-    _forget_connections()
-
-    def drain(queue="alerts"):
-        messages = []
-        with app.connection_for_read() as connection:
-            simple = connection.SimpleQueue(queue)
-            while True:
-                try:
-                    message = simple.get(block=False)
-                except simple.Empty:
-                    break
-                message.ack()
-                messages.append(message)
-            simple.close()
-        return messages
-
-    drain()
-    try:
-        yield drain
-    finally:
-        drain()
-        app.conf.update(**saved)
-        _forget_connections()
-
-
-def _eta(message) -> datetime | None:
-    eta = message.headers.get("eta")
-    return datetime.fromisoformat(eta) if eta else None
-
-
-def _ids(messages) -> set[int]:
-    return {pk for message in messages for pk in message.payload[0][0]}
+from tests.fakes.celery_broker import task_eta, task_ids
 
 
 def test_retry_waits_as_long_as_the_push_service_asked(
@@ -78,8 +33,8 @@ def test_retry_waits_as_long_as_the_push_service_asked(
     deliveries_send_task([delivery.pk])
 
     (retry,) = broker()
-    assert _ids([retry]) == {delivery.pk}
-    assert _eta(retry) >= before + timedelta(seconds=299)
+    assert task_ids([retry]) == {delivery.pk}
+    assert task_eta(retry) >= before + timedelta(seconds=299)
     delivery.refresh_from_db()
     assert (delivery.status, delivery.error_code) == (DeliveryStatus.QUEUED, "429")
 
@@ -100,7 +55,7 @@ def test_a_busy_service_without_retry_after_gets_the_usual_back_off(
     deliveries_send_task([delivery.pk])
 
     (retry,) = broker()
-    assert _eta(retry) is None or _eta(retry) <= before + timedelta(seconds=61)
+    assert task_eta(retry) is None or task_eta(retry) <= before + timedelta(seconds=61)
 
 
 def test_night_broadcast_is_pushed_in_the_morning_not_at_once(
@@ -129,7 +84,7 @@ def test_night_broadcast_is_pushed_in_the_morning_not_at_once(
 
     push_ids = set(Delivery.objects.filter(channel=Channel.PUSH).values_list("pk", flat=True))
     assert push_ids
-    held = [t for t in broker() if push_ids & _ids([t])]
+    held = [t for t in broker() if push_ids & task_ids([t])]
     assert held
-    assert all(_eta(t) >= message.not_before for t in held)
+    assert all(task_eta(t) >= message.not_before for t in held)
     assert fake_push.requests == []

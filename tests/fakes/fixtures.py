@@ -2,7 +2,15 @@
 
 import pytest
 
+from .celery_broker import in_memory_broker
 from .twilio_server import FakeTwilioServer, new_sid
+
+
+@pytest.fixture
+def broker():
+    """Tasks go to kombu's in-memory broker, not run eagerly: yields ``drain(queue)``, the
+    messages a worker would receive (see ``tests.fakes.celery_broker``)."""
+    yield from in_memory_broker()
 
 
 @pytest.fixture
