@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -40,6 +42,8 @@ from .moderation import (
     queue_counts,
     report_dismiss,
 )
+from .permissions import alert_withdraw_refusal
+from .retraction import RetractionEstimate, retraction_estimate
 from .services import broadcast_post
 
 RECENT_BROADCASTS = 10
@@ -311,10 +315,6 @@ class AlertDetailView(AlertModerationMixin, TemplateView):
 DECISIONS = {
     "valider": (alert_approve, gettext_lazy("Alerte validée.")),
     "refuser": (alert_reject, gettext_lazy("Alerte refusée : rien n'a été envoyé.")),
-    "retirer": (
-        alert_retract,
-        gettext_lazy("Alerte retirée : le rectificatif part vers ceux qui l'ont reçue."),
-    ),
     "classer": (
         report_dismiss,
         gettext_lazy("Signalements classés sans suite ; l'alerte reste en ligne."),
@@ -348,6 +348,84 @@ class DecisionView(AlertModerationMixin, View):
         return detail.render_to_response(context, status=400)
 
 
+def _retracted_message(estimate: RetractionEstimate) -> str:
+    if not estimate.people:
+        return _("Alerte retirée. Personne ne l'avait reçue : aucun rectificatif n'est envoyé.")
+    if estimate.not_before:
+        return _(
+            "Alerte retirée. Le rectificatif part par e-mail ; ses SMS et notifications "
+            "partiront %(when)s, à la fin des heures calmes."
+        ) % {"when": date_format(localtime(estimate.not_before), "l j F à H:i")}
+    return _("Alerte retirée : le rectificatif part vers ceux qui l'ont reçue.")
+
+
+class RetractView(AlertModerationMixin, TemplateView):
+    """Withdraw a sent alert, in two steps: nothing changes before the moderator confirms.
+
+    GET, or a POST without ``confirm=1`` (the detail screen's button, its reason carried
+    over), shows who the correction will reach on each channel (those the alert actually
+    reached, from the outbox's deliveries), its SMS and what it costs, and when it leaves:
+    at once for a running alert, SMS and push after quiet hours for one that has ended.
+    A POST with ``confirm=1`` withdraws (``alerts.moderation.alert_retract``, which checks
+    the role and the alert's state again); a missing reason shows the page again.
+    """
+
+    template_name = "alerts/admin/retract_confirm.html"
+
+    def get_page_subtitle(self):
+        return _("Retirer l'alerte")
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": self.queue_url(), "label": _("Modération des alertes")},
+            {
+                "url": reverse("alert_moderation:detail", args=(self.alert.pk,)),
+                "label": self.alert.get_category_display(),
+            },
+            {"url": "", "label": self.get_page_subtitle()},
+        ]
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=DecisionForm()))
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("confirm") != "1":
+            form = DecisionForm(initial={"reason": request.POST.get("reason", "")})
+            return self.render_to_response(self.get_context_data(form=form))
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            estimate = retraction_estimate(alert=self.alert)
+            try:
+                alert_retract(alert=self.alert, by=request.user, reason=form.cleaned_data["reason"])
+            except PermissionDenied as error:
+                raise Http404 from error
+            except ValidationError as error:
+                form_refusal_show(form=form, error=error)
+            else:
+                messages.success(request, _retracted_message(estimate))
+                return redirect("alert_moderation:detail", alert_pk=self.alert.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        alert = self.alert
+        refusal = alert_withdraw_refusal(alert=alert)
+        estimate = None if refusal else retraction_estimate(alert=alert)
+        labels = dict(Channel.choices)
+        return super().get_context_data(
+            alert=alert,
+            refusal=refusal,
+            estimate=estimate,
+            reach_rows=[
+                (labels[channel], estimate.reach[channel])
+                for channel in (Channel.SMS, Channel.EMAIL, Channel.PUSH)
+            ]
+            if estimate
+            else [],
+            **kwargs,
+        )
+
+
 class ModerationMenuItem(MenuItem):
     """Shown to the moderators of a commune and to the platform team."""
 
@@ -368,5 +446,6 @@ class ModerationViewSet(ViewSet):
         return [
             path("", QueueView.as_view(), name="queue"),
             path("<int:alert_pk>/", AlertDetailView.as_view(), name="detail"),
+            path("<int:alert_pk>/retirer/", RetractView.as_view(), name="retract"),
             path("<int:alert_pk>/<slug:action>/", DecisionView.as_view(), name="decide"),
         ]

@@ -9,7 +9,7 @@ from django.db import connection
 
 from accounts.models import User
 from communities.models import CommuneGroup, Membership, MembershipStatus
-from notifications.models import NOT_SENT_ERROR_CODES, Channel, Delivery
+from notifications.models import NOT_SENT_ERROR_CODES, Channel, Delivery, DeliveryStatus
 from notifications.reachability import profile_join_sql, reachable_sql, user_table_sql
 
 from .models import ALERT_STAFF_ROLES, Alert, AlertMessage
@@ -93,8 +93,15 @@ def audience_sql(
     return f"SELECT a.user_id, a.restricted FROM ({sql}) a WHERE a.{flag} = 1", params  # noqa: S608
 
 
-def correction_audience_sql(*, message: AlertMessage) -> tuple[str, list]:
+def correction_audience_sql(
+    *, alert_id: int, message_id: int = 0, before_withdrawal: bool = False
+) -> tuple[str, list]:
     """Who a correction reaches: exactly those the alert was sent to, on the same channels.
+
+    ``message_id``: the correction itself, left out. ``before_withdrawal``: the count the
+    withdrawal's confirmation shows before anything changed (no correction yet); the
+    deliveries still queued then are the ones the withdrawal stops ("retracted"), so they
+    are left out already and the count shown is the count written.
 
     Read from the deliveries of the alert's earlier messages rather than by resolving the
     audience again: someone who joined since never saw the alert and needs no correction,
@@ -113,14 +120,15 @@ def correction_audience_sql(*, message: AlertMessage) -> tuple[str, list]:
         FROM {_table(Delivery)} d
         JOIN {_table(AlertMessage)} m ON m.id = d.message_id
         WHERE m.alert_id = %s AND m.id <> %s AND m.kind <> %s
-          AND d.error_code NOT IN ({not_sent})
+          AND d.error_code NOT IN ({not_sent}) {"AND d.status <> %s" if before_withdrawal else ""}
         GROUP BY d.user_id
     """  # noqa: S608 (table names come from model metadata, values are parameters)
     params = [
-        message.alert_id,
-        message.pk,
+        alert_id,
+        message_id,
         AlertMessage.Kind.CORRECTION,
         *NOT_SENT_ERROR_CODES,
+        *([DeliveryStatus.QUEUED] if before_withdrawal else []),
     ]
     return sql, params
 
@@ -135,7 +143,7 @@ def alert_message_audience_sql(*, message: AlertMessage) -> tuple[str, list]:
     the alert reached.
     """
     if message.kind == AlertMessage.Kind.CORRECTION:
-        return correction_audience_sql(message=message)
+        return correction_audience_sql(alert_id=message.alert_id, message_id=message.pk)
     return audience_with_channels_sql(
         community_ids=alert_target_community_ids(alert=message.alert),
         commune_id=message.alert.commune_id,

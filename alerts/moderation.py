@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import StaffRole
-from communities.selectors import communes_where, user_has_commune_role
+from communities.selectors import communes_where
 from moderation.models import Report, ReportStatus
 from notifications.services import outbox_messages_release, outbox_messages_withdraw
 
@@ -26,7 +26,8 @@ from .models import (
     ModerationStatus,
 )
 from .notices import alert_outcome_notify
-from .services import _message_create
+from .permissions import alert_may_moderate, alert_withdraw_refusal
+from .services import alert_message_create
 
 MAX_REASON = 500
 
@@ -123,7 +124,7 @@ def alert_reports(*, alert: Alert) -> QuerySet[Report]:
 
 
 def _check_moderator(*, user, alert: Alert) -> None:
-    if not user_has_commune_role(user=user, commune=alert.commune, role=StaffRole.MODERATOR):
+    if not alert_may_moderate(user=user, alert=alert):
         raise PermissionDenied(
             _("Seuls les modérateurs de la commune peuvent modérer cette alerte.")
         )
@@ -232,16 +233,20 @@ def alert_retract(*, alert: Alert, by, reason: str) -> AlertMessage:
 
     The alert leaves every list; what had not left yet (SMS held by the pace or by quiet
     hours) is withdrawn; a short correction goes, on the same channels, to exactly those
-    who had deliveries of the alert (see ``alerts.fanout.correction_audience_sql``); open reports
-    are closed as upheld; the author is told why.
+    who had deliveries of the alert (see ``alerts.fanout.correction_audience_sql``): at
+    once while the alert runs, its SMS and push after quiet hours once it has ended
+    (``alerts.services.alert_message_not_before``). Open reports are closed as upheld; the
+    author is told why. The admin asks for a confirmation first, showing the correction's
+    reach and cost (``alerts.retraction``).
     """
     locked = _locked(alert, by=by)
     reason = _clean_reason(reason)
-    if locked.moderation_status not in (ModerationStatus.TO_REVIEW, ModerationStatus.APPROVED):
-        raise ValidationError(_("Seule une alerte envoyée peut être retirée."))
+    refusal = alert_withdraw_refusal(alert=locked)
+    if refusal:
+        raise ValidationError(refusal)
     _set_status(locked, ModerationStatus.RETRACTED)
     outbox_messages_withdraw(ids=list(locked.messages.values_list("pk", flat=True)))
-    correction = _message_create(
+    correction = alert_message_create(
         alert=locked,
         kind=AlertMessage.Kind.CORRECTION,
         text=reason,

@@ -6,14 +6,19 @@ withdrawn alert prepares nothing), and whose absence from the deliveries means s
 was not reached: the verified members of its communities.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from communities.models import Membership, MembershipStatus
+from notifications.models import Channel, Delivery, DeliveryStatus
 from notifications.progress import (
     OutboxProgress,
     UnreachableReason,
+    deliveries_counts,
     deliveries_progress,
     unreachable_reason,
     unreached,
@@ -26,8 +31,10 @@ AlertProgress = OutboxProgress
 
 __all__ = [
     "AlertProgress",
+    "AlertReach",
     "UnreachableReason",
     "alert_progress",
+    "alert_reach",
     "unreachable_memberships",
     "unreachable_reason",
 ]
@@ -43,6 +50,95 @@ def alert_progress(*, alert: Alert, now: datetime | None = None) -> OutboxProgre
     withdrawn = alert.moderation_status in WITHDRAWN_STATUSES
     preparing = not held and not withdrawn and any(fanned is None for _pk, fanned, _n in messages)
     return deliveries_progress(messages=messages, preparing=preparing, now=now)
+
+
+# The order residents read the channels in, and how each is said after "reçue".
+REACH_CHANNELS = [Channel.SMS, Channel.EMAIL, Channel.PUSH]
+
+
+def _by_channel(channel: str) -> str:
+    return {
+        Channel.SMS: _("par SMS"),
+        Channel.EMAIL: _("par e-mail"),
+        Channel.PUSH: _("par notification"),
+    }[channel]
+
+
+@dataclass(frozen=True)
+class AlertReach:
+    """Whom an alert itself (not its follow-ups) was sent to, as its author and neighbours
+    read it: how many people, how many received it on each channel (sent or delivered),
+    how many sendings are still under way."""
+
+    preparing: bool
+    recipients: int
+    received: dict[str, int]
+    pending: int
+
+    @property
+    def sentence(self) -> str:
+        """« Envoyée à 42 personnes : 38 l'ont reçue par SMS, 30 par e-mail, 12 par
+        notification. », in plain French, plurals included."""
+        if self.preparing:
+            return _("Envoi en préparation…")
+        lead = ngettext(
+            "Envoyée à %(count)d personne", "Envoyée à %(count)d personnes", self.recipients
+        ) % {"count": self.recipients}
+        parts = []
+        for channel in REACH_CHANNELS:
+            count = self.received.get(channel, 0)
+            if not count:
+                continue
+            by = _by_channel(channel)
+            if parts:
+                parts.append(_("%(count)d %(by)s") % {"count": count, "by": by})
+            else:
+                parts.append(
+                    ngettext("%(count)d l'a reçue %(by)s", "%(count)d l'ont reçue %(by)s", count)
+                    % {"count": count, "by": by}
+                )
+        if parts:
+            details = ", ".join(parts) + "."
+        elif self.pending:
+            details = _("les envois commencent.")
+        else:
+            details = _("aucun envoi n'a abouti.")
+        sentence = _("%(lead)s : %(details)s") % {"lead": lead, "details": details}
+        if parts and self.pending:
+            sentence += " " + ngettext(
+                "%(count)d envoi est encore en cours.",
+                "%(count)d envois sont encore en cours.",
+                self.pending,
+            ) % {"count": self.pending}
+        return sentence
+
+
+def alert_reach(*, alert: Alert) -> AlertReach | None:
+    """The reach of ``alert``'s first message, read from the outbox (``deliveries_counts``)
+    plus one count of distinct recipients. None while the alert is held or when nothing was
+    ever to be sent (withdrawn before it left)."""
+    first = (
+        AlertMessage.objects.filter(alert=alert, kind=AlertMessage.Kind.ALERT)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if first is None or alert.moderation_status == ModerationStatus.HELD:
+        return None
+    if first.fanned_out_at is None:
+        if alert.moderation_status in WITHDRAWN_STATUSES:
+            return None
+        return AlertReach(preparing=True, recipients=0, received={}, pending=0)
+    counts = deliveries_counts(message_ids=[first.pk])
+    received = {
+        channel: statuses[DeliveryStatus.SENT] + statuses[DeliveryStatus.DELIVERED]
+        for channel, statuses in counts.items()
+    }
+    pending = sum(
+        statuses[DeliveryStatus.QUEUED] + statuses[DeliveryStatus.SENDING]
+        for statuses in counts.values()
+    )
+    recipients = Delivery.objects.filter(message_id=first.pk).values("user_id").distinct().count()
+    return AlertReach(preparing=False, recipients=recipients, received=received, pending=pending)
 
 
 def unreachable_memberships(*, alert: Alert) -> QuerySet[Membership]:

@@ -6,8 +6,7 @@ deliveries are written is decided here, once.
 """
 
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,10 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.absence import absence_dates_refuse
-from accounts.permissions import has_totp
 from communities.memberships import verified_membership
 from communities.models import ModerationPolicy, StaffRole
-from communities.selectors import roles_in_commune, user_has_commune_role
+from communities.selectors import user_has_commune_role
 from moderation.models import Report
 from moderation.reportables import report_create, reported_by
 from moderation.suspensions import member_suspension_refuse
@@ -27,20 +25,21 @@ from notifications.services import outbox_message_dispatch, outbox_messages_end
 from notifications.sms.segments import to_gsm7
 
 from .models import (
-    ALERT_STAFF_ROLES,
     BROADCAST_CATEGORIES,
     RESIDENT_CATEGORIES,
-    WITHDRAWN_STATUSES,
     Alert,
     AlertEvent,
     AlertMessage,
     AlertSource,
     ModerationStatus,
 )
+from .permissions import alert_rights, police_take_refusal
 
 logger = logging.getLogger(__name__)
 
 ALERT_LIFETIME = timedelta(hours=24)
+# How long a correction is worth delivering once it may leave (see correction_expires_at).
+CORRECTION_LIFETIME = timedelta(hours=24)
 MAX_TEXT = 480
 MAX_ALERTS_PER_HOUR = 3
 
@@ -80,28 +79,68 @@ def alert_sms_stop_mention() -> str:
     return " (" + _("STOP au numéro relais") + ")"
 
 
-def _message_create(
+def alert_has_ended(*, alert: Alert, now: datetime | None = None) -> bool:
+    """Closed by its author or the mairie, or past its lifetime: nobody acts on it any more."""
+    now = now or timezone.now()
+    return alert.closed_at is not None or alert.expires_at <= now
+
+
+def alert_message_not_before(
+    *, alert: Alert, kind: str, now: datetime | None = None
+) -> datetime | None:
+    """When the SMS and push of a new message about ``alert`` may leave (None: at once).
+
+    Quiet hours (``notifications.quiet_hours``) hold what is not urgent: a mairie
+    broadcast marked non-urgent, and the correction of an alert that has already ended —
+    nobody acts on an ended alert at night, so its correction waits for the morning. A
+    running alert's correction goes at once, like residents' alerts and their follow-ups.
+    E-mail is never held (the outbox sends it at once whatever ``not_before`` says).
+    """
+    now = now or timezone.now()
+    if kind == AlertMessage.Kind.CORRECTION:
+        quiet = alert_has_ended(alert=alert, now=now)
+    else:
+        quiet = alert.source == AlertSource.ADMIN and not alert.urgent
+    return quiet_hours_end(now=now) if quiet else None
+
+
+def correction_expires_at(*, not_before: datetime | None, now: datetime) -> datetime:
+    """How long a correction is worth delivering: ``CORRECTION_LIFETIME`` from the moment
+    its SMS and push may leave (now, or the end of quiet hours).
+
+    The outbox reads every channel's limit from this one date. Push: the push service keeps
+    the notification for a device that is off until then (24 h). SMS: the provider's
+    validity period is the time left, capped at 2 h for every SMS
+    (``notifications.channels.sms.SMS_VALIDITY_SECONDS``); that cap is how long the SMS may
+    wait in the provider's queue once handed over, and the outbox's pacing hands SMS over
+    only as fast as they leave, so it never cuts a correction short. A correction still
+    unsent after its lifetime (a worker down for a day) is not sent: the alert it corrects
+    is long over by then.
+    """
+    return (not_before or now) + CORRECTION_LIFETIME
+
+
+def alert_message_create(
     *, alert: Alert, kind: str, text: str, author, sms_text: str | None = None
 ) -> AlertMessage:
     """Record one text about ``alert``; after commit, fan it out (unless the alert is held).
 
-    ``sms_text`` is sent as it is, to everyone (a correction names no detail). A non-urgent
-    message (a mairie broadcast about roadworks) created during quiet hours carries the
-    moment its SMS and push may leave (``not_before``); e-mail goes at once. Urgent ones,
-    residents' alerts among them, and corrections go at once on every channel.
+    ``sms_text`` is sent as it is, to everyone (a correction names no detail). When its SMS
+    and push may leave is ``alert_message_not_before``'s answer; e-mail goes at once.
     """
-    quiet = (
-        alert.source == AlertSource.ADMIN
-        and not alert.urgent
-        and kind != AlertMessage.Kind.CORRECTION
-    )
+    now = timezone.now()
+    not_before = alert_message_not_before(alert=alert, kind=kind, now=now)
+    expires_at = None
+    if kind == AlertMessage.Kind.CORRECTION:
+        expires_at = correction_expires_at(not_before=not_before, now=now)
     message = AlertMessage.objects.create(
         alert=alert,
         kind=kind,
         text=sms_text or alert_sms_text(alert=alert, text=text),
         restricted_text=sms_text or alert_sms_text(alert=alert, text=text, restricted=True),
         author=author,
-        not_before=quiet_hours_end(now=timezone.now()) if quiet else None,
+        not_before=not_before,
+        expires_at=expires_at,
     )
     outbox_message_dispatch(message=message)  # a held alert's message waits, ``held``
     return message
@@ -157,7 +196,7 @@ def alert_post(
         inbound_message_sid=inbound_message_sid,
         expires_at=timezone.now() + ALERT_LIFETIME,
     )
-    _message_create(alert=alert, kind=AlertMessage.Kind.ALERT, text=text, author=author)
+    alert_message_create(alert=alert, kind=AlertMessage.Kind.ALERT, text=text, author=author)
     if held:
         from .notices import alert_held_notify
 
@@ -183,7 +222,7 @@ def broadcast_post(
     another commune are refused. ``transliterate`` sends the text in GSM-7 characters only
     (« Fête » → "Fete"), so that one accent does not triple the number of SMS segments; the
     alert itself keeps the text as written. A non-urgent broadcast created during quiet
-    hours holds its SMS and push until morning (see ``_message_create``).
+    hours holds its SMS and push until morning (see ``alert_message_create``).
     """
     if not user_has_commune_role(user=author, commune=commune, role=StaffRole.BROADCASTER):
         raise PermissionDenied(_("Vous n'avez pas le rôle de diffuseur d'alertes ici."))
@@ -207,7 +246,7 @@ def broadcast_post(
         alert.communities.set(communities)
     from .broadcast import broadcast_sms_text
 
-    _message_create(
+    alert_message_create(
         alert=alert,
         kind=AlertMessage.Kind.ALERT,
         text=text,
@@ -219,60 +258,6 @@ def broadcast_post(
 
 
 # --- Following an alert up: rights, follow-ups, end, police, reports ---------------------------
-
-# Staff of the alert's commune who may speak for an alert they did not write.
-FOLLOW_UP_ROLES = {StaffRole.ADMINISTRATOR, StaffRole.MODERATOR, StaffRole.BROADCASTER}
-
-
-@dataclass(frozen=True)
-class AlertRights:
-    """What one user may see and do on one alert, read once (one query for the roles).
-
-    Identifying details, the call list and the full history are for the commune's alert
-    staff only (``ALERT_STAFF_ROLES``), never for neighbours, whoever wrote the alert —
-    and only once that staff member has two-factor authentication, as for the admin
-    (data about suspected offences, GDPR art. 10).
-    """
-
-    is_author: bool
-    roles: frozenset[str]
-    second_factor: bool = False
-
-    @property
-    def is_alert_staff(self) -> bool:
-        return bool(self.roles & set(ALERT_STAFF_ROLES))
-
-    @property
-    def sees_details(self) -> bool:
-        return self.is_alert_staff and self.second_factor
-
-    @property
-    def sees_progress(self) -> bool:
-        return self.is_author or self.is_alert_staff
-
-    @property
-    def sees_call_list(self) -> bool:
-        return self.is_alert_staff and self.second_factor
-
-    @property
-    def may_follow_up(self) -> bool:
-        return self.is_author or bool(self.roles & FOLLOW_UP_ROLES)
-
-    @property
-    def is_police(self) -> bool:
-        return StaffRole.POLICE in self.roles
-
-
-def alert_rights(*, user, alert: Alert) -> AlertRights:
-    """The rights of ``user`` on ``alert``: as its author, and by their roles in its commune."""
-    if not user.is_authenticated or not user.is_active:
-        return AlertRights(is_author=False, roles=frozenset())
-    roles = frozenset(roles_in_commune(user=user, commune=alert.commune))
-    return AlertRights(
-        is_author=alert.author_id is not None and alert.author_id == user.pk,
-        roles=roles,
-        second_factor=bool(roles & set(ALERT_STAFF_ROLES)) and has_totp(user=user),
-    )
 
 
 def alert_not_running_reason(*, alert: Alert) -> str | None:
@@ -314,7 +299,7 @@ def _follow_up_message(*, alert: Alert, by, text: str, kind: str, action: str) -
         raise ValidationError(reason)
     text = _clean_text(text)
     label = _("Fin d'alerte") if kind == AlertMessage.Kind.CLOSING else _("Suivi")
-    message = _message_create(alert=alert, kind=kind, text=f"{label} : {text}", author=by)
+    message = alert_message_create(alert=alert, kind=kind, text=f"{label} : {text}", author=by)
     AlertEvent.objects.create(alert=alert, actor=by, action=action, reason=text)
     return message
 
@@ -368,20 +353,17 @@ def alert_close(*, alert: Alert, by, text: str) -> AlertMessage:
 def alert_police_take(*, alert: Alert, by) -> Alert:
     """The police municipale of the alert's commune marks it "prise en charge".
 
-    Only the police role of that commune may; a withdrawn, refused or closed alert, or one
-    already taken, is refused.
+    Asks ``alerts.permissions.police_may_take`` again on the locked row: only the police
+    role of that commune, on an alert ``police_take_refusal`` accepts.
     """
     locked = _alert_locked(alert)
     if not alert_rights(user=by, alert=locked).is_police:
         raise PermissionDenied(
             _("Seule la police municipale de la commune peut prendre en charge.")
         )
-    if locked.police_taken_at is not None:
-        raise ValidationError(_("Cette alerte est déjà prise en charge par la police municipale."))
-    if locked.moderation_status in WITHDRAWN_STATUSES:
-        raise ValidationError(_("Cette alerte a été retirée : il n'y a rien à prendre en charge."))
-    if locked.closed_at is not None:
-        raise ValidationError(_("Cette alerte est déjà close."))
+    refusal = police_take_refusal(alert=locked)
+    if refusal:
+        raise ValidationError(refusal)
     now = timezone.now()
     Alert.objects.filter(pk=locked.pk).update(police_taken_at=now, police_taken_by=by)
     AlertEvent.objects.create(alert=locked, actor=by, action=AlertEvent.Action.POLICE_TAKEN)

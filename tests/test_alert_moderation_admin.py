@@ -247,7 +247,9 @@ def test_moderator_retracts_a_sent_alert_from_the_screen(
     recipients = set(sent.messages.get().deliveries.values_list("user_id", "channel"))
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(detail_url(sent, "retirer"), {"reason": "Le boulanger, vérifié."})
+        client.post(
+            detail_url(sent, "retirer"), {"reason": "Le boulanger, vérifié.", "confirm": "1"}
+        )
 
     sent.refresh_from_db()
     correction = sent.messages.get(kind=AlertMessage.Kind.CORRECTION)

@@ -161,7 +161,9 @@ def test_posting_an_alert_leads_to_its_page_and_says_who_it_reaches(
     page = client.get(response["Location"]).content.decode()
     assert "Camionnette blanche" in page
     assert PLATE not in page  # not even its author sees it back on the page
-    assert "Progression des envois" in page
+    # Its author follows the sending in one sentence, refreshed while it runs.
+    assert "data-reach-summary" in page
+    assert "Progression des envois" not in page
 
 
 @pytest.mark.parametrize(
@@ -362,7 +364,9 @@ def test_the_alert_page_and_progress_cost_the_same_queries_for_1_or_200_deliveri
 
     assert Delivery.objects.count() == 400
     assert with_one == with_200
-    assert with_200[1] <= 8  # session, user, site, commune, alert, roles, messages, counts
+    # Session, user, site, commune, alert, roles, messages, counts; for the author's sentence
+    # (``summary``) the alert's first message, its counts and its recipients.
+    assert with_200[1] <= 11
 
 
 # --- Reports --------------------------------------------------------------------------------------

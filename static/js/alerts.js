@@ -117,6 +117,9 @@
         var bar = row.querySelector("progress");
         if (bar) { bar.value = channel.percent; }
       });
+      // The author's page says it in one sentence, written by the server.
+      var reach = panel.querySelector("[data-reach-summary]");
+      if (reach && data.summary && reach.textContent !== data.summary) { reach.textContent = data.summary; }
       var summary = panel.querySelector("[data-progress-summary]");
       var text;
       if (data.preparing) {
@@ -126,9 +129,9 @@
       } else {
         text = fill(panel.dataset.doneTemplate, { total: data.total });
       }
-      if (summary.textContent !== text) { summary.textContent = text; }
+      if (summary && summary.textContent !== text) { summary.textContent = text; }
       var eta = panel.querySelector("[data-progress-eta]");
-      if (data.sms_last_at) {
+      if (eta && data.sms_last_at) {
         var time = new Date(data.sms_last_at).toLocaleTimeString(document.documentElement.lang || undefined, {
           hour: "2-digit", minute: "2-digit"
         });
@@ -139,7 +142,7 @@
           minutes: Math.max(1, Math.ceil(data.sms_seconds_left / 60))
         });
         eta.hidden = false;
-      } else {
+      } else if (eta) {
         eta.hidden = true;
       }
       panel.dataset.running = data.running ? "true" : "false";

@@ -1,0 +1,140 @@
+"""The alert lists and one alert's page, with its delivery progress."""
+
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from alerts.forms import CloseForm, FollowUpForm, ReportForm
+from alerts.models import Alert, AlertEvent
+from alerts.permissions import alert_may_moderate, alert_rights, police_may_take
+from alerts.progress import alert_progress, alert_reach
+from alerts.services import alert_not_running_reason, alert_reported_by
+from communities.commune_site import commune_site_view
+from communities.memberships import active_membership
+from communities.models import MembershipStatus, StaffRole
+from communities.pagination import page_of
+from communities.selectors import roles_in_commune
+
+from .scope import PAGE_SIZE, alert_or_404, alerts_seen
+
+# What neighbours see of an alert's history; the commune's alert staff see all of it.
+PUBLIC_ACTIONS = [
+    AlertEvent.Action.UPDATED,
+    AlertEvent.Action.CLOSED,
+    AlertEvent.Action.POLICE_TAKEN,
+    AlertEvent.Action.RETRACTED,
+]
+
+
+# --- Lists --------------------------------------------------------------------------------------
+
+
+def _list_context(request, commune) -> dict:
+    membership = active_membership(user=request.user)
+    roles = roles_in_commune(user=request.user, commune=commune)
+    member_here = membership is not None and membership.community.commune_id == commune.pk
+    return {
+        "membership": membership,
+        "member_here": member_here,
+        "can_post": member_here and membership.status == MembershipStatus.VERIFIED,
+        "is_police": StaffRole.POLICE in roles,
+        "is_staff_here": bool(roles),
+        "now": timezone.now(),
+    }
+
+
+@require_GET
+@commune_site_view
+def alert_list(request, commune):
+    """The alerts running now that this user may see, newest first."""
+    alerts = alerts_seen(request, commune).active().order_by("-created_at", "-pk")
+    return render(
+        request,
+        "alerts/alert_list.html",
+        {
+            "items": page_of(request=request, items=alerts, per_page=PAGE_SIZE),
+            **_list_context(request, commune),
+        },
+    )
+
+
+@require_GET
+@commune_site_view
+def alert_ended_list(request, commune):
+    """Alerts that ended (closed, expired or withdrawn), most recent first."""
+    running = alerts_seen(request, commune).active().values("pk")
+    alerts = alerts_seen(request, commune).exclude(pk__in=running).order_by("-created_at", "-pk")
+    return render(
+        request,
+        "alerts/alert_ended_list.html",
+        {
+            "items": page_of(request=request, items=alerts, per_page=PAGE_SIZE),
+            **_list_context(request, commune),
+        },
+    )
+
+
+# --- One alert ----------------------------------------------------------------------------------
+
+
+def _timeline(alert: Alert, rights):
+    events = AlertEvent.objects.filter(alert=alert).select_related("actor")
+    if rights.is_author and not rights.is_alert_staff:
+        # The author also reads the moderation's decision on their alert, and its reason.
+        events = events.filter(action__in=[*PUBLIC_ACTIONS, AlertEvent.Action.REJECTED])
+    elif not rights.is_alert_staff:
+        events = events.filter(action__in=PUBLIC_ACTIONS)
+    return list(events)
+
+
+def alert_detail_render(request, alert, *, forms=None, status=200):
+    """The alert's page; ``forms`` carries a bound form back with its errors (actions)."""
+    rights = alert_rights(user=request.user, alert=alert)
+    now = timezone.now()
+    running_refusal = alert_not_running_reason(alert=alert)
+    forms = forms or {}
+    reported = alert_reported_by(alert=alert, user=request.user)
+    # The commune's alert staff act on an alert (withdraw it) rather than report it.
+    may_report = not rights.is_author and not rights.is_alert_staff and not reported
+    context = {
+        "alert": alert,
+        "rights": rights,
+        "now": now,
+        "timeline": _timeline(alert, rights),
+        # Staff follow each channel; the author and neighbours read one sentence.
+        "progress": alert_progress(alert=alert) if rights.sees_delivery_detail else None,
+        "reach": None if rights.sees_delivery_detail else alert_reach(alert=alert),
+        "may_follow_up": rights.may_follow_up and running_refusal is None,
+        "may_take": police_may_take(rights=rights, alert=alert, now=now),
+        "may_moderate": rights.is_alert_staff
+        and alert_may_moderate(user=request.user, alert=alert),
+        "may_report": may_report,
+        "already_reported": reported and not may_report,
+        "follow_up_form": forms.get("follow_up") or FollowUpForm(prefix="suivi"),
+        "close_form": forms.get("close") or CloseForm(prefix="fin"),
+        "report_form": forms.get("report") or ReportForm(prefix="signalement"),
+    }
+    return render(request, "alerts/alert_detail.html", context, status=status)
+
+
+@require_GET
+@commune_site_view
+def alert_detail(request, commune, pk):
+    return alert_detail_render(request, alert_or_404(request, commune, pk))
+
+
+@require_GET
+@commune_site_view
+def alert_progress_json(request, commune, pk):
+    """Delivery progress for the page's polling: author and the commune's alert staff only.
+
+    ``summary`` is the sentence the author reads on the page (``alerts.progress.AlertReach``).
+    """
+    alert = alert_or_404(request, commune, pk)
+    if not alert_rights(user=request.user, alert=alert).sees_progress:
+        raise Http404
+    reach = alert_reach(alert=alert)
+    return JsonResponse(
+        {**alert_progress(alert=alert).as_json(), "summary": reach.sentence if reach else ""}
+    )
