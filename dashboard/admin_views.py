@@ -82,6 +82,12 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
     def get_page_subtitle(self):
         return self.commune.name if self.commune else ""
 
+    def get_breadcrumbs_items(self):
+        label = self.get_page_title()
+        if self.commune is not None:
+            label = f"{label} — {self.commune.name}"
+        return [*self.breadcrumbs_items, {"url": "", "label": label}]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(communes=self.communes, **kwargs)
         if self.commune is not None:

@@ -15,9 +15,9 @@ from django.utils.translation import ngettext
 from .figures import Channels
 
 WIDTH = 520
-PLOT_TOP = 24  # room for the value above the tallest bar
+PLOT_TOP = 30  # room for the value above the tallest bar
 PLOT_HEIGHT = 150
-LABEL_HEIGHT = 26
+LABEL_HEIGHT = 30
 HEIGHT = PLOT_TOP + PLOT_HEIGHT + LABEL_HEIGHT
 
 
@@ -37,7 +37,7 @@ class Bar:
     @property
     def value_y(self) -> float:
         """Where the bar's value is written: just above it."""
-        return round(self.y - 6, 1)
+        return round(self.y - 8, 1)
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class BarChart:
     width: int = WIDTH
     height: int = HEIGHT
     baseline: int = PLOT_TOP + PLOT_HEIGHT
-    label_y: int = PLOT_TOP + PLOT_HEIGHT + 18
+    label_y: int = PLOT_TOP + PLOT_HEIGHT + 24
 
 
 def _month_label(start: datetime) -> str:
@@ -114,10 +114,10 @@ def members_chart(series: list[tuple[datetime, int]]) -> BarChart:
 
 # --- Channel shares: one stacked bar per channel -------------------------------------------------
 
-STACK_LABEL_WIDTH = 110
+STACK_LABEL_WIDTH = 120
 STACK_WIDTH = WIDTH - STACK_LABEL_WIDTH
-STACK_ROW = 44
-STACK_BAR = 28
+STACK_ROW = 50
+STACK_BAR = 34
 # Below this share a segment is too narrow for its value: the table gives it.
 MIN_LABELLED_PERCENT = 12
 
@@ -143,7 +143,7 @@ class StackRow:
 
     @property
     def text_y(self) -> float:
-        return self.y + STACK_BAR / 2 + 5
+        return self.y + STACK_BAR / 2 + 7
 
 
 @dataclass(frozen=True)

@@ -329,7 +329,8 @@ def _alert_messages_since(commune: Commune, since: datetime):
 def channels(*, commune: Commune, now: datetime) -> Channels:
     """What share of the last 30 days' alert deliveries each channel delivered, failed or
     still has to send, how many members an alert reached on no channel at all, and the
-    newest alerts whose call list has someone to phone. Three queries.
+    newest alerts that reached someone on no channel (their call list has someone to phone).
+    Three queries.
 
     Delivered counts what the provider took or confirmed (``sent``, ``delivered``): e-mail
     providers rarely confirm more. The unreached members are those of ``notifications.
@@ -371,11 +372,11 @@ def channels(*, commune: Commune, now: datetime) -> Channels:
         .order_by()
     )
     unreached = unreached_pairs.count()
-    failed_messages = deliveries.filter(status=DeliveryStatus.FAILED).values("message_id")
+    failed_messages = unreached_pairs.values("message_id")
     category_labels = dict(AlertCategory.choices)
     call_lists = [
         (row["alert_id"], category_labels.get(row["alert__category"], ""), row["at"])
-        for row in AlertMessage.objects.filter(pk__in=failed_messages)
+        for row in AlertMessage.objects.filter(pk__in=failed_messages.distinct())
         .values("alert_id", "alert__category")
         .annotate(at=Min("alert__created_at"))
         .order_by("-at")[:CALL_LIST_LINKS]
