@@ -22,7 +22,7 @@ pytestmark = [
 WIDTHS = (360, 390)
 RESIDENT = "jean-yves@cadaujac.demo.invalid"
 VISITOR_EXTRA = ["/accounts/signup/", "/accounts/login/", "/recherche/?q=voisins"]
-RESIDENT_EXTRA = ["/alertes/nouvelle/", "/publier/"]
+RESIDENT_EXTRA = ["/mon-quartier/", "/alertes/nouvelle/", "/publier/", "/gazette/?categorie=event"]
 # One of each of these, found on the listed page: the first link whose path starts so.
 RESIDENT_FIRST_OF = [
     ("/alertes/", "/alertes/"),
