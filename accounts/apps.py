@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
         from allauth.account.signals import email_changed, email_confirmed
         from anymail.signals import tracking
         from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_save
 
         from . import personal_data
         from .email_bounces import (
@@ -18,11 +19,14 @@ class AccountsConfig(AppConfig):
             email_undeliverable_notice,
         )
         from .inactivity import inactivity_warning_reset
+        from .models import TermsOfUse
+        from .terms import terms_saved
 
         tracking.connect(email_tracking_received, dispatch_uid="accounts_email_tracking")
         email_changed.connect(email_address_changed, dispatch_uid="accounts_email_changed")
         email_confirmed.connect(email_address_changed, dispatch_uid="accounts_email_confirmed")
         user_logged_in.connect(email_undeliverable_notice, dispatch_uid="accounts_email_notice")
         user_logged_in.connect(inactivity_warning_reset, dispatch_uid="accounts_inactivity_reset")
+        post_save.connect(terms_saved, sender=TermsOfUse, dispatch_uid="accounts_terms_saved")
         # The identity layer's sections of the GDPR export and erasure (accounts.gdpr).
         personal_data.register()

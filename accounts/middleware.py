@@ -11,6 +11,8 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from communities.selectors import commune_for_request
+
 from .permissions import (
     has_totp,
     is_staff_member,
@@ -18,6 +20,8 @@ from .permissions import (
     second_factor_skipped,
     two_factor_missing,
 )
+from .terms import acceptance_due, acceptance_version
+from .terms_views import TERMS_CHECKED_SESSION_KEY
 
 STAFF_FLAG_SESSION_KEY = "accounts_staff_member"
 # (user id, whether the account has a TOTP authenticator), for sessions that gave no code.
@@ -157,3 +161,65 @@ class StaffSecurityMiddleware:
         )
         url = reverse("mfa_activate_totp")
         return HttpResponseRedirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
+
+
+# Where a member whose accepted version is out of date may still go: the texts themselves,
+# sign-in and sign-out, their account (to leave), the admin, files, webhooks and the PWA.
+TERMS_FREE_PREFIXES = (
+    "charte",
+    "conditions-d-utilisation",
+    "accounts",
+    "compte",
+    "admin",
+    "static",
+    "media",
+    "documents",
+    "i18n",
+    "sms",
+    "anymail",
+    "api",
+    "healthz",
+    "readyz",
+    "manifest.webmanifest",
+    "service-worker.js",
+    "icone",
+)
+
+
+class TermsAcceptanceMiddleware:
+    """A member who accepted an earlier charter or terms of use than the ones in force on
+    this commune's site is sent to accept the new ones (``accounts.terms``), once.
+
+    Only page views (GET) of signed-in members; the answer is kept in the session against
+    the version in force, so an up-to-date member costs no query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        prefixes = "|".join(re.escape(prefix) for prefix in TERMS_FREE_PREFIXES)
+        self.free_path = re.compile(rf"^/(?:(?:{_language_prefix()})/)?(?:{prefixes})")
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            request.method == "GET"
+            and user is not None
+            and user.is_authenticated
+            and not self.free_path.match(request.path_info)
+        ):
+            redirect_to = self._acceptance_redirect(request)
+            if redirect_to:
+                return HttpResponseRedirect(redirect_to)
+        return self.get_response(request)
+
+    def _acceptance_redirect(self, request) -> str | None:
+        commune = commune_for_request(request=request)
+        version = acceptance_version(commune=commune)
+        if version is None:
+            return None
+        if request.session.get(TERMS_CHECKED_SESSION_KEY) == version.isoformat():
+            return None
+        if acceptance_due(user=request.user, commune=commune):
+            return f"{reverse('terms_accept')}?{urlencode({'next': request.get_full_path()})}"
+        request.session[TERMS_CHECKED_SESSION_KEY] = version.isoformat()
+        return None

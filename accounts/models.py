@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+from wagtail.fields import RichTextField
 
 from .absence import absence_dates_refuse
 
@@ -268,3 +270,35 @@ class ConsentRecord(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_kind_display()} : {self.granted}"
+
+
+@register_setting(icon="doc-full")
+class TermsOfUse(BaseGenericSetting):
+    """The platform's *Conditions d'utilisation*, one text for every commune.
+
+    Edited by the platform team only (*Paramètres → Conditions d'utilisation*); empty, the
+    text Voisinage ships (``templates/account/terms_default.html``) applies. A change of the
+    text is a new version, which members accept again at their next visit
+    (``accounts.terms``).
+    """
+
+    body = RichTextField(
+        _("texte"),
+        blank=True,
+        features=["h2", "h3", "bold", "italic", "ol", "ul", "link"],
+        help_text=_(
+            "Vide : les conditions proposées par Voisinage. Toute modification est présentée "
+            "aux membres, qui les acceptent de nouveau à leur prochaine visite."
+        ),
+    )
+    changed_at = models.DateTimeField(_("modifiées le"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("conditions d'utilisation")
+        verbose_name_plural = _("conditions d'utilisation")
+
+    def save(self, *args, **kwargs):
+        previous = type(self).objects.filter(pk=self.pk).values_list("body", flat=True).first()
+        if (previous or "") != (self.body or ""):  # a new empty row changes nothing
+            self.changed_at = timezone.now()
+        super().save(*args, **kwargs)

@@ -13,7 +13,9 @@ from django import forms
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from communities.memberships import community_for_point, membership_request
@@ -164,6 +166,16 @@ class RegistrationForm(SignupForm):
         )
         password.widget.attrs.update({"autocomplete": "new-password", "placeholder": ""})
         self.fields["community"].label_from_instance = lambda community: community.name
+        # In a new tab: reading them must not lose what the form holds (the proof's file).
+        self.fields["consent_terms"].help_text = format_html(
+            _(
+                'À lire : la <a href="{charter}" target="_blank" rel="noopener">charte du '
+                'voisin vigilant et solidaire</a> et les <a href="{terms}" target="_blank" '
+                'rel="noopener">conditions d\'utilisation</a> (nouvel onglet).'
+            ),
+            charter=reverse("charter"),
+            terms=reverse("terms"),
+        )
         if commune is not None:
             self.fields["community"].queryset = commune.communities.order_by("name")
             self.fields["address"].help_text = _(

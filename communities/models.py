@@ -11,6 +11,7 @@ from django.core.files.storage import storages
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.fields import RichTextField
 from wagtail.models.audit_log import BaseLogEntry, BaseLogEntryManager
 
 # Metropolitan departments 01–95 (2A/2B for Corsica) or overseas 971–976, then the commune.
@@ -130,6 +131,18 @@ class Commune(models.Model):
     phone = models.CharField(_("téléphone de la mairie"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail de la mairie"), blank=True)
     opening_hours = models.TextField(_("horaires d'ouverture"), blank=True)
+    charter = RichTextField(
+        _("charte du voisin vigilant et solidaire"),
+        blank=True,
+        features=["h2", "h3", "bold", "italic", "ol", "ul", "link"],
+        help_text=_(
+            "Vide : la charte proposée par Voisinage. Toute modification est présentée aux "
+            "membres, qui l'acceptent de nouveau à leur prochaine visite."
+        ),
+    )
+    charter_changed_at = models.DateTimeField(
+        _("charte modifiée le"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     objects = CommuneQuerySet.as_manager()

@@ -13,6 +13,7 @@ from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from .charter import charter_changed, charter_text_differs
 from .models import Commune, Community
 from .permissions import communes_granting, images_for_commune_branding
 from .role_views import TeamViewSet
@@ -124,11 +125,19 @@ class CommunityForm(WagtailAdminModelForm):
 
 
 class CommuneForm(WagtailAdminModelForm):
-    """The logo can only be an image of the commune's own media collection."""
+    """The logo can only be an image of the commune's own media collection; a new charter
+    text is a new version, which members accept again (``accounts.terms``)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["logo"].queryset = images_for_commune_branding(commune=self.instance)
+
+    def save(self, commit=True):
+        # Compared as members read it: the rich text editor reports an untouched field as
+        # changed.
+        if charter_text_differs(self.initial.get("charter"), self.cleaned_data.get("charter")):
+            charter_changed(commune=self.instance)
+        return super().save(commit=commit)
 
 
 class ScopedModelViewSet(ModelViewSet):
@@ -187,6 +196,10 @@ class CommuneViewSet(ScopedModelViewSet):
             MultiFieldPanel(
                 [FieldPanel("logo"), FieldPanel("primary_colour")],
                 heading=_("Identité visuelle"),
+            ),
+            MultiFieldPanel(
+                [FieldPanel("charter")],
+                heading=_("Charte du voisin vigilant et solidaire"),
             ),
             MultiFieldPanel(
                 [

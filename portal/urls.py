@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts import terms_views
 from alerts import sms_views
 from mairie_pages.feeds import AnnouncementsAtomFeed, AnnouncementsRssFeed
 from notifications import views as push_views
@@ -71,6 +72,9 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("recherche/", include("search.urls")),
     path("accessibilite/", accessibility_statement, name="accessibility_statement"),
+    path("charte/", terms_views.charter, name="charter"),
+    path("charte/accepter/", terms_views.terms_accept_view, name="terms_accept"),
+    path("conditions-d-utilisation/", terms_views.terms, name="terms"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Staff: admin sign-in through allauth, TOTP required, short idle sessions.
     "accounts.middleware.StaffSecurityMiddleware",
+    # Members accept a changed charter or terms of use again before their next page.
+    "accounts.middleware.TermsAcceptanceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: turns a lockout into its response.
