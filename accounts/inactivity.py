@@ -17,11 +17,10 @@ never erased automatically: removing them is the mairie's decision, and erasing 
 unnoticed could leave a commune without its administrator or moderator.
 """
 
-import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import formats, timezone
@@ -29,13 +28,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from communities.models import CommuneGroup
-from notifications.sms.service import sms_send
+from notifications.notices import email_else_sms, notice_send
 
 from .gdpr import account_erase
 from .member_language import member_language
 from .models import User
-
-logger = logging.getLogger(__name__)
 
 
 def _days(name: str, default: int) -> timedelta:
@@ -70,62 +67,55 @@ def _erase_on(user, *, now) -> datetime:
     return max(user.last_activity + erase, now + notice)
 
 
-def _warning_send(user, *, erase_on) -> None:
-    """E-mail a working address, else text a phone that did not answer STOP."""
-    profile = getattr(user, "profile", None)
+def _warning_write(user, *, erase_on) -> None:
+    """E-mail a working address, else text the phone (the outbox skips a phone that
+    answered STOP)."""
     with override(member_language(user)):
         date = formats.date_format(timezone.localtime(erase_on), "DATE_FORMAT")
-        if user.email and not user.email_undeliverable_at:
-            send_mail(
-                _("Votre compte Voisinage sera supprimé le %(date)s") % {"date": date},
-                _(
-                    "Bonjour,\n\nVotre compte Voisinage n'a pas servi depuis bientôt deux ans. "
-                    "Comme le demande la CNIL, un compte inactif est supprimé avec ses données : "
-                    "le vôtre le sera le %(date)s.\n\nPour le garder, il suffit de vous "
-                    "connecter d'ici là avec votre adresse e-mail ou votre numéro de mobile."
-                )
-                % {"date": date},
-                None,
-                [user.email],
-            )
-        elif user.phone and not (profile is not None and profile.sms_opted_out_at):
-            sms_send(
-                to=str(user.phone),
-                body=_(
-                    "Voisinage : votre inscription n'a pas servi depuis bientôt 2 ans. Elle "
-                    "sera supprimée le %(date)s. Pour la garder, répondez START à ce SMS."
-                )
-                % {"date": date},
-                purpose="account",
-            )
+        subject = _("Votre compte Voisinage sera supprimé le %(date)s") % {"date": date}
+        text = _(
+            "Bonjour,\n\nVotre compte Voisinage n'a pas servi depuis bientôt deux ans. "
+            "Comme le demande la CNIL, un compte inactif est supprimé avec ses données : "
+            "le vôtre le sera le %(date)s.\n\nPour le garder, il suffit de vous "
+            "connecter d'ici là avec votre adresse e-mail ou votre numéro de mobile."
+        ) % {"date": date}
+        sms = _(
+            "Voisinage : votre inscription n'a pas servi depuis bientôt 2 ans. Elle "
+            "sera supprimée le %(date)s. Pour la garder, répondez START à ce SMS."
+        ) % {"date": date}
+    notice_send(
+        user=user,
+        kind="inactivity_warning",
+        subject=subject,
+        text=text,
+        sms_text=sms,
+        channels=email_else_sms(user),
+    )
 
 
 def inactive_accounts_warn(*, now=None) -> int:
     """Warn, once each, the members inactive past the warning threshold; return the count.
 
-    Each member's warning is claimed by a conditional UPDATE before it is sent, so two runs
-    at once (or a redelivered task) never warn anyone twice.
+    Each member's warning is claimed by a conditional UPDATE in the transaction that writes
+    it to the outbox (``notifications.notices``), so two runs at once (or a redelivered
+    task) never warn anyone twice; the outbox sends it after commit.
     """
     now = now or timezone.now()
     warn, _erase, _notice = _thresholds()
     due = (
         _with_last_activity()
         .filter(inactivity_warned_at=None, last_activity__lt=now - warn)
-        .select_related("profile")
         .order_by("pk")
     )
     warned = 0
     for user in due:
-        claimed = User.objects.filter(pk=user.pk, inactivity_warned_at=None).update(
-            inactivity_warned_at=now
-        )
-        if not claimed:
-            continue
-        warned += 1
-        try:
-            _warning_send(user, erase_on=_erase_on(user, now=now))
-        except Exception:  # a provider's failure must not stop the others' warnings
-            logger.exception("Could not send the inactivity warning to user %s", user.pk)
+        with transaction.atomic():
+            claimed = User.objects.filter(pk=user.pk, inactivity_warned_at=None).update(
+                inactivity_warned_at=now
+            )
+            if claimed:
+                _warning_write(user, erase_on=_erase_on(user, now=now))
+        warned += claimed
     return warned
 
 

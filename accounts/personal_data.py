@@ -1,8 +1,8 @@
 """Where the identity layer keeps a member's personal data: its GDPR sections.
 
 The account (user row, profile and photo, consents), signing in (e-mail addresses, second
-factors, login-attempt logs, sessions), the outbox (SMS sent to their number, push
-devices) and the Wagtail admin (preferences, avatar, editorial records). Registered from
+factors, login-attempt logs, sessions), the outbox (SMS sent to their number, notices,
+push devices) and the Wagtail admin (preferences, avatar, editorial records). Registered from
 ``AccountsConfig.ready`` in ``accounts.gdpr``'s registry, like every app's section.
 """
 
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import CommuneGroup
-from notifications.models import Delivery, OutboundSms, PushSubscription
+from notifications.models import Delivery, Notice, OutboundSms, OutboxMessage, PushSubscription
 
 from .gdpr import (
     FORMER_MEMBER,
@@ -178,6 +178,16 @@ def outbox_export(*, user) -> ExportPart:
             }
             for row in Delivery.objects.filter(user=user).select_related("message")
         ],
+        # The notices written to them (decisions, digests, warnings), as they were worded.
+        "notices": [
+            {
+                "kind": notice.kind,
+                "subject": notice.subject,
+                "text": notice.email_text or notice.text,
+                "created_at": jsonable(notice.created_at),
+            }
+            for notice in Notice.objects.filter(recipient=user).order_by("created_at")
+        ],
     }
     if user.phone:
         data["sms_sent_to_you"] = [
@@ -189,8 +199,8 @@ def outbox_export(*, user) -> ExportPart:
 
 
 def outbox_erase(*, user) -> None:
-    """SMS rows stay for the mairie's counts and costs; who and what go. Push devices go
-    with the user row."""
+    """SMS rows stay for the mairie's counts and costs; who and what go. Push devices, the
+    notices to them and their deliveries go with the user row."""
     if user.phone:
         OutboundSms.objects.filter(to=str(user.phone)).update(to="", body="", error_message="")
     full_name = user.get_full_name()
@@ -199,6 +209,12 @@ def outbox_erase(*, user) -> None:
         # keep their sense, not the name.
         OutboundSms.objects.filter(body__contains=full_name).update(
             body=Replace("body", Value(full_name), Value(FORMER_MEMBER))
+        )
+        OutboxMessage.objects.filter(notice__isnull=False, text__contains=full_name).update(
+            text=Replace("text", Value(full_name), Value(FORMER_MEMBER))
+        )
+        Notice.objects.filter(email_text__contains=full_name).update(
+            email_text=Replace("email_text", Value(full_name), Value(FORMER_MEMBER))
         )
 
 
@@ -273,7 +289,11 @@ def register() -> None:
     gdpr_section_register(
         GdprSection(
             name="outbox",
-            covers=("notifications.PushSubscription", "notifications.Delivery"),
+            covers=(
+                "notifications.PushSubscription",
+                "notifications.Delivery",
+                "notifications.Notice",
+            ),
             export=outbox_export,
             erase=outbox_erase,
         )

@@ -1,25 +1,21 @@
 """Telling people about moderation: the author of the outcome, moderators of a held alert.
 
-Each notice is decided inside the caller's transaction (an SMS is written to the outbox
-there, with ``sms_queue``) and sent only after commit: a decision that rolls back tells
-nobody, and a provider's failure never undoes a decision already saved.
+Each notice is a ``notifications.Notice`` written inside the caller's transaction and sent
+by the outbox after commit: a decision that rolls back tells nobody, and a provider's
+failure never undoes a decision already saved (the outbox retries it).
 """
 
-import logging
-
-from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from accounts.member_language import member_language
 from communities.models import StaffRole
 from communities.roles import role_holders
-from notifications.models import SmsPurpose
+from notifications.models import Channel
+from notifications.notices import email_else_sms, notice_send
 
 from .models import Alert
-
-logger = logging.getLogger(__name__)
 
 
 def _where(alert: Alert) -> str:
@@ -30,41 +26,6 @@ def _queue_url(alert: Alert) -> str:
     """The alert in the admin's moderation queue, on the commune's own host."""
     path = reverse("alert_moderation:detail", args=(alert.pk,))
     return f"{alert.commune.site.root_url}{path}"
-
-
-def _tell(*, user, subject: str, text: str, sms: str, sender: str, by_email: bool, by_sms: bool):
-    """Write what must go to ``user`` now and send it after commit.
-
-    The SMS outbox row is written in the caller's transaction, so it exists exactly when
-    the decision does.
-    """
-    outbox_row = None
-    if by_sms and user.phone:
-        from notifications.sms.service import sms_queue
-
-        try:
-            outbox_row = sms_queue(
-                to=str(user.phone), body=sms, purpose=SmsPurpose.ACCOUNT, sender=sender
-            )
-        except ValueError:
-            logger.warning("No SMS notice for user %s: the message was refused", user.pk)
-    email = user.email if by_email else ""
-
-    def send():
-        if email:
-            try:
-                send_mail(subject, text, None, [email])
-            except Exception:
-                logger.exception("Could not e-mail the notice to user %s", user.pk)
-        if outbox_row is not None:
-            from notifications.sms.service import sms_dispatch
-
-            try:
-                sms_dispatch(outbox_row)
-            except Exception:
-                logger.exception("Could not send the SMS notice %s", outbox_row.pk)
-
-    transaction.on_commit(send)
 
 
 def _outcome_text(outcome: str) -> str:
@@ -96,21 +57,21 @@ def alert_outcome_notify(*, alert: Alert, outcome: str, reason: str = "") -> Non
     author = alert.author
     if author is None or not author.is_active:
         return
-    with override(author.language or None):
+    with override(member_language(author)):
         text = _outcome_text(outcome) % {
             "category": alert.get_category_display(),
             "where": _where(alert),
             "reason": reason or "—",
         }
         subject = _("Votre alerte sur Voisinage")
-    _tell(
+    notice_send(
         user=author,
+        kind="alert_outcome",
         subject=subject,
         text=text,
-        sms=text,
-        sender=alert.commune.sms_sender_name,
-        by_email=bool(author.email),
-        by_sms=not author.email,
+        channels=email_else_sms(author),
+        sender_name=alert.commune.sms_sender_name,
+        url=f"{alert.commune.site.root_url}/alertes/{alert.pk}/",
     )
 
 
@@ -124,7 +85,7 @@ def alert_held_notify(*, alert: Alert) -> None:
     url = _queue_url(alert)
     moderators = role_holders(commune=alert.commune, role=StaffRole.MODERATOR)
     for moderator in moderators.filter(is_active=True):
-        with override(moderator.language or None):
+        with override(member_language(moderator)):
             names = {
                 "category": alert.get_category_display(),
                 "where": _where(alert),
@@ -145,12 +106,14 @@ def alert_held_notify(*, alert: Alert) -> None:
                 )
                 % names
             )
-        _tell(
+        notice_send(
             user=moderator,
+            kind="alert_held",
             subject=subject,
             text=text,
-            sms=sms,
-            sender=alert.commune.sms_sender_name,
-            by_email=bool(moderator.email),
-            by_sms=True,
+            sms_text=sms,
+            channels=(Channel.EMAIL, Channel.SMS),
+            sender_name=alert.commune.sms_sender_name,
+            url=url,
+            urgent=True,
         )

@@ -5,12 +5,10 @@ because every rule here protects the same promise: nobody sees a community befor
 platform knows who they are and where they live, and no proof outlives its decision.
 """
 
-import logging
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -20,7 +18,8 @@ from shapely.geometry import Point, shape
 
 from accounts.member_language import member_language
 from accounts.phones import mobile_number_clean
-from notifications.sms.service import sms_send
+from notifications.models import Channel
+from notifications.notices import notice_send
 
 from .models import (
     ACTIVE_MEMBERSHIP_STATUSES,
@@ -35,7 +34,6 @@ from .proofs import proof_prepare
 from .selectors import communes_where
 
 PENDING_LIFETIME = timedelta(days=30)
-logger = logging.getLogger(__name__)
 
 
 # --- Reads -------------------------------------------------------------------------------------
@@ -176,7 +174,7 @@ def _decide(*, membership: Membership, by, status: str, reason: str) -> Membersh
     membership.decision_reason = reason
     membership.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
     _discard_proof(membership)
-    transaction.on_commit(lambda: _notify_quietly(membership))
+    membership_decision_notify(membership=membership)
     return membership
 
 
@@ -240,16 +238,13 @@ def memberships_expire_stale(*, now=None) -> int:
     return count
 
 
-def _notify_quietly(membership: Membership) -> None:
-    # The decision is saved: a provider's failure must not turn it into an error page.
-    try:
-        membership_decision_notify(membership=membership)
-    except Exception:
-        logger.exception("Could not notify the decision on membership %s", membership.pk)
-
-
 def membership_decision_notify(*, membership: Membership) -> None:
-    """Tell the applicant the outcome, by e-mail and SMS, in their language."""
+    """Tell the applicant the outcome, by e-mail and SMS, in their language.
+
+    Written in the decision's transaction (``notifications.notices``): a decision that rolls
+    back tells nobody, and a provider's failure is the outbox's to retry, never an error
+    page for the moderator.
+    """
     user = membership.user
     with override(member_language(user)):
         if membership.status == MembershipStatus.VERIFIED:
@@ -266,15 +261,15 @@ def membership_decision_notify(*, membership: Membership) -> None:
                 "commune": membership.commune.name,
                 "reason": membership.decision_reason,
             }
-        if user.email:
-            send_mail(_("Votre inscription sur Voisinage"), text, None, [user.email])
-    if user.phone:
-        sms_send(
-            to=str(user.phone),
-            body=text,
-            purpose="account",
-            sender=membership.commune.sms_sender_name,
-        )
+        subject = _("Votre inscription sur Voisinage")
+    notice_send(
+        user=user,
+        kind="membership_decision",
+        subject=subject,
+        text=text,
+        channels=(Channel.EMAIL, Channel.SMS),
+        sender_name=membership.commune.sms_sender_name,
+    )
 
 
 # --- Neighbours who take part by SMS alone ------------------------------------------------------
@@ -310,16 +305,22 @@ def neighbour_register(*, sponsor, first_name: str, last_name: str, phone: str, 
         sponsor=sponsor,
     )
     commune = sponsor_membership.commune
-    invitation = _(
-        "%(sponsor)s vous inscrit au réseau Voisins vigilants et solidaires de %(commune)s "
-        "pour recevoir les alertes de votre quartier par SMS. Répondez OUI pour accepter. "
-        "STOP pour refuser."
-    ) % {"sponsor": sponsor.get_full_name(), "commune": commune.name}
-
-    def send_invitation():
-        sms_send(to=e164, body=invitation, purpose="account", sender=commune.sms_sender_name)
-
-    transaction.on_commit(send_invitation)
+    with override(member_language(neighbour)):
+        invitation = _(
+            "%(sponsor)s vous inscrit au réseau Voisins vigilants et solidaires de %(commune)s "
+            "pour recevoir les alertes de votre quartier par SMS. Répondez OUI pour accepter. "
+            "STOP pour refuser."
+        ) % {"sponsor": sponsor.get_full_name(), "commune": commune.name}
+        subject = _("Votre inscription sur Voisinage")
+    # The neighbour has only a phone: the invitation goes by SMS, written with the request.
+    notice_send(
+        user=neighbour,
+        kind="neighbour_invitation",
+        subject=subject,
+        text=invitation,
+        channels=(Channel.SMS,),
+        sender_name=commune.sms_sender_name,
+    )
     return membership
 
 

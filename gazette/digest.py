@@ -4,8 +4,9 @@ Each member receives, once a week, the gazette posts of the past seven days that
 read (``GazettePost.objects.visible_to``, the rule of every other path) and the commune's
 public announcements of the same days, with links to the commune's own site. Nothing is
 sent when there is nothing new. The week is claimed on the member's profile in the same
-transaction as the sending, so that a second run, a retried task or a second worker never
-sends the same week twice, and a failed sending leaves the week unclaimed for the next run.
+transaction that writes the e-mail to the outbox (a ``notifications.Notice``), so that a
+second run, a retried task or a second worker never sends the same week twice; the outbox
+then sends it, and retries it when the provider fails.
 """
 
 import logging
@@ -14,7 +15,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
@@ -26,6 +26,8 @@ from accounts.models import Profile
 from accounts.profiles import profile_for
 from communities.models import Commune, MembershipStatus
 from mairie_pages.models import AnnouncementPage
+from notifications.models import Channel
+from notifications.notices import notice_send
 
 from .models import GazettePost
 
@@ -98,7 +100,8 @@ def digest_for(*, user, commune: Commune, until: datetime) -> Digest:
     )
 
 
-def _digest_message(digest: Digest) -> EmailMultiAlternatives:
+def _digest_write(digest: Digest) -> None:
+    """Write the digest's e-mail (plain text, HTML, List-Unsubscribe) to the outbox."""
     commune = digest.commune
     root_url = commune.site.root_url
     with translation.override(member_language(digest.user)):
@@ -114,21 +117,24 @@ def _digest_message(digest: Digest) -> EmailMultiAlternatives:
         subject = " ".join(render_to_string("gazette/email/digest_subject.txt", context).split())
         text = render_to_string("gazette/email/digest.txt", context)
         html = render_to_string("gazette/email/digest.html", context)
-    message = EmailMultiAlternatives(
+    notice_send(
+        user=digest.user,
+        kind="gazette_digest",
         subject=subject,
-        body=text,
-        to=[digest.user.email],
+        text=text,
+        html=html,
         headers={"List-Unsubscribe": f"<{context['settings_url']}>"},
+        channels=(Channel.EMAIL,),
+        url=root_url,
     )
-    message.attach_alternative(html, "text/html")
-    return message
 
 
 def digest_send(*, user, commune: Commune, now: datetime | None = None) -> bool:
     """E-mail ``user`` this week's digest of ``commune``, at most once a week.
 
-    True when an e-mail left. Nothing is sent (and the week stays unclaimed) when there is
-    nothing new; a provider error rolls the claim back, so that the next run tries again.
+    True when the e-mail was written to the outbox, in the transaction that claims the
+    week (it leaves after commit). Nothing is written (and the week stays unclaimed) when
+    there is nothing new.
     """
     now = now or timezone.now()
     week = digest_week_of(now)
@@ -146,15 +152,14 @@ def digest_send(*, user, commune: Commune, now: datetime | None = None) -> bool:
         )
         if not claimed:
             return False
-        _digest_message(digest).send()
+        _digest_write(digest)
     return True
 
 
 def digests_send(*, now: datetime | None = None) -> int:
-    """This week's digest to every recipient of every commune; the number of e-mails sent.
+    """This week's digest to every recipient of every commune; the number of e-mails written.
 
-    One member's failure (a refused address, a provider error) is logged and does not stop
-    the others'.
+    One member's failure is logged and does not stop the others'.
     """
     now = now or timezone.now()
     sent = 0
@@ -163,5 +168,5 @@ def digests_send(*, now: datetime | None = None) -> int:
             try:
                 sent += digest_send(user=user, commune=commune, now=now)
             except Exception:
-                logger.exception("Gazette digest not sent to user %s", user.pk)
+                logger.exception("Gazette digest not written for user %s", user.pk)
     return sent

@@ -1,18 +1,23 @@
-"""E-mails to authors about their gazette posts: the moderators' decisions."""
+"""E-mails to authors about their gazette posts: the moderators' decisions.
 
-from django.conf import settings
-from django.core.mail import send_mail
+Each is a ``notifications.Notice`` by e-mail: the outbox sends it, retries it and records
+what became of it.
+"""
+
 from django.template.loader import render_to_string
 from django.utils import translation
 from wagtail.models import TaskState, WorkflowState
 
 from accounts.member_language import member_language
+from notifications.models import Channel
+from notifications.notices import notice_send
 
 from .models import GazettePost
 
 
 def workflow_decision_send(*, post_id: int, workflow_state_id: int, approved: bool) -> bool:
-    """Send the author the moderators' decision on their post; False when they have no e-mail.
+    """Write the author's e-mail about the moderators' decision on their post (it leaves
+    after commit); False when they have no e-mail.
 
     The e-mail links to the post on the commune's site (approved) or to "Mes publications"
     (changes requested), never to the admin, and carries the moderator's comment.
@@ -41,5 +46,12 @@ def workflow_decision_send(*, post_id: int, workflow_state_id: int, approved: bo
     with translation.override(member_language(author)):
         subject = render_to_string("gazette/emails/decision_subject.txt", context).strip()
         body = render_to_string("gazette/emails/decision.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [author.email])
+    notice_send(
+        user=author,
+        kind="gazette_decision",
+        subject=subject,
+        text=body,
+        channels=(Channel.EMAIL,),
+        url=context["post_url"] or context["my_posts_url"],
+    )
     return True

@@ -8,16 +8,16 @@ every unread message since their last notification, and one push (``news_by_push
 At night and on Sundays (``QUIET_HOURS``) nothing buzzes: members who take e-mail get their
 e-mail (silent), and push waits for 8h for those who only take push.
 ``Participant.notified_message_id`` records what was announced: it is moved forward in a
-conditional UPDATE before anything is sent, so that two runs never announce a message twice.
+conditional UPDATE before anything is written, so that two runs never announce a message
+twice. Each member's batch is one ``notifications.Notice`` (e-mail and push), which the
+outbox sends after commit.
 """
 
-import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,14 +26,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
 from accounts.models import Profile
-from notifications.models import PushSubscription
-from notifications.push import PushJob, PushNotification, push_jobs_send
+from notifications.models import Channel, PushSubscription
+from notifications.notices import notice_send
 from notifications.quiet_hours import quiet_hours_end
 
 from .models import Message, Participant
 from .selectors import conversation_title, message_author_label, unread_messages
-
-logger = logging.getLogger(__name__)
 
 EXCERPT = 200
 
@@ -146,8 +144,8 @@ def _titled(digests: list[_Digest]) -> None:
             ]
 
 
-def _email(digest: _Digest, connection) -> bool:
-    user = digest.user
+def _email(digest: _Digest) -> tuple[str, str]:
+    """The batch's e-mail: its subject and its text."""
     items = [
         {
             "title": title,
@@ -166,7 +164,7 @@ def _email(digest: _Digest, connection) -> bool:
     ]
     commune = digest.conversations[0][0].commune
     context = {
-        "user": user,
+        "user": digest.user,
         "items": items,
         "count": digest.count,
         "inbox_url": commune.site.root_url + reverse("messaging:list"),
@@ -177,69 +175,68 @@ def _email(digest: _Digest, connection) -> bool:
         "[%(commune)s] %(count)d nouveaux messages sur Voisinage",
         digest.count,
     ) % {"commune": commune.name, "count": digest.count}
-    email = EmailMessage(
-        subject=subject,
-        body=render_to_string("messaging/email/digest.txt", context),
-        to=[user.email],
-        connection=connection,
-    )
-    try:
-        email.send()
-    except Exception as error:  # the provider's own exception types: logged, not retried
-        logger.warning("Message digest to member %s failed: %s", user.pk, error)
-        return False
-    return True
+    return subject, render_to_string("messaging/email/digest.txt", context)
 
 
-def _push_job(digest: _Digest, subscriptions) -> PushJob:
+def _push(digest: _Digest) -> tuple[str, str, str]:
+    """The batch's push: its title, its text and the page it opens."""
     conversation, title, messages = digest.conversations[0]
     last = messages[-1]
     if len(digest.conversations) == 1:
         url = _conversation_url(conversation)
         author = message_author_label(message=last, conversation=conversation)
         body = f"{author} : {last.text[:EXCERPT]}"
+        title = _("Nouveaux messages — %(title)s") % {"title": title}
     else:
         url = conversation.commune.site.root_url + reverse("messaging:list")
         body = _("%(count)d messages non lus dans %(conversations)d conversations.") % {
             "count": digest.count,
             "conversations": len(digest.conversations),
         }
-    return PushJob(
-        key=digest.user.pk,
-        subscriptions=subscriptions,
-        notification=PushNotification(
-            title=_("Nouveaux messages — %(title)s") % {"title": title}
-            if len(digest.conversations) == 1
-            else _("Nouveaux messages"),
-            body=body,
-            url=url,
-            tag="messages",  # a newer batch replaces the older one on screen
-        ),
-        ttl=24 * 3600,
-    )
+        title = _("Nouveaux messages")
+    return title, body, url
 
 
 def messages_notify(*, now=None) -> dict[str, int]:
-    """Send the batched e-mails and pushes that are due; return how many of each."""
+    """Write the batched notices that are due; return how many go by e-mail and by push.
+
+    One notice per member (tag ``messages``: a newer batch replaces the older one on the
+    member's screen), by e-mail when they take news by e-mail, and by push when they take
+    it on a device they enabled, outside quiet hours.
+    """
     now = now or timezone.now()
     quiet = quiet_hours_end(now=now) is not None
     digests = _claim(now=now, quiet=quiet)
     if not digests:
         return {"email": 0, "push": 0}
     profiles = {p.user_id: p for p in Profile.objects.filter(user__in=list(digests))}
-    devices = defaultdict(list)
-    for subscription in PushSubscription.objects.filter(user__in=list(digests)).order_by("pk"):
-        devices[subscription.user_id].append(subscription)
-    connection = get_connection()
-    emails = 0
-    jobs = []
+    with_devices = set(
+        PushSubscription.objects.filter(user__in=list(digests)).values_list("user_id", flat=True)
+    )
+    counts = {"email": 0, "push": 0}
     for user_id, digest in digests.items():
         profile = profiles.get(user_id) or Profile(user=digest.user)
+        channels = []
+        if profile.news_by_email and digest.user.email:
+            channels.append(Channel.EMAIL)
+        if profile.news_by_push and user_id in with_devices and not quiet:
+            channels.append(Channel.PUSH)
+        if not channels:
+            continue
         with override(digest.user.language):
-            if profile.news_by_email and digest.user.email and _email(digest, connection):
-                emails += 1
-            if profile.news_by_push and devices.get(user_id) and not quiet:
-                jobs.append(_push_job(digest, devices[user_id]))
-    if jobs:
-        push_jobs_send(jobs=jobs)
-    return {"email": emails, "push": sum(1 for job in jobs if job.error is None)}
+            subject, text = _email(digest)
+            title, body, url = _push(digest)
+        notice_send(
+            user=digest.user,
+            kind="messages",
+            subject=subject,
+            text=text,
+            sms_text=body,
+            title=title,
+            url=url,
+            channels=channels,
+            now=now,
+        )
+        for channel in channels:
+            counts[channel.value] += 1
+    return counts

@@ -1,58 +1,25 @@
 """Telling the author of reported content what a moderator decided about them.
 
-By e-mail when they have an address, otherwise by SMS (members who take part by SMS
-alone). Written inside the decision's transaction (the SMS outbox row), sent only after
-commit: a decision that rolls back tells nobody.
+By e-mail when they have a deliverable address, otherwise by SMS (members who take part
+by SMS alone). Each notice is a ``notifications.Notice`` written inside the decision's
+transaction and sent by the outbox after commit: a decision that rolls back tells nobody.
 """
 
-import logging
-
-from django.core.mail import send_mail
-from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.member_language import member_language
-from notifications.models import SmsPurpose
-
-logger = logging.getLogger(__name__)
+from notifications.models import Notice
+from notifications.notices import email_else_sms, notice_send
 
 
 def author_reachable(*, user) -> bool:
     return bool(user is not None and user.is_active and (user.email or user.phone))
 
 
-def _send(*, user, subject: str, text: str, sender: str) -> str:
-    """Queue the notice; return the channel used ("email" or "sms")."""
-    if user.email:
-        email = user.email
-
-        def send_email():
-            try:
-                send_mail(subject, text, None, [email])
-            except Exception:
-                logger.exception("Could not e-mail the moderation notice to user %s", user.pk)
-
-        transaction.on_commit(send_email)
-        return "email"
-
-    from notifications.sms.service import sms_dispatch, sms_queue
-
-    row = sms_queue(to=str(user.phone), body=text, purpose=SmsPurpose.ACCOUNT, sender=sender)
-
-    def send_sms():
-        try:
-            sms_dispatch(row)
-        except Exception:
-            logger.exception("Could not send the moderation SMS %s", row.pk)
-
-    transaction.on_commit(send_sms)
-    return "sms"
-
-
-def warning_notify(*, author, commune, summary: dict, note: str) -> str:
+def warning_notify(*, author, commune, summary: dict, note: str) -> Notice | None:
     """The moderator's warning, with their note, about one item the author posted."""
     with override(member_language(author)):
         subject = _("Avertissement de la modération — %(commune)s") % {"commune": commune.name}
@@ -62,10 +29,17 @@ def warning_notify(*, author, commune, summary: dict, note: str) -> str:
             "voisins.\n\nMessage du modérateur : %(note)s\n\nMerci de respecter les règles "
             "de la communauté ; en cas de récidive, votre participation pourra être suspendue."
         ) % {"commune": commune.name, "title": summary.get("title", ""), "note": note}
-    return _send(user=author, subject=subject, text=text, sender=commune.sms_sender_name)
+    return notice_send(
+        user=author,
+        kind="moderation_warning",
+        subject=subject,
+        text=text,
+        channels=email_else_sms(author),
+        sender_name=commune.sms_sender_name,
+    )
 
 
-def suspension_notify(*, author, commune, until, note: str) -> str:
+def suspension_notify(*, author, commune, until, note: str) -> Notice | None:
     """The suspension, its end and the moderator's reason."""
     with override(member_language(author)):
         when = date_format(timezone.localtime(until), "DATETIME_FORMAT")
@@ -76,10 +50,17 @@ def suspension_notify(*, author, commune, until, note: str) -> str:
             "d'alerte, d'annonce, de commentaire ni de message dans cette commune.\n\n"
             "Motif : %(note)s"
         ) % {"commune": commune.name, "until": when, "note": note}
-    return _send(user=author, subject=subject, text=text, sender=commune.sms_sender_name)
+    return notice_send(
+        user=author,
+        kind="moderation_suspension",
+        subject=subject,
+        text=text,
+        channels=email_else_sms(author),
+        sender_name=commune.sms_sender_name,
+    )
 
 
-def hidden_notify(*, author, commune, summary: dict, note: str) -> str:
+def hidden_notify(*, author, commune, summary: dict, note: str) -> Notice | None:
     """The content was hidden after reports: which one, and the moderator's reason."""
     with override(member_language(author)):
         subject = _("Publication masquée par la modération — %(commune)s") % {
@@ -89,10 +70,17 @@ def hidden_notify(*, author, commune, summary: dict, note: str) -> str:
             "Bonjour,\n\nLa modération de la mairie de %(commune)s a masqué votre publication "
             "« %(title)s » après des signalements de voisins.\n\nMotif : %(note)s"
         ) % {"commune": commune.name, "title": summary.get("title", ""), "note": note}
-    return _send(user=author, subject=subject, text=text, sender=commune.sms_sender_name)
+    return notice_send(
+        user=author,
+        kind="moderation_hidden",
+        subject=subject,
+        text=text,
+        channels=email_else_sms(author),
+        sender_name=commune.sms_sender_name,
+    )
 
 
-def lift_notify(*, author, commune, note: str) -> str:
+def lift_notify(*, author, commune, note: str) -> Notice | None:
     """The suspension ended early: the member may post again."""
     with override(member_language(author)):
         subject = _("Participation rétablie — %(commune)s") % {"commune": commune.name}
@@ -101,4 +89,11 @@ def lift_notify(*, author, commune, note: str) -> str:
             "vous pouvez de nouveau publier dans cette commune.\n\nMessage du modérateur : "
             "%(note)s"
         ) % {"commune": commune.name, "note": note}
-    return _send(user=author, subject=subject, text=text, sender=commune.sms_sender_name)
+    return notice_send(
+        user=author,
+        kind="moderation_lift",
+        subject=subject,
+        text=text,
+        channels=email_else_sms(author),
+        sender_name=commune.sms_sender_name,
+    )

@@ -338,3 +338,63 @@ class Delivery(models.Model):
         if self.segments is None or self.price_per_segment is None:
             return None
         return self.segments * self.price_per_segment
+
+
+# The outbox's name for notices (``OutboxMessage.purpose``): ``notifications.notices``.
+NOTICE_PURPOSE = "notice"
+
+
+class Notice(OutboxMessage):
+    """One message to one member: a moderation outcome, a decision, a digest, a warning.
+
+    An outbox message (``OutboxMessage.text`` is the SMS text and the push body) with what
+    the other channels need: the e-mail's subject, text, optional HTML and headers, the
+    push's title and the page it opens, and the channels its sender asked for. The outbox
+    reaches the member on those of them where they are reachable
+    (``notifications.reachability``). Written by
+    ``notifications.notices.notice_send`` in the sender's transaction; deleted with the
+    member (and, as a multi-table child, its message and deliveries with it).
+    """
+
+    outbox_message = models.OneToOneField(
+        OutboxMessage,
+        on_delete=models.CASCADE,
+        parent_link=True,
+        primary_key=True,
+        db_column="id",
+        related_name="notice",
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notices",
+        verbose_name=_("destinataire"),
+    )
+    kind = models.CharField(_("type"), max_length=32)
+    subject = models.CharField(_("objet de l'e-mail"), max_length=255)
+    email_text = models.TextField(_("texte de l'e-mail"), blank=True)
+    email_html = models.TextField(_("e-mail en HTML"), blank=True)
+    title = models.CharField(
+        _("titre de la notification"),
+        max_length=255,
+        blank=True,
+        help_text=_("Vide : l'objet de l'e-mail."),
+    )
+    url = models.URLField(_("page ouverte par la notification"), max_length=500, blank=True)
+    headers = models.JSONField(_("en-têtes de l'e-mail"), default=dict, blank=True)
+    by_sms = models.BooleanField(_("par SMS"), default=False)
+    by_email = models.BooleanField(_("par e-mail"), default=False)
+    by_push = models.BooleanField(_("par notification"), default=False)
+    urgent = models.BooleanField(_("urgent"), default=False)
+
+    class Meta:
+        verbose_name = _("avis à un membre")
+        verbose_name_plural = _("avis aux membres")
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient_id}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.purpose = NOTICE_PURPOSE
+        super().save(*args, **kwargs)

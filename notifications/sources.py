@@ -9,7 +9,7 @@ the apps above it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
@@ -21,8 +21,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class EmailContent:
+    """An e-mail as sent: plain text, an optional HTML alternative and extra headers
+    (``List-Unsubscribe``…)."""
+
     subject: str
     body: str
+    html: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class OutboxSource:

@@ -12,7 +12,7 @@ from twilio.request_validator import RequestValidator
 
 from accounts.models import User
 from communities.models import Membership, MembershipStatus
-from notifications.models import OutboundSms
+from notifications.models import Channel, Delivery, DeliveryStatus
 from portal.celery import app
 
 pytestmark = pytest.mark.django_db
@@ -73,20 +73,26 @@ def test_the_task_is_in_the_beat_schedule_under_its_registered_name(settings):
     assert TASK in app.tasks
 
 
-def test_members_are_warned_once_at_23_months_by_email_or_sms(jeanne_resident, germaine):
-    assert run_beat_task(days_after=690) == {"erased": 0, "warned": 0}
+def test_members_are_warned_once_at_23_months_by_email_or_sms(
+    jeanne_resident, germaine, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_beat_task(days_after=690) == {"erased": 0, "warned": 0}
     assert mail.outbox == []
 
-    assert run_beat_task(days_after=701) == {"erased": 0, "warned": 2}
-    assert run_beat_task(days_after=702) == {"erased": 0, "warned": 0}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_beat_task(days_after=701) == {"erased": 0, "warned": 2}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_beat_task(days_after=702) == {"erased": 0, "warned": 0}
 
     [email] = mail.outbox
     assert email.to == ["jeanne@cadaujac.test"]
     assert "sera supprimé le" in email.subject
     assert "connecter" in email.body
-    [sms] = OutboundSms.objects.all()
-    assert sms.to == "+33611000101"
-    assert "répondez START" in sms.body
+    [sms] = Delivery.objects.filter(channel=Channel.SMS)
+    assert str(sms.user.phone) == "+33611000101"
+    assert sms.status == DeliveryStatus.SENT
+    assert "répondez START" in sms.message.text
     assert User.objects.filter(inactivity_warned_at__isnull=False).count() == 2
 
 

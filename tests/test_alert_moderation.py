@@ -9,7 +9,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from alerts.models import Alert, AlertCategory, AlertEvent, AlertMessage, ModerationStatus
+from alerts.models import (
+    ALERT_PURPOSE,
+    Alert,
+    AlertCategory,
+    AlertEvent,
+    AlertMessage,
+    ModerationStatus,
+)
 from alerts.moderation import (
     QueueFilter,
     alert_approve,
@@ -23,7 +30,7 @@ from alerts.services import alert_post
 from communities.models import ModerationPolicy, StaffRole
 from communities.services import staff_role_grant
 from moderation.models import Report, ReportStatus
-from notifications.models import Channel, Delivery, DeliveryStatus, OutboundSms
+from notifications.models import Channel, Delivery, DeliveryStatus
 
 
 @pytest.fixture
@@ -72,6 +79,18 @@ def held(run, cadaujac, neighbourhood, fake_twilio):
         author=neighbourhood["jeanne"],
         category=AlertCategory.SCOUTING,
         text="Voiture qui fait le tour du lotissement depuis une heure.",
+    )
+
+
+def alert_deliveries():
+    """The alerts' own deliveries (notices to authors and moderators are not the alert)."""
+    return Delivery.objects.filter(message__purpose=ALERT_PURPOSE)
+
+
+def notice_sms(phone):
+    """The notice SMS the outbox delivered to ``phone``."""
+    return Delivery.objects.select_related("message").get(
+        channel=Channel.SMS, user__phone=phone, message__notice__isnull=False
     )
 
 
@@ -192,7 +211,7 @@ def test_a_held_alert_sends_nothing_and_tells_the_moderators_at_once(
     held, neighbourhood, make_user, cadaujac, run
 ):
     assert held.moderation_status == ModerationStatus.HELD
-    assert not Delivery.objects.exists()
+    assert not alert_deliveries().exists()
     to_marc = [m for m in mail.outbox if m.to == ["marc@cadaujac.test"]]
     assert len(to_marc) == 1
     assert f"/admin/moderation-alertes/{held.pk}/" in to_marc[0].body
@@ -214,9 +233,10 @@ def test_moderators_with_a_phone_also_get_an_sms_for_a_held_alert(
         text="Tentative d'effraction au 4 impasse des Pins.",
     )
 
-    sms = OutboundSms.objects.get(to="+33612345670")
-    assert "attend votre validation" in sms.body
-    assert f"/admin/moderation-alertes/{alert.pk}/" in sms.body
+    sms = notice_sms("+33612345670")
+    assert "attend votre validation" in sms.message.text
+    assert f"/admin/moderation-alertes/{alert.pk}/" in sms.message.text
+    assert sms.status == DeliveryStatus.SENT
     assert [r.params["To"] for r in fake_twilio.requests] == ["+33612345670"]
 
 
@@ -229,7 +249,7 @@ def test_approving_a_held_alert_sends_it_and_tells_the_author(
 
     held.refresh_from_db()
     assert held.moderation_status == ModerationStatus.APPROVED
-    recipients = set(Delivery.objects.values_list("user__email", flat=True))
+    recipients = set(alert_deliveries().values_list("user__email", flat=True))
     assert recipients == {"paul@cadaujac.test", "marc@cadaujac.test", "paulette@cadaujac.test"}
     assert sorted(r.params["To"] for r in fake_twilio.requests) == ["+33612340099"]
     assert events(held)[-1] == ("approved", "marc@cadaujac.test", "")
@@ -247,7 +267,7 @@ def test_refusing_a_held_alert_sends_nothing_and_tells_the_author_why(
 
     held.refresh_from_db()
     assert held.moderation_status == ModerationStatus.REJECTED
-    assert not Delivery.objects.exists()
+    assert not alert_deliveries().exists()
     assert fake_twilio.requests == []
     assert events(held)[-1] == ("rejected", "marc@cadaujac.test", "Description d'une personne.")
     (notice,) = mail.outbox
@@ -278,9 +298,10 @@ def test_an_author_without_e_mail_is_told_by_sms(
 
     run(alert_reject, alert=alert, by=neighbourhood["marc"], reason="Appelez plutôt le 17.")
 
-    notice = OutboundSms.objects.get(to="+33612347777")
-    assert "Appelez plutôt le 17." in notice.body
-    assert notice.status == "sent"
+    notice = notice_sms("+33612347777")
+    assert "Appelez plutôt le 17." in notice.message.text
+    assert notice.status == DeliveryStatus.SENT
+    assert [r.params["Body"] for r in fake_twilio.requests] == [notice.message.text]
     assert mail.outbox == []
 
 

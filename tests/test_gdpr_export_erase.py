@@ -27,6 +27,7 @@ from accounts.models import ConsentRecord, Profile
 from accounts.profiles import notification_preferences_update, profile_photo_prepare, profile_update
 from communities.memberships import membership_change_community, neighbour_register
 from communities.models import Membership, MembershipStatus, ProofOfAddress
+from notifications.models import Notice
 from tests.conftest import PASSWORD, pdf_upload
 
 FIRST_NAME = "Eulalie"
@@ -363,8 +364,9 @@ def test_erasure_leaves_no_personal_value_anywhere(client, sign_in, eulalie, tra
         traces["sms"].refresh_from_db()
         assert (traces["sms"].to, traces["sms"].body) == ("", "")
         assert traces["sms"].purpose == "account"
-        invitation = type(traces["sms"]).objects.get(to="+33655443322")
-        assert invitation.body.startswith("ancien membre vous inscrit")
+    # The invitation to the neighbour she registered keeps its sense, not her name.
+    invitation = Notice.objects.get(recipient__phone="+33655443322")
+    assert invitation.text.startswith("ancien membre vous inscrit")
 
 
 def test_erasure_keeps_the_decisions_a_moderator_made_without_naming_them(eulalie, marc_moderator):

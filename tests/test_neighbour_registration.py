@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from communities.models import Membership, MembershipStatus
-from notifications.models import OutboundSms
+from notifications.models import Channel, Delivery, DeliveryStatus, OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +43,10 @@ def test_verified_resident_invites_a_neighbour_who_gets_an_sms(
     assert membership.sponsor == sponsor
     assert membership.community == sponsor.memberships.get().community
     assert membership.status == MembershipStatus.PENDING
-    invitation = OutboundSms.objects.get(to="+33612345678")
-    assert "Répondez OUI" in invitation.body
+    invitation = Delivery.objects.get(user=neighbour)
+    assert invitation.channel == Channel.SMS
+    assert invitation.status == DeliveryStatus.SENT
+    assert "Répondez OUI" in invitation.message.text
 
 
 @pytest.mark.parametrize(
@@ -59,7 +61,7 @@ def test_bad_input_is_refused_and_nothing_created(client, sponsor, field, value)
 
     assert response.status_code == 400
     assert get_user_model().objects.count() == users_before
-    assert OutboundSms.objects.count() == 0
+    assert OutboxMessage.objects.count() == 0
 
 
 def test_a_member_not_yet_verified_cannot_invite(client, centre_bourg, make_user):

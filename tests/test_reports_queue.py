@@ -21,7 +21,7 @@ from alerts.services import alert_post
 from moderation.models import ModerationAction, ModerationActionKind, Report, ReportStatus
 from moderation.reportables import report_create
 from moderation.suspensions import member_is_suspended
-from notifications.models import OutboundSms
+from notifications.models import Channel, Delivery, DeliveryStatus
 
 QUEUE = "/admin/signalements/"
 
@@ -334,8 +334,9 @@ def test_an_author_without_e_mail_is_warned_by_sms(
         )
 
     assert response.status_code == 302
-    sms = OutboundSms.objects.get(to="+33612345678")
-    assert "Écrivez à la mairie pour cela." in sms.body
+    sms = Delivery.objects.get(channel=Channel.SMS, user__phone="+33612345678")
+    assert "Écrivez à la mairie pour cela." in sms.message.text
+    assert sms.status == DeliveryStatus.SENT
     assert mail.outbox == []
     assert ModerationAction.objects.get().kind == ModerationActionKind.WARN
 

@@ -1,5 +1,8 @@
 """The e-mail channel: Django's mail API (django-anymail in production), one connection a batch.
 
+A source's e-mail may carry an HTML alternative and headers (a digest's
+``List-Unsubscribe``): both go with the plain text in one multipart message.
+
 The provider's message id is kept on the delivery, so that a bounce reported later fails
 that very row (``notifications.email_bounces``).
 """
@@ -9,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 
 from notifications.sources import outbox_source
 
@@ -27,12 +30,15 @@ class EmailChannel(DeliveryChannel):
 
     def send(self, delivery: Delivery) -> None:
         content = outbox_source(delivery.message.purpose).email(delivery)
-        email = EmailMessage(
+        email = EmailMultiAlternatives(
             subject=content.subject,
             body=content.body,
             to=[delivery.user.email],
+            headers=content.headers or None,
             connection=self.connection,
         )
+        if content.html:
+            email.attach_alternative(content.html, "text/html")
         try:
             email.send()
         except Exception as error:  # providers raise their own types; all are retried

@@ -1,8 +1,13 @@
-"""Sending SMS: the outbox row first, the provider second, the outcome last.
+"""Sending one SMS now, inside the request: the row first, the provider second, the outcome last.
 
-Everything that sends an SMS (verification codes, moderation decisions, alert fan-out)
-goes through these functions, so that every message is recorded, counted in segments,
-sent at most once and brought up to date by the provider's callbacks.
+The synchronous, transactional path, kept for what must leave while the person waits:
+verification codes, the sign-up's "this number already has an account" and password-reset
+SMS (``accounts.adapter``, ``accounts.password_reset_sms``). A code is worthless once it
+expires, so it never waits for quiet hours, a pace shared with an alert's fan-out or a
+retry minutes later. Every other message to a member is a notice through the outbox
+(``notifications.notices.notice_send``), with deliveries, retries and reconciliation.
+Each SMS here is still recorded (``OutboundSms``), counted in segments, sent at most once
+and brought up to date by the provider's callbacks.
 """
 
 import logging
