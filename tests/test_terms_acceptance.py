@@ -64,6 +64,13 @@ def test_the_registration_form_links_to_both_texts(cadaujac):
     assert 'href="/conditions-d-utilisation/" target="_blank"' in html
 
 
+def test_every_footer_links_to_both_texts(cadaujac):
+    for path in ("/", "/actualites/", "/accessibilite/"):
+        html = Client(HTTP_HOST=CADAUJAC).get(path).content.decode()
+        assert '<a href="/charte/">' in html, path
+        assert '<a href="/conditions-d-utilisation/">' in html, path
+
+
 def test_nothing_changed_since_registration_nobody_is_stopped(member):
     assert member.get("/mon-quartier/").status_code == 200
 
