@@ -11,6 +11,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -133,7 +134,8 @@ class ModerationAction(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d})"
+        # Paris time, as every date the mairie reads (the admin shows this text).
+        return f"{self.get_kind_display()} ({timezone.localtime(self.created_at):%d/%m/%Y})"
 
 
 class ProofAccess(models.Model):
@@ -168,4 +170,4 @@ class ProofAccess(models.Model):
         ordering = ["-opened_at", "-pk"]
 
     def __str__(self):
-        return f"{self.membership_id} ({self.opened_at:%Y-%m-%d %H:%M})"
+        return f"{self.membership_id} ({timezone.localtime(self.opened_at):%d/%m/%Y %H:%M})"
