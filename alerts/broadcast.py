@@ -8,16 +8,17 @@ last SMS should leave at the contracted rate, and whether quiet hours hold SMS a
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from communities.models import Commune
+from notifications.cost import sms_cost_estimate
 from notifications.models import Channel
 from notifications.quiet_hours import quiet_hours_end
-from notifications.sms.segments import SmsSegmentation, sms_segments, to_gsm7
+from notifications.sms.segments import SmsSegmentation, to_gsm7
 
 from .fanout import CHANNEL_CONDITIONS, audience_sql
 from .models import Alert
@@ -103,20 +104,16 @@ def broadcast_estimate(
     sms_text = broadcast_sms_text(
         alert=Alert(commune=commune, category=category), text=text, transliterate=transliterate
     )
-    segmentation = sms_segments(sms_text)
-    price = Decimal(str(settings.SMS_PRICE_PER_SEGMENT))
-    cost = (price * reach[Channel.SMS] * segmentation.segments).quantize(
-        Decimal("0.01"), rounding=ROUND_HALF_UP
-    )
+    sms_cost = sms_cost_estimate(text=sms_text, recipients=reach[Channel.SMS])
     rate = float(settings.SMS_RATE_PER_SECOND) or 1.0
     seconds = reach[Channel.SMS] / rate
     not_before = None if urgent else quiet_hours_end(now=now)
     return BroadcastEstimate(
         reach=reach,
         sms_text=sms_text,
-        segmentation=segmentation,
-        price_per_segment=price,
-        cost=cost,
+        segmentation=sms_cost.segmentation,
+        price_per_segment=sms_cost.price_per_segment,
+        cost=sms_cost.total,
         sms_seconds=seconds,
         not_before=not_before,
         last_sms_at=(not_before or now) + timedelta(seconds=seconds),
