@@ -270,6 +270,13 @@ class Membership(models.Model):
         help_text=_("Pour un voisin inscrit par un autre : sa réponse OUI."),
     )
     requested_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
+    waiting_notified_at = models.DateTimeField(
+        _("modérateurs prévenus le"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Quand les modérateurs et référents ont été prévenus de cette demande."),
+    )
     decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
     decided_by = models.ForeignKey(
         "accounts.User",

@@ -49,6 +49,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "communities.memberships_expire_stale",
         "schedule": crontab(hour=3, minute=30),
     },
+    # New registrations: their moderators and referents are told, batched, thrice a day.
+    "registrations-waiting-notify": {
+        "task": "communities.registrations_waiting_notify",
+        "schedule": crontab(hour="9,13,17", minute=0),
+    },
     # Private messages: one batched e-mail or push per member, and held SMS of the mairie.
     "messaging-notify": {"task": "messaging.messages_notify", "schedule": 60.0},
     "messaging-official-sms": {"task": "messaging.official_sms_sweep", "schedule": 60.0},
