@@ -17,6 +17,7 @@ from accounts.absence import is_absence_refusal
 from accounts.inactivity import member_activity_record
 from accounts.models import User
 from communities.memberships import sponsored_invitation_accept, verified_membership
+from communities.wording import of_place
 from notifications.reachability import sms_opt_in, sms_opt_out
 
 from .models import AlertCategory, AlertSource, InboundSms, ModerationStatus
@@ -69,8 +70,8 @@ def _handle(*, phone: str, body: str, message_sid: str) -> tuple[str, str]:
                 phone_verified_at=timezone.now()
             )
             return "invitation_accepted", _(
-                "Merci ! Votre inscription sera validée par la mairie de %(commune)s."
-            ) % {"commune": membership.community.commune.name}
+                "Merci ! Votre inscription sera validée par la mairie %(of_commune)s."
+            ) % {"of_commune": of_place(membership.community.commune.name)}
     if user is None or user.phone_verified_at is None or verified_membership(user=user) is None:
         return "unknown_sender", _(
             "Bonjour, ce numéro n'est pas celui d'un membre vérifié de Voisinage : votre message "

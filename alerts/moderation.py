@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 
 from communities.models import StaffRole
 from communities.selectors import communes_where
+from communities.wording import of_place
 from moderation.models import Report, ReportStatus
 from notifications.services import outbox_messages_release, outbox_messages_withdraw
+from notifications.sms.segments import to_gsm7
 
 from .models import (
     Alert,
@@ -213,18 +215,23 @@ def alert_reject(*, alert: Alert, by, reason: str) -> Alert:
 
 
 def correction_sms_text(*, alert: Alert) -> str:
-    """The correction as recipients read it: which alert, from where, when; no detail."""
+    """The correction as recipients read it: which alert, from where, when; no detail.
+
+    In GSM-7 characters only (``to_gsm7``): a correction goes to everyone the alert
+    reached, and French quotes alone would bill it as UCS-2, three segments instead of one.
+    """
     where = alert.community.name if alert.community_id else alert.commune.name
     created = timezone.localtime(alert.created_at)
-    return _(
-        "Rectificatif : l'alerte « %(category)s » de %(where)s du %(date)s à %(time)s a été "
+    text = _(
+        'Rectificatif : l\'alerte "%(category)s" %(of_where)s du %(date)s à %(time)s a été '
         "retirée par la mairie. Merci de ne pas en tenir compte. (STOP au numéro relais)"
     ) % {
         "category": alert.get_category_display(),
-        "where": where,
+        "of_where": of_place(where),
         "date": created.strftime("%d/%m"),
         "time": created.strftime("%Hh%M"),
     }
+    return to_gsm7(text)
 
 
 @transaction.atomic

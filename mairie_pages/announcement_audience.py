@@ -21,6 +21,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from communities.models import Community, Membership, MembershipStatus
+from communities.wording import of_place
 from notifications.channels.sms import sms_price_per_segment
 from notifications.models import Channel
 from notifications.reachability import reachable_sql, users_with_profiles_sql
@@ -75,7 +76,7 @@ def announcement_sms_text(*, commune_name: str, title: str, summary: str, url: s
     summary = " ".join((summary or "").split())
     if len(summary) > SUMMARY_SMS_LENGTH:
         summary = summary[: SUMMARY_SMS_LENGTH - 3].rstrip() + "..."
-    heading = _("Mairie de %(commune)s") % {"commune": commune_name}
+    heading = _("Mairie %(of_commune)s") % {"of_commune": of_place(commune_name)}
     parts = [f"{heading} : {' '.join(title.split())}", summary, url]
     return to_gsm7("\n".join(part for part in parts if part))
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Profile, User
 from communities.models import Commune, CommunityRole, Membership, MembershipStatus
+from communities.wording import of_place
 from notifications.models import (
     Channel,
     Delivery,
@@ -33,6 +34,7 @@ from notifications.progress import OutboxProgress, deliveries_progress, unreache
 from notifications.quiet_hours import quiet_hours_end
 from notifications.reachability import sms_reachable
 from notifications.services import outbox_message_dispatch
+from notifications.sms.segments import to_gsm7
 from notifications.sms.service import MAX_BODY_CHARACTERS, sms_dispatch
 
 from .models import (
@@ -90,11 +92,13 @@ def official_sms_text(*, commune: Commune, subject: str, text: str, replies_allo
     else:
         tail = _("Ne répondez pas à ce SMS.")
     tail = f" {tail} " + _("(STOP au numéro relais)")
-    head = _("Mairie de %(commune)s : ") % {"commune": commune.name}
-    body = f"{subject} — {text}" if subject else text
+    head = to_gsm7(_("Mairie %(of_commune)s : ") % {"of_commune": of_place(commune.name)})
+    # The platform's own words stay GSM-7 (a dash "—" or "…" alone bills UCS-2); the
+    # mairie's subject and text are kept as written.
+    body = f"{subject} - {text}" if subject else text
     room = MAX_BODY_CHARACTERS - len(head) - len(tail)
     if len(body) > room:
-        body = body[: room - 1].rstrip() + "…"
+        body = body[: room - 3].rstrip() + "..."
     return f"{head}{body}{tail}"
 
 

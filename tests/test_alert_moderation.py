@@ -161,7 +161,7 @@ def test_retracting_sends_a_correction_to_exactly_those_who_received_the_alert(
     assert "Durand" not in correction.text
     assert "Durand" not in correction.restricted_text
     assert correction.text.startswith(
-        "Rectificatif : l'alerte « Démarcheur suspect » de Centre-bourg"
+        'Rectificatif : l\'alerte "Démarcheur suspect" de Centre-bourg'
     )
     assert "a été retirée par la mairie" in correction.text
     new_sms = fake_twilio.requests[sms_before:]

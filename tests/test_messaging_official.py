@@ -146,7 +146,7 @@ def test_a_targeted_message_reaches_exactly_the_targeted_people_on_their_channel
     for sms_row in sms:
         assert sms_row.message.sender_name == cadaujac.sms_sender_name
         body = source.sms_text(sms_row)
-        assert body.startswith("Mairie de Cadaujac : Travaux — Coupure d'eau")
+        assert body.startswith("Mairie de Cadaujac : Travaux - Coupure d'eau")
         assert "STOP" in body
     if sms:
         # Held for the legal hours when written at night (tasks run at once in the tests),
