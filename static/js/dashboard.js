@@ -5,6 +5,10 @@
  * rendering of the same template, so figures, tables and charts stay in step; the element
  * holding the keyboard focus keeps it across a refresh. A failed request leaves the figures
  * as they were and the next poll tries again.
+ *
+ * Polling pauses after data-pause-seconds (600) without a key, click, touch or scroll, and
+ * says so: each poll counts as activity for the staff session, which must still end after
+ * its idle time when nobody is at the screen. The first sign of activity resumes it.
  */
 (function () {
   "use strict";
@@ -28,14 +32,25 @@
     }
   }
 
+  var lastActivity = Date.now();
+
   function watch(box) {
     var url = box.getAttribute("data-refresh-url");
     var seconds = parseInt(box.getAttribute("data-poll-seconds"), 10) || 5;
+    var pauseAfter = (parseInt(box.getAttribute("data-pause-seconds"), 10) || 600) * 1000;
+    var notice = box.previousElementSibling;
+    if (!notice || !notice.hasAttribute("data-dashboard-paused")) notice = null;
     var busy = false;
     var last = null;
 
+    function paused() {
+      var idle = Date.now() - lastActivity > pauseAfter;
+      if (notice) notice.hidden = !idle;
+      return idle;
+    }
+
     function refresh() {
-      if (busy || document.hidden) return;
+      if (busy || document.hidden || paused()) return;
       busy = true;
       fetch(url, { credentials: "same-origin", cache: "no-store", headers: { Accept: "text/html" } })
         .then(function (response) {
@@ -64,6 +79,13 @@
 
     window.setInterval(refresh, seconds * 1000);
     document.addEventListener("visibilitychange", refresh);
+    ["keydown", "pointerdown", "touchstart", "wheel", "scroll"].forEach(function (name) {
+      window.addEventListener(name, function () {
+        var wasPaused = Date.now() - lastActivity > pauseAfter;
+        lastActivity = Date.now();
+        if (wasPaused) refresh();
+      }, { passive: true, capture: true });
+    });
   }
 
   function start() {
