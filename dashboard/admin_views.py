@@ -21,7 +21,12 @@ from communities.selectors import commune_for_request
 from . import charts
 from .figures import PERIODS
 from .live import POLL_SECONDS, figures_for
-from .permissions import dashboard_communes, police_dashboard_allowed, sees_small_counts
+from .permissions import (
+    dashboard_communes,
+    moderates_commune,
+    police_dashboard_allowed,
+    sees_small_counts,
+)
 
 
 def commune_chosen(request) -> tuple[Commune | None, list[Commune]]:
@@ -60,6 +65,7 @@ def figures_context(request, commune: Commune) -> dict:
         "members_chart": charts.members_chart(figures.members.joins_by_month),
         "channels_chart": charts.channels_chart(figures.channels),
         "exact_counts": sees_small_counts(user=request.user, commune=commune),
+        "moderates": moderates_commune(user=request.user, commune=commune),
         "sees_police": police_dashboard_allowed(user=request.user, commune=commune),
         "refresh_url": f"{reverse('dashboard:figures')}?commune={commune.pk}",
         "poll_seconds": POLL_SECONDS,

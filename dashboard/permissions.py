@@ -41,6 +41,13 @@ def police_dashboard_allowed(*, user, commune: Commune) -> bool:
     return bool(roles_in_commune(user=user, commune=commune) & set(ALERT_STAFF_ROLES))
 
 
+def moderates_commune(*, user, commune: Commune) -> bool:
+    """Whether the moderation screens a figure leads to (registrations, alerts, reports)
+    are ``user``'s: the commune's moderators and the platform team. Others see the figure
+    without a link to a screen that would refuse them."""
+    return StaffRole.MODERATOR in roles_in_commune(user=user, commune=commune)
+
+
 def sees_small_counts(*, user, commune: Commune) -> bool:
     """Whether counts below 5 in a community's row are shown as they are.
 
