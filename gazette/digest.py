@@ -25,11 +25,11 @@ from accounts.member_language import member_language
 from accounts.models import Profile
 from accounts.profiles import profile_for
 from communities.models import Commune, MembershipStatus
-from mairie_pages.models import AnnouncementPage
 from notifications.models import Channel
 from notifications.notices import notice_send
 
 from .models import GazettePost
+from .stream import stream_sources
 
 logger = logging.getLogger(__name__)
 
@@ -85,10 +85,15 @@ def digest_for(*, user, commune: Commune, until: datetime) -> Digest:
         .select_related("author")
         .order_by("-first_published_at", "-pk")
     )
-    announcements = (
-        AnnouncementPage.objects.public_of(commune=commune)
-        .filter(published)
-        .order_by("-first_published_at", "-pk")
+    # The mairie's announcements, as the stream shows them (gazette.stream).
+    announcements = sorted(
+        (
+            page
+            for source in stream_sources()
+            for page in source.public_of(commune=commune).filter(published)
+        ),
+        key=lambda page: (page.first_published_at, page.pk),
+        reverse=True,
     )
     return Digest(
         user=user,

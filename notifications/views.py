@@ -1,4 +1,4 @@
-"""Web push for the PWA: the manifest, the service worker and the subscriptions API.
+"""Web push for the PWA: the service worker and the subscriptions API.
 
 The subscriptions API is JSON over the member's session, CSRF-protected like any other
 form of the site (the page's script sends the token in ``X-CSRFToken``). Errors answer
@@ -12,12 +12,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
-
-from communities.selectors import commune_for_request
 
 from .push import (
     SESSION_ENDPOINT_KEY,
@@ -26,7 +23,6 @@ from .push import (
     push_subscription_save,
 )
 
-DEFAULT_THEME_COLOUR = "#1d4e89"
 MAX_BODY_BYTES = 4096
 
 
@@ -97,55 +93,6 @@ def subscriptions(request):
     request.session[SESSION_ENDPOINT_KEY] = subscription.endpoint
     return JsonResponse(
         {"endpoint": subscription.endpoint, "created": created}, status=201 if created else 200
-    )
-
-
-def _manifest_icons(*, commune) -> list[dict]:
-    """A commune's own icons on its site (drawn by the portal, named by URL: from its logo,
-    which has no SVG form, or from its initial), the platform's static ones elsewhere."""
-    if commune is not None:
-        svg = reverse("commune_icon_svg")
-        png = {size: reverse("commune_icon_png", args=[size]) for size in (192, 512)}
-        maskable = reverse("commune_icon_maskable")
-    else:
-        svg = static("img/icon.svg")
-        png = {size: static(f"img/icon-{size}.png") for size in (192, 512)}
-        maskable = static("img/icon-maskable-512.png")
-    icons = [
-        {"src": png[192], "sizes": "192x192", "type": "image/png"},
-        {"src": png[512], "sizes": "512x512", "type": "image/png"},
-        {"src": maskable, "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
-    ]
-    if commune is None or not commune.logo_id:
-        icons.insert(0, {"src": svg, "sizes": "any", "type": "image/svg+xml"})
-    return icons
-
-
-@require_GET
-@cache_control(max_age=3600, public=True)
-def manifest(request):
-    """The PWA manifest: the commune's name and colour on a commune's site."""
-    commune = commune_for_request(request=request)
-    name = commune.name if commune else "Voisinage"
-    colour = (commune.primary_colour if commune else "") or DEFAULT_THEME_COLOUR
-    data = {
-        "name": name,
-        "short_name": name[:12],
-        "description": _("Alertes et entraide entre voisins, avec la mairie."),
-        "lang": "fr",
-        "dir": "ltr",
-        "id": "/",
-        "start_url": "/",
-        "scope": "/",
-        "display": "standalone",
-        "background_color": "#ffffff",
-        "theme_color": colour,
-        "icons": _manifest_icons(commune=commune),
-    }
-    return JsonResponse(
-        data,
-        content_type="application/manifest+json",
-        json_dumps_params={"ensure_ascii": False},
     )
 
 

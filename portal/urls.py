@@ -12,6 +12,7 @@ from mairie_pages.feeds import AnnouncementsAtomFeed, AnnouncementsRssFeed
 from notifications import views as push_views
 from notifications import webhooks as outbox_webhooks
 
+from . import pwa_manifest
 from .accessibility import accessibility_statement
 from .documents import document_serve
 from .health import healthz, readyz
@@ -47,7 +48,7 @@ urlpatterns = [
     path("flux/annonces.xml", AnnouncementsRssFeed(), name="announcements_rss"),
     path("flux/annonces.atom", AnnouncementsAtomFeed(), name="announcements_atom"),
     # The PWA: the service worker must be served from the root for its scope to be "/".
-    path("manifest.webmanifest", push_views.manifest, name="pwa_manifest"),
+    path("manifest.webmanifest", pwa_manifest.manifest, name="pwa_manifest"),
     path("service-worker.js", push_views.service_worker, name="pwa_service_worker"),
     # Each commune's icons (favicon, touch icon, the manifest's), answered per host name.
     path("icone.svg", icon_svg, name="commune_icon_svg"),
