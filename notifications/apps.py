@@ -10,7 +10,7 @@ class NotificationsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_out
 
         from .notices import NoticeSource
-        from .push import push_subscription_forget_on_logout
+        from .push_subscriptions import push_subscription_forget_on_logout
         from .sources import outbox_source_register
 
         user_logged_out.connect(

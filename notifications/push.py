@@ -1,4 +1,5 @@
-"""The web push channel: members' browser subscriptions and sending to them with pywebpush.
+"""Sending web push to members' devices with pywebpush (keys: ``push_keys``; devices:
+``push_subscriptions``).
 
 Encryption (aes128gcm, RFC 8291) and the VAPID signature (RFC 8292) are pywebpush's and
 py-vapid's: we only choose what to send, to which devices, and what each answer means.
@@ -12,42 +13,28 @@ thread and transaction.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import ipaddress
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from functools import lru_cache
-from urllib.parse import urlsplit
 
 import requests
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 
 from .channels.base import ChannelError
 from .models import PushSubscription
+from .push_keys import push_available, push_service_origin, vapid_authorization, vapid_signer
 
 logger = logging.getLogger(__name__)
 
 # Push services refuse payloads above 4 kB once encrypted; 3 kB of JSON leaves room for the
 # encryption overhead and the margin some services keep.
 MAX_PAYLOAD_BYTES = 3000
-# A P-256 public key as browsers send it (uncompressed point) and the auth secret.
-P256DH_BYTES = 65
-AUTH_BYTES = 16
-# Devices kept per member: enough for a phone, a tablet and a few computers.
-MAX_DEVICES_PER_MEMBER = 10
 # Beyond this, a push service keeps a message no longer anyway (four weeks).
 MAX_TTL_SECONDS = 28 * 24 * 3600
 # A push service asking for more patience than this is treated as an outage: the retry is
@@ -56,218 +43,6 @@ MAX_RETRY_AFTER_SECONDS = 15 * 60
 
 ACCEPTED = frozenset({200, 201, 202})
 GONE = frozenset({404, 410})
-
-
-# --- Keys ------------------------------------------------------------------------------------
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _b64url_decode(text: str) -> bytes:
-    """Decode base64url with or without padding; refuse anything else."""
-    if not isinstance(text, str) or not text:
-        raise ValueError("empty")
-    cleaned = text.strip().rstrip("=")
-    if any(c not in _B64URL_ALPHABET for c in cleaned):
-        # Some browsers' older polyfills send standard base64: accept it, it is unambiguous.
-        cleaned = cleaned.replace("+", "-").replace("/", "_")
-        if any(c not in _B64URL_ALPHABET for c in cleaned):
-            raise ValueError("not base64url")
-    try:
-        return base64.urlsafe_b64decode(cleaned + "=" * (-len(cleaned) % 4))
-    except (binascii.Error, ValueError) as error:
-        raise ValueError("not base64url") from error
-
-
-_B64URL_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-
-
-def vapid_keys_generate() -> tuple[str, str]:
-    """A new VAPID key pair: (public, private), both base64url without padding.
-
-    The public key is the uncompressed P-256 point that ``pushManager.subscribe``
-    expects as ``applicationServerKey``; the private key is the raw 32-byte scalar that
-    py-vapid (and so pywebpush) reads from a string.
-    """
-    private_key = ec.generate_private_key(ec.SECP256R1())
-    private_raw = private_key.private_numbers().private_value.to_bytes(32, "big")
-    public_raw = private_key.public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    )
-    return _b64url(public_raw), _b64url(private_raw)
-
-
-def push_available() -> bool:
-    """Whether this installation can send web push (both VAPID keys configured)."""
-    return bool(settings.VAPID_PUBLIC_KEY and settings.VAPID_PRIVATE_KEY)
-
-
-@lru_cache(maxsize=4)
-def _vapid_for(private_key: str) -> Vapid:
-    return Vapid.from_string(private_key=private_key)
-
-
-def _vapid() -> Vapid:
-    return _vapid_for(settings.VAPID_PRIVATE_KEY)
-
-
-# A VAPID signature is valid for up to 24 h; ours are made per batch and live 12 h.
-VAPID_LIFETIME_SECONDS = 12 * 3600
-
-
-def _audience(endpoint: str) -> str:
-    parts = urlsplit(endpoint)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def _vapid_authorization(vapid: Vapid, audience: str) -> dict[str, str]:
-    """The ``Authorization: vapid t=…,k=…`` header for one push service (RFC 8292).
-
-    Signed once per push service and batch by py-vapid, rather than for every message as
-    ``webpush(vapid_claims=…)`` would: the signature depends only on the service's origin.
-    """
-    return vapid.sign(
-        {
-            "sub": settings.VAPID_SUBJECT,
-            "aud": audience,
-            "exp": int(timezone.now().timestamp()) + VAPID_LIFETIME_SECONDS,
-        }
-    )
-
-
-# --- Subscriptions -----------------------------------------------------------------------------
-
-
-def _host_allowed(host: str) -> bool:
-    """Whether our workers may POST to ``host``: a push service, never an internal address.
-
-    The endpoint comes from the browser, that is from whoever calls the API: without this,
-    a member could make the workers send requests to any machine they reach (SSRF).
-    """
-    host = host.lower().rstrip(".")
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    else:
-        return False  # push services are reached by name
-    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-        return False
-    allowed = [h.lower().lstrip(".") for h in getattr(settings, "PUSH_SERVICE_HOSTS", [])]
-    return not allowed or any(host == h or host.endswith("." + h) for h in allowed)
-
-
-def _endpoint_allowed(endpoint: str) -> bool:
-    parts = urlsplit(endpoint)
-    return parts.scheme == "https" and bool(parts.hostname) and _host_allowed(parts.hostname)
-
-
-def push_subscription_clean(*, data) -> dict:
-    """Check a browser's ``PushSubscription.toJSON()``; return the fields to store.
-
-    Refuses (``ValidationError`` with one message per field) anything that is not an https
-    endpoint with a 65-byte P-256 key and a 16-byte auth secret in base64url: such a row
-    could never be sent to and would only fail at every alert.
-    """
-    if not isinstance(data, dict):
-        raise ValidationError({"subscription": _("Abonnement illisible.")})
-    errors: dict[str, str] = {}
-    endpoint = data.get("endpoint")
-    max_length = PushSubscription._meta.get_field("endpoint").max_length
-    if not isinstance(endpoint, str) or not endpoint.strip():
-        errors["endpoint"] = _("L'adresse du service de notification manque.")
-    else:
-        endpoint = endpoint.strip()
-        if len(endpoint) > max_length:
-            errors["endpoint"] = _("L'adresse du service de notification est trop longue.")
-        elif not _endpoint_allowed(endpoint):
-            errors["endpoint"] = _(
-                "L'adresse doit être celle d'un service de notification connu, en https://."
-            )
-    keys = data.get("keys")
-    if not isinstance(keys, dict):
-        keys = {}
-    cleaned_keys = {}
-    for name, size, message in (
-        ("p256dh", P256DH_BYTES, _("La clé de chiffrement du navigateur est invalide.")),
-        ("auth", AUTH_BYTES, _("Le secret d'authentification du navigateur est invalide.")),
-    ):
-        value = keys.get(name)
-        try:
-            raw = _b64url_decode(value)
-        except ValueError:
-            errors[name] = message
-            continue
-        if len(raw) != size or (name == "p256dh" and raw[0] != 0x04):
-            errors[name] = message
-            continue
-        if name == "p256dh":
-            try:
-                ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
-            except ValueError:
-                errors[name] = message
-                continue
-        cleaned_keys[name] = _b64url(raw)
-    if errors:
-        raise ValidationError(errors)
-    return {"endpoint": endpoint, **cleaned_keys}
-
-
-@transaction.atomic
-def push_subscription_save(*, user, data, user_agent: str = "") -> tuple[PushSubscription, bool]:
-    """Store this browser's subscription for ``user``; return (row, created).
-
-    An endpoint belongs to one browser profile, hence to one member: the last one who
-    signed in on it and enabled notifications. Re-subscribing the same endpoint moves it to
-    that member (the previous one stops receiving on that device) and refreshes its keys.
-    """
-    fields = push_subscription_clean(data=data)
-    subscription, created = PushSubscription.objects.select_for_update().update_or_create(
-        endpoint=fields["endpoint"],
-        defaults={
-            "user": user,
-            "p256dh": fields["p256dh"],
-            "auth": fields["auth"],
-            "user_agent": (user_agent or "")[:200],
-        },
-    )
-    # A member has a handful of devices; beyond that, the oldest ones are forgotten, so
-    # that nobody can make every alert fan out to thousands of endpoints.
-    stale = (
-        PushSubscription.objects.filter(user=user)
-        .order_by("-created_at", "-pk")
-        .values_list("pk", flat=True)[MAX_DEVICES_PER_MEMBER:]
-    )
-    PushSubscription.objects.filter(pk__in=list(stale)).exclude(pk=subscription.pk).delete()
-    return subscription, created
-
-
-def push_subscription_delete(*, user, endpoint: str) -> bool:
-    """Remove ``user``'s own subscription for ``endpoint``; another member's is left alone."""
-    if not isinstance(endpoint, str) or not endpoint:
-        return False
-    deleted, _detail = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
-    return bool(deleted)
-
-
-# The endpoint this browser enabled during the session, so that signing out can forget it.
-SESSION_ENDPOINT_KEY = "push_endpoint"
-
-
-def push_subscription_forget_on_logout(sender, request, user, **kwargs) -> None:
-    """Signing out stops this browser receiving the member's alerts.
-
-    A shared computer must not keep showing someone's alerts (a mairie agent's carry
-    identifying details) once they have left. Signing in again on it enables it again
-    (the page re-sends the browser's subscription). Wired to ``user_logged_out``.
-    """
-    if request is None or user is None or not hasattr(request, "session"):
-        return
-    endpoint = request.session.get(SESSION_ENDPOINT_KEY)
-    if endpoint:
-        push_subscription_delete(user=user, endpoint=endpoint)
 
 
 # --- Sending -----------------------------------------------------------------------------------
@@ -457,13 +232,13 @@ def push_jobs_send(*, jobs: list[PushJob]) -> list[PushJob]:
             )
         return jobs
 
-    vapid = _vapid()
+    vapid = vapid_signer()
     authorizations = {}
     for job in sendable:
         for subscription in job.subscriptions:
-            audience = _audience(subscription.endpoint)
+            audience = push_service_origin(subscription.endpoint)
             if audience not in authorizations:
-                authorizations[audience] = _vapid_authorization(vapid, audience)
+                authorizations[audience] = vapid_authorization(vapid, audience)
     timeout = float(getattr(settings, "PUSH_HTTP_TIMEOUT", 10.0))
     workers = max(1, int(getattr(settings, "PUSH_SEND_CONCURRENCY", 16)))
     # One payload per member, shared by all their devices (shortening it can take a few passes).
@@ -486,7 +261,7 @@ def push_jobs_send(*, jobs: list[PushJob]) -> list[PushJob]:
                         ttl=max(0, min(int(call[0].ttl), MAX_TTL_SECONDS)),
                         urgency="high" if call[0].notification.urgent else "normal",
                         session=session,
-                        authorization=authorizations[_audience(call[1].endpoint)],
+                        authorization=authorizations[push_service_origin(call[1].endpoint)],
                         timeout=timeout,
                     ),
                     calls,

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .push import (
+from .push_keys import push_available
+from .push_subscriptions import (
     SESSION_ENDPOINT_KEY,
-    push_available,
     push_subscription_delete,
     push_subscription_save,
 )

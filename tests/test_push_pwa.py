@@ -5,7 +5,7 @@ import json
 
 from django.contrib.staticfiles import finders
 
-from notifications.push import vapid_keys_generate
+from notifications.push_keys import vapid_keys_generate
 from tests.conftest import CADAUJAC_HOST
 from tests.fakes.push_server import BrowserSubscription
 

@@ -18,7 +18,7 @@ KEY_URL = "/api/v1/push/vapid-public-key/"
 
 @pytest.fixture
 def push_keys(settings):
-    from notifications.push import vapid_keys_generate
+    from notifications.push_keys import vapid_keys_generate
 
     settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = vapid_keys_generate()
     return settings.VAPID_PUBLIC_KEY
@@ -261,7 +261,7 @@ def test_settings_page_offers_to_enable_push_on_this_device(
 def test_signing_out_stops_this_browser_receiving_the_members_alerts(
     client, sign_in, paul_neighbour, push_keys
 ):
-    from notifications.push import push_subscription_save
+    from notifications.push_subscriptions import push_subscription_save
 
     sign_in(client, paul_neighbour)
     this_browser = browser("this-one")
@@ -309,7 +309,7 @@ def test_the_browsers_push_services_are_accepted(client, sign_in, paul_neighbour
 def test_a_member_keeps_a_handful_of_devices_and_the_oldest_are_forgotten(
     client, sign_in, paul_neighbour, push_keys
 ):
-    from notifications.push import MAX_DEVICES_PER_MEMBER
+    from notifications.push_subscriptions import MAX_DEVICES_PER_MEMBER
 
     sign_in(client, paul_neighbour)
     devices = [browser(f"device-{n}") for n in range(MAX_DEVICES_PER_MEMBER + 3)]

@@ -1,6 +1,6 @@
 from django import template
 
-from notifications.push import push_available as _push_available
+from notifications.push_keys import push_available as _push_available
 
 register = template.Library()
 

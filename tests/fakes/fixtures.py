@@ -43,7 +43,7 @@ def fake_push(settings):
     ``push_subscription_save`` or as a ``PushSubscription`` row (its endpoint is plain http
     on loopback, which the API would refuse but pywebpush sends to).
     """
-    from notifications.push import vapid_keys_generate
+    from notifications.push_keys import vapid_keys_generate
 
     from .push_server import FakePushService
 

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from notifications.push import vapid_keys_generate
+from notifications.push_keys import vapid_keys_generate
 
 
 class Command(BaseCommand):
