@@ -12,6 +12,7 @@ from django.utils.translation import override
 from accounts.member_language import member_language
 from communities.models import StaffRole
 from communities.roles import role_holders
+from communities.wording import of_place
 from notifications.models import Channel
 from notifications.notices import email_else_sms, notice_send
 
@@ -89,19 +90,20 @@ def alert_held_notify(*, alert: Alert) -> None:
             names = {
                 "category": alert.get_category_display(),
                 "where": _where(alert),
+                "of_where": of_place(_where(alert)),
                 "url": url,
             }
             subject = _("Alerte à valider : %(category)s (%(where)s)") % names
             text = (
                 _(
-                    "Une alerte « %(category)s » de %(where)s attend votre validation avant d'être "
+                    "Une alerte « %(category)s » %(of_where)s attend votre validation avant d'être "
                     "envoyée aux voisins. Relisez-la dans la file de modération : %(url)s"
                 )
                 % names
             )
             sms = (
                 _(
-                    "Voisinage : une alerte « %(category)s » de %(where)s attend votre "
+                    "Voisinage : une alerte « %(category)s » %(of_where)s attend votre "
                     "validation. %(url)s"
                 )
                 % names

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -32,6 +33,7 @@ from .models import (
 )
 from .proofs import proof_prepare
 from .selectors import communes_where
+from .wording import at_place, of_place
 
 PENDING_LIFETIME = timedelta(days=30)
 
@@ -249,15 +251,20 @@ def membership_decision_notify(*, membership: Membership) -> None:
     with override(member_language(user)):
         if membership.status == MembershipStatus.VERIFIED:
             text = _(
-                "Bonne nouvelle : votre inscription à %(community)s (%(commune)s) est validée. "
-                "Bienvenue parmi vos voisins !"
-            ) % {"community": membership.community.name, "commune": membership.commune.name}
+                "Bonne nouvelle : votre inscription %(at_community)s (%(commune)s) est "
+                "validée. Bienvenue parmi vos voisins ! Les alertes en cours, la gazette et vos "
+                "messages vous attendent sur %(url)s"
+            ) % {
+                "at_community": at_place(membership.community.name),
+                "commune": membership.commune.name,
+                "url": membership.commune.site.root_url + reverse("member_home"),
+            }
         else:
             text = _(
-                "Votre inscription à %(community)s (%(commune)s) n'a pas été validée. "
+                "Votre inscription %(at_community)s (%(commune)s) n'a pas été validée. "
                 "Motif : %(reason)s"
             ) % {
-                "community": membership.community.name,
+                "at_community": at_place(membership.community.name),
                 "commune": membership.commune.name,
                 "reason": membership.decision_reason,
             }
@@ -307,10 +314,10 @@ def neighbour_register(*, sponsor, first_name: str, last_name: str, phone: str, 
     commune = sponsor_membership.commune
     with override(member_language(neighbour)):
         invitation = _(
-            "%(sponsor)s vous inscrit au réseau Voisins vigilants et solidaires de %(commune)s "
-            "pour recevoir les alertes de votre quartier par SMS. Répondez OUI pour accepter. "
-            "STOP pour refuser."
-        ) % {"sponsor": sponsor.get_full_name(), "commune": commune.name}
+            "%(sponsor)s vous inscrit au réseau Voisins vigilants et solidaires "
+            "%(of_commune)s pour recevoir les alertes de votre quartier par SMS. Répondez OUI "
+            "pour accepter. STOP pour refuser."
+        ) % {"sponsor": sponsor.get_full_name(), "of_commune": of_place(commune.name)}
         subject = _("Votre inscription sur Voisinage")
     # The neighbour has only a phone: the invitation goes by SMS, written with the request.
     notice_send(

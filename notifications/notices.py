@@ -24,6 +24,7 @@ from .push import PushNotification
 from .quiet_hours import quiet_hours_end
 from .reachability import profile_join_sql, reachable_sql, user_table_sql
 from .services import outbox_message_dispatch
+from .sms.segments import to_gsm7
 from .sources import EmailContent, OutboxSource
 
 
@@ -130,6 +131,11 @@ class NoticeSource(OutboxSource):
         if not hasattr(delivery, "notice"):
             self.prepare([delivery])
         return delivery.notice
+
+    def sms_text(self, delivery) -> str:
+        """The notice's text in GSM-7 characters ("« »" become '"', "ê" "e"): a notice is
+        the platform's wording, and one such character would bill the SMS as UCS-2."""
+        return to_gsm7(super().sms_text(delivery))
 
     def email(self, delivery) -> EmailContent:
         notice = self._notice(delivery)

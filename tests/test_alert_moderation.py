@@ -31,6 +31,7 @@ from communities.models import ModerationPolicy, StaffRole
 from communities.services import staff_role_grant
 from moderation.models import Report, ReportStatus
 from notifications.models import Channel, Delivery, DeliveryStatus
+from notifications.sms.segments import to_gsm7
 
 
 @pytest.fixture
@@ -301,7 +302,9 @@ def test_an_author_without_e_mail_is_told_by_sms(
     notice = notice_sms("+33612347777")
     assert "Appelez plutôt le 17." in notice.message.text
     assert notice.status == DeliveryStatus.SENT
-    assert [r.params["Body"] for r in fake_twilio.requests] == [notice.message.text]
+    # The SMS is the notice in GSM-7 characters (one segment costs 160 of them, not 70).
+    assert [r.params["Body"] for r in fake_twilio.requests] == [to_gsm7(notice.message.text)]
+    assert "Motif : Appelez plutot le 17." in fake_twilio.requests[0].params["Body"]
     assert mail.outbox == []
 
 

@@ -103,3 +103,24 @@ def test_every_platform_template_is_gsm7(cadaujac, les_graves, jeanne_resident, 
 
     not_gsm7 = {name: text for name, text in texts.items() if not is_gsm7(text)}
     assert not_gsm7 == {}
+
+
+def test_a_notice_by_sms_is_gsm7_and_says_aux_graves(les_graves, make_member):
+    """A registration decision to a member who takes part by SMS alone."""
+    from communities.memberships import membership_decision_notify
+    from notifications.models import Delivery, Notice
+    from notifications.sources import outbox_source
+
+    simone = make_member(None, les_graves, first_name="Simone", last_name="S", phone="+33612345678")
+    membership = simone.memberships.get()
+    with override("fr"):
+        membership_decision_notify(membership=membership)
+    notice = Notice.objects.get(recipient=simone)
+
+    text = outbox_source(notice.purpose).sms_text(
+        Delivery(message=notice, user=simone, channel="sms")
+    )
+
+    assert "inscription aux Graves (Cadaujac) est validée" in text
+    assert "/mon-quartier/" in text
+    assert is_gsm7(text)
