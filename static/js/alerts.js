@@ -132,8 +132,9 @@
       if (summary && summary.textContent !== text) { summary.textContent = text; }
       var eta = panel.querySelector("[data-progress-eta]");
       if (eta && data.sms_last_at) {
+        // Paris time, as every time the platform shows, whatever the device's own zone.
         var time = new Date(data.sms_last_at).toLocaleTimeString(document.documentElement.lang || undefined, {
-          hour: "2-digit", minute: "2-digit"
+          hour: "2-digit", minute: "2-digit", timeZone: "Europe/Paris"
         });
         eta.textContent = fill(panel.dataset.etaTemplate, {
           time: time,
