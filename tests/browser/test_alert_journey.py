@@ -71,7 +71,12 @@ def test_a_residents_alert_reaches_a_neighbour_and_its_withdrawal_corrects_it(
         page.wait_for_url(f"**/admin/moderation-alertes/{alert.pk}/")
         page.get_by_label("Motif").fill("Fausse alerte : des ouvriers de la commune.")
         page.get_by_role("button", name="Retirer et envoyer un rectificatif").click()
-        page.wait_for_load_state()
+        # The withdrawal asks for a confirmation, showing who gets the correction.
+        page.wait_for_url(f"**/admin/moderation-alertes/{alert.pk}/retirer/")
+        assert page.get_by_role("heading", name="Qui recevra le rectificatif").is_visible()
+        page.get_by_label("Motif").fill("Fausse alerte : des ouvriers de la commune.")
+        page.get_by_role("button", name="Confirmer le retrait et envoyer le rectificatif").click()
+        page.wait_for_url(lambda url: "/retirer/" not in url)
 
         alert.refresh_from_db()
         assert alert.moderation_status == ModerationStatus.RETRACTED

@@ -75,7 +75,8 @@ def test_moderator_approves_then_the_newcomer_sees_the_directory(browser, commun
         page.wait_for_url(lambda url: "/accounts/" not in url)
 
         page.goto(commune_url("cadaujac", "/admin/"))
-        page.get_by_role("link", name=re.compile(r"^Inscriptions à valider")).click()
+        # The admin menu's entry, with its count (the dashboard's figure links there too).
+        page.get_by_role("link", name=re.compile(r"^Inscriptions à valider \(\d+\)")).click()
         page.wait_for_url("**/moderation/inscriptions/")
         page.get_by_role("link", name="Paul Nouveau").click()
         page.wait_for_url(f"**/moderation/inscriptions/{membership.pk}/")
