@@ -5,7 +5,7 @@ Tasks go through a real Celery producer to kombu's in-memory transport (not eage
 the test reads what the worker would receive: which task, which ids, and when.
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -14,46 +14,9 @@ from django.utils import timezone
 from alerts.models import Alert, AlertCategory, AlertMessage, AlertSource, ModerationStatus
 from notifications.models import Channel, Delivery, DeliveryStatus
 from notifications.tasks import deliveries_recover, deliveries_send_task, outbox_message_fanout
-from portal.celery import app
+from tests.fakes.celery_broker import task_eta
 
 pytestmark = pytest.mark.django_db
-
-
-def _forget_connections():
-    # The app keeps its connection and producer pools: drop them so the next task
-    # publishes with the broker URL just set (kombu keeps the pools themselves, per URL).
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def broker():
-    """Route tasks to an in-memory broker; yield a function draining a queue's messages."""
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
-    app.conf.update(task_always_eager=False, broker_url="memory://")
-    _forget_connections()
-
-    def drain(queue="alerts"):
-        messages = []
-        with app.connection_for_read() as connection:
-            simple = connection.SimpleQueue(queue)
-            while True:
-                try:
-                    message = simple.get(block=False)
-                except simple.Empty:
-                    break
-                message.ack()
-                messages.append(message)
-            simple.close()
-        return messages
-
-    drain()  # nothing left over from another test
-    try:
-        yield drain
-    finally:
-        drain()
-        app.conf.update(**saved)
-        _forget_connections()
 
 
 @pytest.fixture
@@ -81,11 +44,6 @@ def night_broadcast(cadaujac, centre_bourg, jeanne_resident, paul_neighbour, mar
     )
 
 
-def _eta(message) -> datetime | None:
-    eta = message.headers.get("eta")
-    return datetime.fromisoformat(eta) if eta else None
-
-
 def test_emails_leave_at_once_and_sms_wait_for_the_morning(night_broadcast, broker, fake_twilio):
     outbox_message_fanout(night_broadcast.pk)
 
@@ -95,11 +53,11 @@ def test_emails_leave_at_once_and_sms_wait_for_the_morning(night_broadcast, brok
     sms_ids = set(Delivery.objects.filter(channel=Channel.SMS).values_list("pk", flat=True))
     assert email_ids
     assert sms_ids
-    at_once = [t for t in tasks if _eta(t) is None or _eta(t) <= timezone.now()]
+    at_once = [t for t in tasks if task_eta(t) is None or task_eta(t) <= timezone.now()]
     held = [t for t in tasks if t not in at_once]
     assert {pk for t in at_once for pk in t.payload[0][0]} == email_ids
     assert {pk for t in held for pk in t.payload[0][0]} == sms_ids
-    assert all(_eta(t) >= night_broadcast.not_before for t in held)
+    assert all(task_eta(t) >= night_broadcast.not_before for t in held)
 
     # The worker runs what is due now: e-mails only.
     for task in at_once:
@@ -126,7 +84,7 @@ def test_the_sweep_does_not_send_held_sms_before_the_morning(night_broadcast, br
 
 def test_held_sms_leave_once_the_morning_has_come(night_broadcast, broker, fake_twilio):
     outbox_message_fanout(night_broadcast.pk)
-    held = [t for t in broker() if _eta(t) and _eta(t) > timezone.now()]
+    held = [t for t in broker() if task_eta(t) and task_eta(t) > timezone.now()]
 
     # Morning: the held tasks are due; the worker runs them.
     AlertMessage.objects.filter(pk=night_broadcast.pk).update(
@@ -152,4 +110,4 @@ def test_a_message_without_quiet_hours_sends_sms_at_once(night_broadcast, broker
 
     tasks = broker()
     assert tasks
-    assert all(_eta(t) is None or _eta(t) <= timezone.now() for t in tasks)
+    assert all(task_eta(t) is None or task_eta(t) <= timezone.now() for t in tasks)

@@ -6,7 +6,6 @@ Only the moderators of the alert's commune (and the platform team) may withdraw.
 """
 
 import html
-from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -25,8 +24,8 @@ from communities.services import staff_role_grant
 from notifications.cost import euros
 from notifications.models import Channel, DeliveryStatus
 from notifications.sms.segments import sms_segments
-from notifications.tasks import OUTBOX_QUEUE, outbox_message_fanout
-from portal.celery import app
+from notifications.tasks import outbox_message_fanout
+from tests.fakes.celery_broker import in_memory_broker, task_eta, task_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -158,43 +157,6 @@ def test_a_confirmed_post_withdraws_and_sends_the_correction_at_once(
     assert "le rectificatif part vers ceux qui l'ont reçue" in page
 
 
-@contextmanager
-def in_memory_broker():
-    """Tasks go to kombu's in-memory transport, so their ETA can be read (not eager)."""
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
-    app.conf.update(task_always_eager=False, broker_url="memory://")
-    app._pool = None
-    app.amqp._producer_pool = None
-
-    def drain():
-        tasks = []
-        with app.connection_for_read() as connection:
-            queue = connection.SimpleQueue(OUTBOX_QUEUE)
-            while True:
-                try:
-                    message = queue.get(block=False)
-                except queue.Empty:
-                    break
-                message.ack()
-                tasks.append(message)
-            queue.close()
-        return tasks
-
-    drain()
-    try:
-        yield drain
-    finally:
-        drain()
-        app.conf.update(**saved)
-        app._pool = None
-        app.amqp._producer_pool = None
-
-
-def _eta(task):
-    eta = task.headers.get("eta")
-    return datetime.fromisoformat(eta) if eta else None
-
-
 # 2026-12-01 is a Tuesday: at 23:00 in Paris, quiet hours last until Wednesday 8:00.
 @time_machine.travel(datetime(2026, 12, 1, 23, 0, tzinfo=PARIS), tick=False)
 def test_an_ended_alerts_correction_at_night_holds_its_sms_until_morning_but_not_its_email(
@@ -228,8 +190,8 @@ def test_an_ended_alerts_correction_at_night_holds_its_sms_until_morning_but_not
     sms_ids = set(deliveries.filter(channel=Channel.SMS).values_list("pk", flat=True))
     assert email_ids
     assert sms_ids
-    now_ids = {pk for t in tasks if _eta(t) is None or _eta(t) <= morning for pk in t.payload[0][0]}
-    held = [t for t in tasks if _eta(t) and _eta(t) >= morning]
+    now_ids = task_ids(t for t in tasks if task_eta(t) is None or task_eta(t) <= morning)
+    held = [t for t in tasks if task_eta(t) and task_eta(t) >= morning]
     assert email_ids <= now_ids
     assert sms_ids.isdisjoint(now_ids)
     assert {pk for t in held for pk in t.payload[0][0]} == sms_ids

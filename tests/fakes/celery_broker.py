@@ -4,6 +4,7 @@ Tests that must see *when* a worker would run a task (an ETA at 8 o'clock, a ret
 back-off) read the published messages: which ids, and their ETA.
 """
 
+from contextlib import contextmanager
 from datetime import datetime
 
 from portal.celery import app
@@ -16,6 +17,7 @@ def _forget_connections():
     app.amqp._producer_pool = None
 
 
+@contextmanager
 def in_memory_broker():
     """Route tasks to an in-memory broker; yield a function draining a queue's messages."""
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}

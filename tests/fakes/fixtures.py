@@ -10,7 +10,8 @@ from .twilio_server import FakeTwilioServer, new_sid
 def broker():
     """Tasks go to kombu's in-memory broker, not run eagerly: yields ``drain(queue)``, the
     messages a worker would receive (see ``tests.fakes.celery_broker``)."""
-    yield from in_memory_broker()
+    with in_memory_broker() as drain:
+        yield drain
 
 
 @pytest.fixture
