@@ -70,3 +70,14 @@ def test_the_police_feed_filters_are_links_with_the_chosen_one_marked(sign_in, m
         ("/alertes/police/", "Toutes", False),
         ("?filtre=a-prendre", "Non prises en charge", True),
     ]
+
+
+def test_the_police_feed_links_to_the_polices_dashboard(sign_in, make_user, cadaujac):
+    police = make_user("police@cadaujac.test", first_name="Agent", last_name="Municipal")
+    staff_role_grant(user=police, commune=cadaujac, role=StaffRole.POLICE)
+    client = sign_in(Client(headers={"host": CADAUJAC_HOST}), police)
+
+    html = client.get("/alertes/police/").content.decode()
+
+    assert '<a href="/tableau-de-bord/police/">' in html
+    assert client.get("/tableau-de-bord/police/").status_code == 200
