@@ -203,8 +203,14 @@ def membership_reject(*, membership: Membership, by, reason: str) -> Membership:
 
 @transaction.atomic
 def membership_leave(*, membership: Membership) -> Membership:
+    """End a membership, keeping its row with the day it ended (the dashboard's departures).
+
+    The row is no longer active (``LEFT`` is outside ``ACTIVE_MEMBERSHIP_STATUSES``), so it
+    grants nothing: no community page, no alert, no directory entry.
+    """
     membership.status = MembershipStatus.LEFT
-    membership.save(update_fields=["status"])
+    membership.left_at = timezone.now()
+    membership.save(update_fields=["status", "left_at"])
     _discard_proof(membership)
     return membership
 

@@ -287,6 +287,13 @@ class Membership(models.Model):
         verbose_name=_("décidée par"),
     )
     decision_reason = models.TextField(_("motif de la décision"), blank=True)
+    left_at = models.DateTimeField(
+        _("quittée le"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Départ du membre, ou son passage à une autre communauté."),
+    )
 
     class Meta:
         verbose_name = _("adhésion")
