@@ -3,12 +3,13 @@
 import re
 import secrets
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.fields import RichTextField
@@ -143,6 +144,19 @@ class Commune(models.Model):
     charter_changed_at = models.DateTimeField(
         _("charte modifiée le"), null=True, blank=True, editable=False
     )
+    sms_budget = models.DecimalField(
+        _("budget SMS mensuel (€ HT)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_(
+            "Fixé par l'équipe de la plateforme. Au-delà, les diffusions non urgentes de la "
+            "mairie partent sans SMS ; les alertes des habitants, les alertes urgentes et les "
+            "rectificatifs partent toujours. Vide : pas de budget."
+        ),
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     objects = CommuneQuerySet.as_manager()
@@ -154,6 +168,31 @@ class Commune(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class SmsBudgetWarning(models.Model):
+    """The mairie's administrators were told that the month's SMS spend reached
+    ``threshold`` % of the budget: written once per commune, month and threshold, so that
+    a later check does not tell them again."""
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="sms_budget_warnings"
+    )
+    month = models.DateField(_("mois"))
+    threshold = models.PositiveSmallIntegerField(_("seuil (%)"))
+    created_at = models.DateTimeField(_("prévenus le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("avertissement de budget SMS")
+        verbose_name_plural = _("avertissements de budget SMS")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "month", "threshold"], name="sms_budget_warning_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.commune_id} · {self.month:%Y-%m} · {self.threshold} %"
 
 
 class Community(models.Model):
