@@ -113,7 +113,10 @@ def month_starts(*, now: datetime) -> list[datetime]:
 
 
 def _by_month(rows, *, now: datetime, key: str = "month", value: str = "n") -> list[tuple]:
-    counts = {timezone.localtime(row[key]).date().replace(day=1): row[value] for row in rows}
+    counts: dict = {}
+    for row in rows:
+        month = timezone.localtime(row[key]).date().replace(day=1)
+        counts[month] = counts.get(month, 0) + row[value]
     return [(start, counts.get(start.date(), 0)) for start in month_starts(now=now)]
 
 
@@ -143,20 +146,38 @@ class Members:
     left: int
     joins_by_month: list[tuple[datetime, int]]
     communities: list[CommunityRow]
+    departures_by_month: list[tuple[datetime, int]] = field(default_factory=list)
 
     @property
     def joins_last_12_months(self) -> int:
         return sum(n for _m, n in self.joins_by_month)
 
+    @property
+    def departures_last_12_months(self) -> int:
+        return sum(n for _m, n in self.departures_by_month)
+
+    @property
+    def by_month(self) -> list[tuple[datetime, int, int]]:
+        """(month, joins, departures) for each of the 12 months, oldest first."""
+        return [
+            (start, joins, departures)
+            for (start, joins), (_s, departures) in zip(
+                self.joins_by_month, self.departures_by_month, strict=True
+            )
+        ]
+
 
 def members(*, commune: Commune, now: datetime) -> Members:
-    """Verified and pending members, by community, and who joined in each of 12 months.
+    """Verified and pending members, by community, and who joined and who left in each of
+    12 months. Three queries.
 
     A join is a membership a moderator verified (``decided_at``), still verified or left
-    since. Leaving records no date on the membership, so departures are a total, not a
-    monthly series. Three queries.
+    since; a departure is a verified membership that ended (``left_at``: the member left or
+    moved to another community). A request withdrawn before its decision is neither. An
+    erased account takes its memberships with it, its join as well as its departure.
     """
     since = now - timedelta(days=ACTIVITY_DAYS)
+    first_month = month_starts(now=now)[0]
     memberships = Membership.objects.filter(community__commune=commune)
     totals = memberships.aggregate(
         verified=Count("pk", filter=Q(status=MembershipStatus.VERIFIED)),
@@ -164,13 +185,21 @@ def members(*, commune: Commune, now: datetime) -> Members:
         left=Count("pk", filter=Q(status=MembershipStatus.LEFT)),
     )
     joined = [MembershipStatus.VERIFIED, MembershipStatus.LEFT]
+    # Joins and departures in one GROUP BY: a membership that joined before the 12 months
+    # and left within them counts only as a departure (``_by_month`` keeps the 12 months).
     monthly = (
-        memberships.filter(status__in=joined, decided_at__gte=month_starts(now=now)[0])
-        .annotate(month=TruncMonth("decided_at"))
-        .values("month")
+        memberships.filter(status__in=joined, decided_at__isnull=False)
+        .filter(Q(decided_at__gte=first_month) | Q(left_at__gte=first_month))
+        .annotate(join_month=TruncMonth("decided_at"), left_month=TruncMonth("left_at"))
+        .values("join_month", "left_month")
         .annotate(n=Count("pk"))
         .order_by()
     )
+    monthly = list(monthly)
+    joins = [{"month": row["join_month"], "n": row["n"]} for row in monthly if row["join_month"]]
+    departures = [
+        {"month": row["left_month"], "n": row["n"]} for row in monthly if row["left_month"]
+    ]
     communities = [
         CommunityRow(**row)
         for row in Community.objects.filter(commune=commune)
@@ -189,7 +218,8 @@ def members(*, commune: Commune, now: datetime) -> Members:
         verified=totals["verified"],
         pending=totals["pending"],
         left=totals["left"],
-        joins_by_month=_by_month(monthly, now=now),
+        joins_by_month=_by_month(joins, now=now),
+        departures_by_month=_by_month(departures, now=now),
         communities=communities,
     )
 

@@ -6,16 +6,19 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alerts.models import Alert, AlertCategory
 from alerts.services import alert_police_take, alert_post, alert_report
+from communities.memberships import membership_leave
 from communities.models import Membership, MembershipStatus, StaffRole
 from communities.services import staff_role_grant
 from dashboard import figures
 from dashboard.live import figures_compute
 from notifications.models import Channel, Delivery, DeliveryStatus
+from tests.conftest import pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -145,6 +148,62 @@ def test_police_figures_say_which_alert_was_taken_by_whom_and_after_how_long(
     assert timedelta(minutes=11) < police.average_wait < timedelta(minutes=13)
 
 
+def test_departures_are_counted_in_the_month_members_left(
+    client,
+    sign_in,
+    private_storage,
+    jeanne_resident,
+    paul_neighbour,
+    lucie_tuileries,
+    tuileries,
+    cadaujac,
+):
+    """Jeanne moves to Les Tuileries from her account page, Lucie left three months ago
+    after joining long before: both are departures of their month; Jeanne's new request,
+    still pending, is no arrival, and her ended membership grants her nothing."""
+    sign_in(client, jeanne_resident)
+    client.post(
+        "/compte/communaute/",
+        {"community": tuileries.pk, "address": "5 rue des Tuiles", "proof": pdf_upload()},
+    )
+    now = timezone.now()
+    three_months_ago = now - timedelta(days=92)
+    Membership.objects.filter(user=lucie_tuileries).update(
+        status=MembershipStatus.LEFT,
+        decided_at=now - timedelta(days=500),
+        left_at=three_months_ago,
+    )
+
+    members = figures.members(commune=cadaujac, now=now)
+
+    by_month = {start.date(): (joins, left) for start, joins, left in members.by_month}
+    this_month = figures.month_starts(now=now)[-1].date()
+    lucie_month = timezone.localtime(three_months_ago).date().replace(day=1)
+    assert by_month[this_month] == (2, 1)  # Jeanne's and Paul's joins; Jeanne's departure
+    assert by_month[lucie_month][1] == 1
+    assert members.departures_last_12_months == 2
+    assert members.joins_last_12_months == 2  # Lucie joined 500 days ago
+    ended = Membership.objects.get(user=jeanne_resident, status=MembershipStatus.LEFT)
+    assert ended.left_at is not None
+    assert members.verified == 1  # Paul alone
+    # Pending again: the directory of her former community is closed to her.
+    assert client.get("/annuaire/").status_code == 404
+
+
+def test_the_dashboard_shows_departures_by_month(
+    sign_in, arnaud_admin, jeanne_resident, paul_neighbour, cadaujac
+):
+    membership_leave(membership=Membership.objects.get(user=jeanne_resident))
+    client = Client()
+    sign_in(client, arnaud_admin)
+
+    page = client.get(f"/admin/tableau-de-bord/?commune={cadaujac.pk}").content.decode()
+
+    assert "1 départ en 12 mois" in page
+    assert page.count('data-figure="departures-month"') == 12
+    assert '<td data-figure="departures-month">1</td>' in page
+
+
 def _grow(cadaujac, centre_bourg, make_member, post, size: int):
     """``size`` more verified members, each posting an alert to the others."""
     authors = [
@@ -159,7 +218,9 @@ def _grow(cadaujac, centre_bourg, make_member, post, size: int):
     ]
     for author in authors:
         post(author)
-    Membership.objects.filter(user__in=authors[: size // 2]).update(status=MembershipStatus.LEFT)
+    Membership.objects.filter(user__in=authors[: size // 2]).update(
+        status=MembershipStatus.LEFT, left_at=timezone.now()
+    )
 
 
 def _queries(cadaujac) -> int:
