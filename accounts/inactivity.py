@@ -23,10 +23,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce, Greatest
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from communities.dates import date_display
 from communities.models import CommuneGroup
 from notifications.notices import email_else_sms, notice_send
 
@@ -71,7 +72,7 @@ def _warning_write(user, *, erase_on) -> None:
     """E-mail a working address, else text the phone (the outbox skips a phone that
     answered STOP)."""
     with override(member_language(user)):
-        date = formats.date_format(timezone.localtime(erase_on), "DATE_FORMAT")
+        date = date_display(erase_on, "DATE_FORMAT")
         subject = _("Votre compte Voisinage sera supprimé le %(date)s") % {"date": date}
         text = _(
             "Bonjour,\n\nVotre compte Voisinage n'a pas servi depuis bientôt deux ans. "

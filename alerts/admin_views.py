@@ -12,8 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -21,6 +19,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
+from communities.dates import date_display
 from communities.form_refusals import form_refusal_show
 from communities.models import StaffRole
 from communities.selectors import communes_where
@@ -355,7 +354,7 @@ def _retracted_message(estimate: RetractionEstimate) -> str:
         return _(
             "Alerte retirée. Le rectificatif part par e-mail ; ses SMS et notifications "
             "partiront %(when)s, à la fin des heures calmes."
-        ) % {"when": date_format(localtime(estimate.not_before), "l j F à H:i")}
+        ) % {"when": date_display(estimate.not_before, "l j F à H:i")}
     return _("Alerte retirée : le rectificatif part vers ceux qui l'ont reçue.")
 
 

@@ -5,12 +5,11 @@ by SMS alone). Each notice is a ``notifications.Notice`` written inside the deci
 transaction and sent by the outbox after commit: a decision that rolls back tells nobody.
 """
 
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.member_language import member_language
+from communities.dates import date_display
 from notifications.models import Notice
 from notifications.notices import email_else_sms, notice_send
 
@@ -42,7 +41,7 @@ def warning_notify(*, author, commune, summary: dict, note: str) -> Notice | Non
 def suspension_notify(*, author, commune, until, note: str) -> Notice | None:
     """The suspension, its end and the moderator's reason."""
     with override(member_language(author)):
-        when = date_format(timezone.localtime(until), "DATETIME_FORMAT")
+        when = date_display(until, "DATETIME_FORMAT")
         subject = _("Participation suspendue — %(commune)s") % {"commune": commune.name}
         text = _(
             "Bonjour,\n\nLa modération de la mairie de %(commune)s a suspendu votre "

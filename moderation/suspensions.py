@@ -8,8 +8,9 @@ Services that let a member post (alerts, gazette posts, comments, private messag
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from communities.dates import date_display
 
 from .models import ModerationAction, ModerationActionKind
 
@@ -48,7 +49,7 @@ def member_suspension_refuse(*, user, commune) -> None:
     suspension = suspension_of(user=user, commune=commune)
     if suspension is None:
         return
-    until = date_format(timezone.localtime(suspension.suspended_until), "DATETIME_FORMAT")
+    until = date_display(suspension.suspended_until, "DATETIME_FORMAT")
     raise ValidationError(
         _(
             "La modération de la mairie a suspendu votre participation jusqu'au %(until)s : "

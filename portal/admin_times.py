@@ -7,10 +7,12 @@ communes, registrations…) takes this display instead.
 """
 
 from django.db import models
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.fields import register_display_class
+
+from communities.dates import date_display
 
 EMPTY = "—"
 
@@ -26,7 +28,7 @@ class LocalDateTimeDisplay(Component):
         return format_html(
             '<time datetime="{}">{}</time>',
             local.isoformat(),
-            formats.date_format(local, "DATETIME_FORMAT"),
+            date_display(local, "DATETIME_FORMAT"),
         )
 
 
