@@ -56,3 +56,9 @@ def sees_small_counts(*, user, commune: Commune) -> bool:
     small a number points at people.
     """
     return StaffRole.ADMINISTRATOR in roles_in_commune(user=user, commune=commune)
+
+
+def platform_console_allowed(*, user) -> bool:
+    """The platform team's console (every commune's figures side by side, creating a
+    commune): superusers only, never a commune's staff, whatever their role."""
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)

@@ -4,12 +4,18 @@ from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
 from .admin_views import DashboardViewSet, commune_chosen, figures_context
+from .console_views import ConsoleViewSet
 from .permissions import dashboard_communes
 
 
 @hooks.register("register_admin_viewset")
 def register_dashboard_viewset():
     return DashboardViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_platform_console_viewset():
+    return ConsoleViewSet()
 
 
 class DashboardSummaryPanel(Component):

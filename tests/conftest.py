@@ -315,3 +315,23 @@ def sign_in():
         return client
 
     return do
+
+
+@pytest.fixture
+def staff_everywhere(make_user, cadaujac, didenheim, jeanne_resident, platform_admin):
+    """The access matrix's people: one account per mairie role in Cadaujac and in Didenheim
+    ("other …"), Jeanne a resident of Cadaujac, the platform team, and no one signed in."""
+    people = {"platform": platform_admin, "resident": jeanne_resident, "anonymous": None}
+    roles = {
+        "administrator": StaffRole.ADMINISTRATOR,
+        "moderator": StaffRole.MODERATOR,
+        "broadcaster": StaffRole.BROADCASTER,
+        "editor": StaffRole.EDITOR,
+        "police": StaffRole.POLICE,
+    }
+    for name, role in roles.items():
+        for commune, prefix in ((cadaujac, ""), (didenheim, "other ")):
+            user = make_user(f"{prefix.strip() or 'own'}-{name}@staff.test", first_name="Agent")
+            staff_role_grant(user=user, commune=commune, role=role)
+            people[f"{prefix}{name}"] = user
+    return people

@@ -56,3 +56,13 @@ def duration(value: timedelta | None) -> str:
 @register.filter
 def lookup(mapping: dict, key):
     return mapping.get(key)
+
+
+@register.filter
+def signed(value: int) -> str:
+    """ "+3", "−2" or "0": a change with its sign written out."""
+    if value > 0:
+        return f"+{value}"
+    if value < 0:
+        return f"−{-value}"
+    return "0"
