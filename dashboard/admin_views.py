@@ -18,7 +18,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from communities.models import Commune
 from communities.selectors import commune_for_request
 
-from . import charts
+from . import charts, exports
 from .figures import PERIODS
 from .live import POLL_SECONDS, figures_for
 from .permissions import (
@@ -115,6 +115,27 @@ def figures_fragment(request):
     return render(request, template, figures_context(request, commune))
 
 
+@never_cache
+def figures_export(request):
+    """Every figure of the page as a CSV file, alerts over ``?periode=`` (week, month,
+    year), for the municipal council's report: the page's access rule and its "< 5"."""
+    if not dashboard_communes(user=request.user).exists():
+        raise Http404
+    commune, _choices = commune_chosen(request)
+    if commune is None:
+        raise Http404
+    figures = figures_for(commune=commune)
+    return exports.csv_response(
+        filename=exports.export_filename(subject=commune.name, now=figures.now),
+        sections=exports.figures_sections(
+            commune=commune,
+            figures=figures,
+            period=exports.period_chosen(request.GET.get("periode", "")),
+            exact_counts=sees_small_counts(user=request.user, commune=commune),
+        ),
+    )
+
+
 class DashboardMenuItem(MenuItem):
     """Shown to the staff who may read a commune's dashboard."""
 
@@ -135,4 +156,5 @@ class DashboardViewSet(ViewSet):
         return [
             path("", DashboardView.as_view(), name="index"),
             path("chiffres/", figures_fragment, name="figures"),
+            path("export.csv", figures_export, name="export"),
         ]
