@@ -3,7 +3,8 @@
 The confirmation screen shows staff how many people each channel reaches (counted with the
 fan-out's own ``audience_sql``, so the figure shown is the number of deliveries written),
 the SMS as recipients will read it, its segments and encoding, the estimated cost, when the
-last SMS should leave at the contracted rate, and whether quiet hours hold SMS and push.
+last SMS should leave at the contracted rate, whether quiet hours hold SMS and push, and
+what remains of the commune's SMS budget for the month.
 """
 
 from dataclasses import dataclass
@@ -15,14 +16,15 @@ from django.db import connection
 from django.utils import timezone
 
 from communities.models import Commune
+from communities.sms_budget import SmsBudget, sms_budget, sms_budget_refusal
 from notifications.cost import sms_cost_estimate
 from notifications.models import Channel
 from notifications.quiet_hours import quiet_hours_end
-from notifications.sms.segments import SmsSegmentation, to_gsm7
+from notifications.sms.segments import SmsSegmentation
 
 from .fanout import CHANNEL_CONDITIONS, audience_sql
 from .models import Alert
-from .services import alert_sms_text
+from .sms_text import broadcast_sms_text
 
 
 def audience_community_ids(*, commune: Commune, communities=()) -> list[int]:
@@ -52,16 +54,6 @@ def broadcast_reach(*, commune: Commune, communities=(), author=None) -> dict[st
     return reach
 
 
-def broadcast_sms_text(*, alert: Alert, text: str, transliterate: bool) -> str:
-    """The broadcast exactly as recipients read it; GSM-7 characters only when asked.
-
-    Transliteration covers the whole message (the commune's name, the category, the dash of
-    the heading), since a single character outside GSM-7 bills all of it as UCS-2.
-    """
-    sms_text = alert_sms_text(alert=alert, text=" ".join((text or "").split()))
-    return to_gsm7(sms_text) if transliterate else sms_text
-
-
 @dataclass(frozen=True)
 class BroadcastEstimate:
     reach: dict[str, int]
@@ -72,6 +64,23 @@ class BroadcastEstimate:
     sms_seconds: float
     not_before: datetime | None
     last_sms_at: datetime
+    budget: SmsBudget | None = None
+    urgent: bool = True
+    without_sms: bool = False
+
+    @property
+    def budget_refused(self) -> bool:
+        """Whether ``broadcast_post`` will refuse it: non-urgent, with SMS, over budget."""
+        if self.urgent or self.without_sms or self.budget is None:
+            return False
+        return not self.budget.allows(self.cost)
+
+    @property
+    def budget_overrun(self) -> bool:
+        """An urgent broadcast that takes the month over the budget: it goes all the same."""
+        if not self.urgent or self.without_sms or self.budget is None:
+            return False
+        return not self.budget.allows(self.cost)
 
     @property
     def sms_count(self) -> int:
@@ -90,17 +99,22 @@ def broadcast_estimate(
     communities=(),
     urgent: bool = True,
     transliterate: bool = False,
+    without_sms: bool = False,
     author=None,
     now: datetime | None = None,
 ) -> BroadcastEstimate:
-    """Reach per channel, the final SMS, its segments, the cost, and when the SMS will go.
+    """Reach per channel, the final SMS, its segments, the cost, when the SMS will go, and
+    the commune's SMS budget this cost would draw on.
 
     Cost = SMS recipients × segments × ``SMS_PRICE_PER_SEGMENT``. The last SMS leaves
     SMS recipients / ``SMS_RATE_PER_SECOND`` seconds after sending starts: at once, or at
-    the end of quiet hours for a non-urgent broadcast.
+    the end of quiet hours for a non-urgent broadcast. Sent ``without_sms``, nobody is
+    reached by SMS and it costs nothing.
     """
     now = now or timezone.now()
     reach = broadcast_reach(commune=commune, communities=communities, author=author)
+    if without_sms:
+        reach[Channel.SMS] = 0
     sms_text = broadcast_sms_text(
         alert=Alert(commune=commune, category=category), text=text, transliterate=transliterate
     )
@@ -117,4 +131,28 @@ def broadcast_estimate(
         sms_seconds=seconds,
         not_before=not_before,
         last_sms_at=(not_before or now) + timedelta(seconds=seconds),
+        budget=sms_budget(commune=commune, now=now),
+        urgent=urgent,
+        without_sms=without_sms,
     )
+
+
+def broadcast_sms_budget_refusal(
+    *,
+    commune: Commune,
+    category: str,
+    text: str,
+    communities=(),
+    transliterate: bool = False,
+    author=None,
+) -> str | None:
+    """Why a non-urgent broadcast's SMS may not go this month (None: they may): their cost,
+    counted as the confirmation screen counts it, against what remains of the budget."""
+    if commune.sms_budget is None:
+        return None
+    reach = broadcast_reach(commune=commune, communities=communities, author=author)
+    sms_text = broadcast_sms_text(
+        alert=Alert(commune=commune, category=category), text=text, transliterate=transliterate
+    )
+    cost = sms_cost_estimate(text=sms_text, recipients=reach[Channel.SMS]).total
+    return sms_budget_refusal(commune=commune, cost=cost)

@@ -12,7 +12,7 @@ from notifications.sources import EmailContent, OutboxSource
 
 from .fanout import alert_message_audience_sql
 from .models import ALERT_PURPOSE, AlertMessage
-from .services import alert_sms_stop_mention
+from .sms_text import alert_sms_stop_mention
 
 
 class AlertOutboxSource(OutboxSource):

@@ -22,7 +22,6 @@ from moderation.reportables import report_create, reported_by
 from moderation.suspensions import member_suspension_refuse
 from notifications.quiet_hours import quiet_hours_end
 from notifications.services import outbox_message_dispatch, outbox_messages_end
-from notifications.sms.segments import to_gsm7
 
 from .models import (
     BROADCAST_CATEGORIES,
@@ -34,6 +33,7 @@ from .models import (
     ModerationStatus,
 )
 from .permissions import alert_rights, police_take_refusal
+from .sms_text import alert_sms_text, broadcast_sms_text
 
 logger = logging.getLogger(__name__)
 
@@ -54,29 +54,6 @@ def _clean_text(text: str) -> str:
         )
     absence_dates_refuse(text, field="text")  # every alert, follow-up and broadcast
     return text
-
-
-def alert_sms_text(*, alert: Alert, text: str, restricted: bool = False) -> str:
-    """The SMS wording: who it is from, what, and the STOP mention (French short-code rules).
-
-    The heading is written in GSM-7 characters only (a "—" or the "ê" of "Fenêtre" would
-    switch the whole SMS to UCS-2, 70 characters a segment instead of 160); the member's
-    own words are kept as they wrote them.
-    """
-    where = alert.community.name if alert.community_id else alert.commune.name
-    details = ""
-    if restricted and alert.identifying_details:
-        details = " " + _("Éléments : %(details)s") % {"details": alert.identifying_details}
-    heading = to_gsm7(
-        _("Alerte %(where)s - %(category)s")
-        % {"where": where, "category": alert.get_category_display()}
-    )
-    return f"{heading} : {text}{details}{alert_sms_stop_mention()}"
-
-
-def alert_sms_stop_mention() -> str:
-    """The STOP mention closing every alert SMS (e-mail and push leave it out)."""
-    return " (" + _("STOP au numéro relais") + ")"
 
 
 def alert_has_ended(*, alert: Alert, now: datetime | None = None) -> bool:
@@ -121,12 +98,19 @@ def correction_expires_at(*, not_before: datetime | None, now: datetime) -> date
 
 
 def alert_message_create(
-    *, alert: Alert, kind: str, text: str, author, sms_text: str | None = None
+    *,
+    alert: Alert,
+    kind: str,
+    text: str,
+    author,
+    sms_text: str | None = None,
+    sms_withheld: bool = False,
 ) -> AlertMessage:
     """Record one text about ``alert``; after commit, fan it out (unless the alert is held).
 
     ``sms_text`` is sent as it is, to everyone (a correction names no detail). When its SMS
     and push may leave is ``alert_message_not_before``'s answer; e-mail goes at once.
+    ``sms_withheld`` sends it by e-mail and push only (a broadcast sent without SMS).
     """
     now = timezone.now()
     not_before = alert_message_not_before(alert=alert, kind=kind, now=now)
@@ -141,6 +125,7 @@ def alert_message_create(
         author=author,
         not_before=not_before,
         expires_at=expires_at,
+        sms_withheld=sms_withheld,
     )
     outbox_message_dispatch(message=message)  # a held alert's message waits, ``held``
     return message
@@ -215,6 +200,7 @@ def broadcast_post(
     communities=(),
     urgent: bool = True,
     transliterate: bool = False,
+    without_sms: bool = False,
 ) -> Alert:
     """The mairie alerts the whole commune (or chosen communities) in one go.
 
@@ -223,6 +209,10 @@ def broadcast_post(
     (« Fête » → "Fete"), so that one accent does not triple the number of SMS segments; the
     alert itself keeps the text as written. A non-urgent broadcast created during quiet
     hours holds its SMS and push until morning (see ``alert_message_create``).
+
+    A non-urgent broadcast whose SMS would take the month over the commune's SMS budget is
+    refused whole, nothing written (``communities.sms_budget.sms_budget_refusal``); sent
+    ``without_sms`` it goes by e-mail and push only. An urgent one always goes with its SMS.
     """
     if not user_has_commune_role(user=author, commune=commune, role=StaffRole.BROADCASTER):
         raise PermissionDenied(_("Vous n'avez pas le rôle de diffuseur d'alertes ici."))
@@ -232,6 +222,19 @@ def broadcast_post(
     if any(c.commune_id != commune.pk for c in communities):
         raise ValidationError({"communities": _("Ces communautés ne sont pas les vôtres.")})
     text = _clean_text(text)
+    from .broadcast import broadcast_sms_budget_refusal
+
+    if not urgent and not without_sms:
+        refusal = broadcast_sms_budget_refusal(
+            commune=commune,
+            category=category,
+            text=text,
+            communities=communities,
+            transliterate=transliterate,
+            author=author,
+        )
+        if refusal:
+            raise ValidationError(refusal, code="sms_budget")
     alert = Alert.objects.create(
         commune=commune,
         author=author,
@@ -244,14 +247,13 @@ def broadcast_post(
     )
     if communities:
         alert.communities.set(communities)
-    from .broadcast import broadcast_sms_text
-
     alert_message_create(
         alert=alert,
         kind=AlertMessage.Kind.ALERT,
         text=text,
         author=author,
         sms_text=broadcast_sms_text(alert=alert, text=text, transliterate=transliterate),
+        sms_withheld=without_sms,
     )
     AlertEvent.objects.create(alert=alert, actor=author, action=AlertEvent.Action.POSTED)
     return alert

@@ -13,10 +13,12 @@ from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from .boundaries import boundary_clean
 from .charter import charter_changed, charter_text_differs
 from .models import Commune, Community
 from .permissions import communes_granting, images_for_commune_branding
 from .role_views import TeamViewSet
+from .widgets import BoundaryWidget
 
 LISTING_ACTIONS = ("add", "change", "delete", "view")
 
@@ -110,7 +112,8 @@ class ScopedUsageView(UsageView):
 
 
 class CommunityForm(WagtailAdminModelForm):
-    """The commune can only be one where the user may create (or edit) communities."""
+    """The commune can only be one where the user may create (or edit) communities; the
+    boundary is drawn on a map, and refused unless it is a valid polygon."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,6 +125,19 @@ class CommunityForm(WagtailAdminModelForm):
         field.queryset = communes
         if not self.instance.pk and communes.count() == 1:
             field.initial = communes.get().pk
+        commune_id = self.instance.commune_id or field.initial
+        neighbours = (
+            Community.objects.filter(commune_id=commune_id, commune__in=communes)
+            .exclude(pk=self.instance.pk)
+            .exclude(boundary=None)
+            .values_list("name", "boundary")
+            if commune_id
+            else []
+        )
+        self.fields["boundary"].widget = BoundaryWidget(context=list(neighbours))
+
+    def clean_boundary(self):
+        return boundary_clean(self.cleaned_data.get("boundary"))
 
 
 class CommuneForm(WagtailAdminModelForm):

@@ -5,11 +5,12 @@ commune's figures, the platform team chooses a commune, and a commune the user m
 answers 404 as if it did not exist.
 """
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -19,6 +20,7 @@ from communities.models import Commune
 from communities.selectors import commune_for_request
 
 from . import charts, exports
+from .commune_map import commune_map_for, commune_map_json
 from .figures import PERIODS
 from .live import POLL_SECONDS, figures_for
 from .permissions import (
@@ -116,6 +118,28 @@ def figures_fragment(request):
 
 
 @never_cache
+@require_GET
+def map_data(request):
+    """The commune's map as JSON (``?commune=<id>&periode=week|month|year``): boundaries,
+    their alert counts and the period's alerts at their community's centre, under the
+    dashboard's rule. Markers go only to those who read the commune's alerts anyway (the
+    alert staff): an editor sees the communities coloured, without markers."""
+    if not dashboard_communes(user=request.user).exists():
+        raise Http404
+    commune, _choices = commune_chosen(request)
+    if commune is None:
+        raise Http404
+    commune_map = commune_map_for(commune=commune, period_key=request.GET.get("periode"))
+    return JsonResponse(
+        commune_map_json(
+            commune_map,
+            exact_counts=sees_small_counts(user=request.user, commune=commune),
+            with_markers=police_dashboard_allowed(user=request.user, commune=commune),
+        )
+    )
+
+
+@never_cache
 def figures_export(request):
     """Every figure of the page as a CSV file, alerts over ``?periode=`` (week, month,
     year), for the municipal council's report: the page's access rule and its "< 5"."""
@@ -157,4 +181,5 @@ class DashboardViewSet(ViewSet):
             path("", DashboardView.as_view(), name="index"),
             path("chiffres/", figures_fragment, name="figures"),
             path("export.csv", figures_export, name="export"),
+            path("carte/", map_data, name="map"),
         ]

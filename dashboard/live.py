@@ -31,6 +31,12 @@ def _version_key(commune_id: int) -> str:
     return f"dashboard:version:{commune_id}"
 
 
+def figures_version(*, commune_id: int) -> int:
+    """The version of ``commune_id``'s figures: caches of what the dashboard shows are keyed
+    on it, so that a bump makes them all stale at once."""
+    return cache.get(_version_key(commune_id), 0)
+
+
 def figures_version_bump(*, commune_id: int) -> None:
     """Make the next poll of ``commune_id``'s dashboard read the database again."""
     key = _version_key(commune_id)

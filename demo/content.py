@@ -55,6 +55,64 @@ COMMUNES = [
     },
 ]
 
+
+# Each demo community's boundary, drawn after the real places' layout (approximately: the
+# demo is fictitious), as GeoJSON polygons of [longitude, latitude] corners.
+def _polygon(*corners):
+    return {"type": "Polygon", "coordinates": [[*map(list, corners), list(corners[0])]]}
+
+
+BOUNDARIES = {
+    ("33080", "Centre-bourg"): _polygon(
+        (-0.5400, 44.7500),
+        (-0.5270, 44.7500),
+        (-0.5250, 44.7570),
+        (-0.5320, 44.7600),
+        (-0.5410, 44.7570),
+    ),
+    ("33080", "Les Graves"): _polygon(
+        (-0.5450, 44.7380),
+        (-0.5250, 44.7380),
+        (-0.5270, 44.7500),
+        (-0.5400, 44.7500),
+        (-0.5470, 44.7460),
+    ),
+    ("33080", "Le Port"): _polygon(
+        (-0.5250, 44.7500),
+        (-0.5050, 44.7520),
+        (-0.5000, 44.7620),
+        (-0.5150, 44.7650),
+        (-0.5250, 44.7570),
+    ),
+    ("33080", "Résidence des Vignes"): _polygon(
+        (-0.5465, 44.7550),
+        (-0.5425, 44.7550),
+        (-0.5425, 44.7580),
+        (-0.5465, 44.7580),
+    ),
+    ("68074", "Village"): _polygon(
+        (7.2960, 47.7140),
+        (7.3090, 47.7140),
+        (7.3100, 47.7210),
+        (7.2980, 47.7220),
+        (7.2940, 47.7180),
+    ),
+    ("68074", "Les Vergers"): _polygon(
+        (7.2860, 47.7060),
+        (7.3000, 47.7060),
+        (7.3090, 47.7140),
+        (7.2960, 47.7140),
+        (7.2870, 47.7110),
+    ),
+    ("68074", "Quartier de la Gare"): _polygon(
+        (7.3090, 47.7140),
+        (7.3200, 47.7160),
+        (7.3220, 47.7250),
+        (7.3100, 47.7240),
+        (7.3100, 47.7210),
+    ),
+}
+
 # (e-mail, first name, last name, phone, commune INSEE or None, staff roles, community name)
 PEOPLE = [
     ("platform@demo.invalid", "Équipe", "Plateforme", None, None, "superuser", None),

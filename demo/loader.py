@@ -101,11 +101,21 @@ def _load_commune(spec: dict):
     commune.save()
 
     for name, kind, description in spec["communities"]:
-        Community.objects.get_or_create(
+        boundary = content.BOUNDARIES.get((spec["insee_code"], name))
+        community, created = Community.objects.get_or_create(
             commune=commune,
             slug=slugify(name),
-            defaults={"name": name, "kind": kind, "description": description},
+            defaults={
+                "name": name,
+                "kind": kind,
+                "description": description,
+                "boundary": boundary,
+            },
         )
+        # A demo loaded before communities had boundaries gets them; one staff redrew stays.
+        if not created and community.boundary is None and boundary is not None:
+            community.boundary = boundary
+            community.save(update_fields=["boundary"])
 
     home = commune.site.root_page.specific
     if (home.hero_title, home.hero_intro) != (spec["hero_title"], spec["hero_intro"]):

@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alerts.models import Alert, AlertCategory, AlertEvent, AlertMessage, ModerationStatus
-from alerts.services import alert_post, alert_sms_text
+from alerts.services import alert_post
+from alerts.sms_text import alert_sms_text
 from communities.models import ModerationPolicy, StaffRole
 from communities.services import staff_role_grant
 from moderation.models import Report

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 
 from alerts.models import AlertCategory
-from alerts.services import alert_sms_text
+from alerts.sms_text import alert_sms_text
 from notifications.sms.segments import sms_segments
 from tests.conftest import CADAUJAC_HOST
 

@@ -11,7 +11,7 @@ from django.utils.translation import override
 
 from alerts.models import Alert, AlertCategory
 from alerts.moderation import correction_sms_text
-from alerts.services import alert_sms_text
+from alerts.sms_text import alert_sms_text
 from communities.models import Community
 from communities.wording import at_place, of_place
 from mairie_pages.announcement_audience import announcement_sms_text

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_http_methods
 
 from alerts.forms import AlertForm
 from alerts.models import RESIDENT_CATEGORIES, Alert, AlertSource, ModerationStatus
-from alerts.services import alert_post, alert_sms_text
+from alerts.services import alert_post
+from alerts.sms_text import alert_sms_text
 from communities.commune_site import commune_site_view
 from communities.form_refusals import form_refusal_show
 from communities.memberships import active_membership, verified_membership

@@ -15,6 +15,7 @@ from .cache import *  # noqa: F403
 from .delivery import *  # noqa: F403
 from .environment import BASE_DIR, VAR_DIR, env_bool, env_database, env_int, env_list, env_str
 from .mail import *  # noqa: F403
+from .maps import *  # noqa: F403
 from .messaging import *  # noqa: F403
 from .push import *  # noqa: F403
 from .retention import *  # noqa: F403
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
     "wagtail.admin",
     "wagtail",
     "modelcluster",
+    # Leaflet and Leaflet.draw as static files, for the commune's map
+    "leaflet",
     "taggit",
     "phonenumber_field",
     "django_tasks",

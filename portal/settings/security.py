@@ -6,6 +6,8 @@ Transport protections (HTTPS redirect, HSTS, secure cookies) are production's, i
 
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
+from .maps import MAP_TILE_ORIGINS
+
 # Public and member pages: scripts only from our own static files, never inline code or eval
 # (the live counters and polling are static files; the json_script blocks they read are data,
 # which CSP does not govern). Styles from our static CSS too: no style="" attributes; the one
@@ -15,8 +17,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        # data: for the TOTP set-up QR code (allauth renders it as a data: SVG).
-        "img-src": [SELF, "data:"],
+        # data: for the TOTP set-up QR code (allauth renders it as a data: SVG); the map's
+        # base-map tiles when a tile server is configured (``maps``).
+        "img-src": [SELF, "data:", *MAP_TILE_ORIGINS],
         # The alert progress and conversation polling, the push subscription API.
         "connect-src": [SELF],
         "worker-src": [SELF],
@@ -36,7 +39,7 @@ ADMIN_CONTENT_SECURITY_POLICY = {
         **CONTENT_SECURITY_POLICY["DIRECTIVES"],
         "script-src": [SELF, UNSAFE_INLINE],
         "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:", "blob:"],
+        "img-src": [SELF, "data:", "blob:", *MAP_TILE_ORIGINS],
     },
 }
 # Nor does the admin fetch staff avatars from Gravatar (that would also hand Gravatar a hash

@@ -9,6 +9,9 @@
  * Polling pauses after data-pause-seconds (600) without a key, click, touch or scroll, and
  * says so: each poll counts as activity for the staff session, which must still end after
  * its idle time when nobody is at the screen. The first sign of activity resumes it.
+ *
+ * After each swap the box dispatches "dashboard:refreshed" (bubbling), which the commune's
+ * map (commune_map.js) listens to.
  */
 (function () {
   "use strict";
@@ -72,6 +75,8 @@
             function (node, index) { node.scrollLeft = scrolls[index] || 0; }
           );
           refocus(box, key);
+          // What else shows the same figures (the commune's map) reads them again.
+          box.dispatchEvent(new CustomEvent("dashboard:refreshed", { bubbles: true }));
         })
         .catch(function () { /* the next poll tries again */ })
         .then(function () { busy = false; });
