@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Profile, User
 from communities.models import Commune, CommunityRole, Membership, MembershipStatus
+from communities.sms_budget import sms_budget_refusal
 from communities.wording import of_place
+from notifications.cost import sms_cost_estimate
 from notifications.models import (
     Channel,
     Delivery,
-    OutboundSms,
     OutboxMessage,
     PushSubscription,
     SmsStatus,
@@ -35,7 +36,7 @@ from notifications.quiet_hours import quiet_hours_end
 from notifications.reachability import sms_reachable
 from notifications.services import outbox_message_dispatch
 from notifications.sms.segments import to_gsm7
-from notifications.sms.service import MAX_BODY_CHARACTERS, sms_dispatch
+from notifications.sms.service import MAX_BODY_CHARACTERS
 
 from .models import (
     MAX_SUBJECT,
@@ -121,6 +122,7 @@ def official_send(
     communities=(),
     members=(),
     replies_allowed: bool = True,
+    without_sms: bool = False,
 ) -> OfficialSend:
     """Send the mairie's message to the targeted members of ``commune``.
 
@@ -129,6 +131,11 @@ def official_send(
     refused. Web members get an official conversation (e-mail and push follow through the
     batched notifications, per their settings); SMS-only members an SMS through the outbox,
     fanned out after commit and sent at once, or at 8h when written in the quiet hours.
+
+    A targeted message is never urgent: when its SMS would take the month over the
+    commune's SMS budget it is refused, nothing written
+    (``communities.sms_budget.sms_budget_refusal``); sent ``without_sms``, the members who
+    take part by SMS alone are not reached (counted unreachable).
     """
     if not official_communes(user=author).filter(pk=commune.pk).exists():
         raise PermissionDenied(_("Vous n'écrivez pas au nom de cette commune."))
@@ -162,6 +169,15 @@ def official_send(
 
     web = [u for u in recipients if not u.is_sms_only]
     by_sms = [u for u in recipients if u.is_sms_only]
+    reachable = [] if without_sms else [user for user in by_sms if sms_reachable(user)]
+    sms_text = official_sms_text(
+        commune=commune, subject=subject, text=text, replies_allowed=replies_allowed
+    )
+    if reachable:
+        cost = sms_cost_estimate(text=sms_text, recipients=len(reachable)).total
+        refusal = sms_budget_refusal(commune=commune, cost=cost)
+        if refusal:
+            raise ValidationError(refusal, code="sms_budget")
     now = timezone.now()
     send = OfficialSend.objects.create(
         commune=commune,
@@ -226,7 +242,6 @@ def official_send(
 
     # SMS-only members: one outbox message, whose deliveries the outbox writes after commit
     # from the same audience (``official_sms_audience``) and sends when the hour allows.
-    reachable = [user for user in by_sms if sms_reachable(user)]
     reach["sms"] = len(reachable)
     reach["unreachable"] = len(by_sms) - len(reachable)
     send.audience = {
@@ -237,10 +252,9 @@ def official_send(
         send.outbox_message = OutboxMessage.objects.create(
             purpose=OFFICIAL_PURPOSE,
             sender_name=commune.sms_sender_name,
+            payer=commune,
             # The French wording, for the record; each SMS is worded in its member's language.
-            text=official_sms_text(
-                commune=commune, subject=subject, text=text, replies_allowed=replies_allowed
-            ),
+            text=sms_text,
             not_before=send.sms_not_before,
         )
         outbox_message_dispatch(message=send.outbox_message)
@@ -293,35 +307,6 @@ def official_unreached(*, send: OfficialSend):
         unreached(official_sms_audience(send=send), message_id=message.pk, user_field="pk")
         .select_related("profile")
         .order_by("last_name", "first_name", "pk")
-    )
-
-
-def official_sms_send(*, send_id: int, now=None) -> int:
-    """Send the SMS of a targeted message written before the outbox carried them (one
-    ``OutboundSms`` each), once its legal hour has come; newer ones are the outbox's.
-
-    Idempotent: ``sms_dispatch`` claims each row, so a row already sent is left alone.
-    """
-    now = now or timezone.now()
-    send = OfficialSend.objects.filter(pk=send_id).first()
-    if send is None or (send.sms_not_before is not None and send.sms_not_before > now):
-        return 0
-    sent = 0
-    for sms in send.sms_messages.filter(status=SmsStatus.QUEUED).order_by("pk"):
-        sms_dispatch(sms)
-        sent += 1
-    return sent
-
-
-def official_sms_due(*, now=None) -> list[int]:
-    """Older targeted messages with SMS still queued whose hour has come."""
-    now = now or timezone.now()
-    queued = OutboundSms.objects.filter(status=SmsStatus.QUEUED).values("pk")
-    return list(
-        OfficialSend.objects.filter(sms_messages__in=queued)
-        .exclude(sms_not_before__gt=now)
-        .values_list("pk", flat=True)
-        .distinct()
     )
 
 

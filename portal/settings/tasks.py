@@ -49,14 +49,23 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "communities.memberships_expire_stale",
         "schedule": crontab(hour=3, minute=30),
     },
+    # A proof kept for a registration form left unfinished is deleted after a day.
+    "registration-proofs-purge": {
+        "task": "accounts.registration_proofs_purge",
+        "schedule": crontab(minute=20),
+    },
     # New registrations: their moderators and referents are told, batched, thrice a day.
     "registrations-waiting-notify": {
         "task": "communities.registrations_waiting_notify",
         "schedule": crontab(hour="9,13,17", minute=0),
     },
-    # Private messages: one batched e-mail or push per member, and held SMS of the mairie.
+    # SMS budgets: the mairie's administrators are told at 80 % and 100 % of the month's.
+    "communities-sms-budgets-check": {
+        "task": "communities.sms_budgets_check",
+        "schedule": 300.0,
+    },
+    # Private messages: one batched e-mail or push per member.
     "messaging-notify": {"task": "messaging.messages_notify", "schedule": 60.0},
-    "messaging-official-sms": {"task": "messaging.official_sms_sweep", "schedule": 60.0},
     # GDPR: private messages do not outlive MESSAGE_RETENTION_DAYS.
     "messaging-retention": {
         "task": "messaging.retention_apply",
