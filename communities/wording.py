@@ -42,3 +42,12 @@ def at_place(name: str) -> str:
     if name.startswith("Le "):
         return f"au {name[3:]}"
     return f"à {name}"
+
+
+def mairie_of(name: str) -> str:
+    """How the mairie signs: "Mairie de Cadaujac", "Mairie du Haillan", "Mairie d'Eysines".
+
+    What its staff write for it (broadcasts, official messages, gazette posts) is signed so,
+    never with the staff member's own name.
+    """
+    return _("Mairie %(of_commune)s") % {"of_commune": of_place(name)}

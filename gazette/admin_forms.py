@@ -54,5 +54,8 @@ class GazettePostAdminForm(WagtailAdminPageForm):
 
     def save(self, commit=True):
         if not self.instance.author_id and self.for_user is not None:
+            # Only the mairie's staff enter the admin: what they write there, they write
+            # for the mairie.
             self.instance.author = self.for_user
+            self.instance.from_mairie = True
         return super().save(commit=commit)

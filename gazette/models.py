@@ -166,6 +166,9 @@ class GazettePost(Page):
         help_text=_("Les petites annonces expirent par défaut au bout de 30 jours."),
     )
     hidden_at = models.DateTimeField(_("masquée le"), null=True, blank=True, editable=False)
+    # Written by the mairie's staff for the mairie (not as a resident): signed with the
+    # mairie's name, never the staff member's own.
+    from_mairie = models.BooleanField(_("publiée par la mairie"), default=False, editable=False)
 
     objects = PageManager.from_queryset(GazettePostQuerySet)()
 
@@ -282,6 +285,8 @@ class Comment(models.Model):
         verbose_name=_("auteur"),
     )
     text = models.TextField(_("commentaire"), max_length=2000)
+    # Written by a staff member who is not a resident of the commune: signed by the mairie.
+    from_mairie = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(_("publié le"), auto_now_add=True)
     edited_at = models.DateTimeField(_("modifié le"), null=True, blank=True)
     hidden_at = models.DateTimeField(_("masqué le"), null=True, blank=True)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.member_language import member_language
+from communities.wording import mairie_of
 from notifications.push import PushNotification
 from notifications.sources import EmailContent, OutboxSource
 
@@ -82,7 +83,7 @@ class AnnouncementOutboxSource(OutboxSource):
     def push(self, delivery) -> PushNotification:
         send, page, language = self._page(delivery)
         with override(language):
-            title = _("Mairie de %(commune)s") % {"commune": send.commune.name}
+            title = mairie_of(send.commune.name)
         return PushNotification(
             title=title,
             body=f"{page.title} — {page.summary}" if page.summary else page.title,

@@ -23,6 +23,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from communities.wording import mairie_of, of_place
+
 from .models import Conversation, Message, Participant
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -54,7 +56,9 @@ def conversation_title(*, conversation: Conversation, others) -> str:
     if conversation.subject:
         return conversation.subject
     if conversation.is_official:
-        return _("Message de la mairie de %(commune)s") % {"commune": conversation.commune.name}
+        return _("Message de la mairie %(of_commune)s") % {
+            "of_commune": of_place(conversation.commune.name)
+        }
     names = [p.user.get_full_name() for p in others]
     return ", ".join(names) or _("Conversation sans autre participant")
 
@@ -156,7 +160,7 @@ def messages_of(*, conversation: Conversation, user, after: int | None = None) -
 def message_author_label(*, message: Message, conversation: Conversation) -> str:
     """How a message names its author: the mairie, a neighbour, or a former member."""
     if message.from_mairie:
-        return _("Mairie de %(commune)s") % {"commune": conversation.commune.name}
+        return mairie_of(conversation.commune.name)
     if message.author is None:
         return _("ancien membre")
     return message.author.get_full_name()

@@ -42,7 +42,14 @@ def comment_create(*, post: GazettePost, author, text: str) -> Comment:
     if not may_comment(user=author, post=post):
         raise PermissionDenied(_("Vous ne pouvez pas commenter cette publication."))
     member_suspension_refuse(user=author, commune=post.commune)
-    return Comment.objects.create(post=post, author=author, text=_clean_comment(text))
+    who = gazette_author_for(user=author, commune=post.commune)
+    return Comment.objects.create(
+        post=post,
+        author=author,
+        text=_clean_comment(text),
+        # Staff who are not residents of the commune comment for the mairie.
+        from_mairie=who is None or who.is_staff,
+    )
 
 
 def _own_comment(*, comment: Comment, by) -> Comment:

@@ -185,6 +185,7 @@ def gazette_post_create(
         owner=author,
         expires_at=expires_at,
         live=not needs_approval(author=who),
+        from_mairie=who.is_staff,
     )
     post.communities = communities
     post.photos = [
