@@ -272,8 +272,8 @@ class AlertMessage(OutboxMessage):
 
     def save(self, *args, **kwargs):
         # What the outbox needs, from the alert, when the message is first written: the
-        # commune's SMS sender, how long the text is useful (a correction: whenever it is
-        # due), and whether a moderator holds it.
+        # commune's SMS sender and who pays its SMS, how long the text is useful (a
+        # correction: whenever it is due), and whether a moderator holds it.
         if self._state.adding:
             alert = self.alert
             self.purpose = ALERT_PURPOSE
@@ -287,6 +287,7 @@ class AlertMessage(OutboxMessage):
 
 class InboundSms(models.Model):
     """An SMS received on the relay number, kept by provider id so a retry is answered alike.
+            self.payer_id = self.payer_id or alert.commune_id
 
     Only what idempotence needs is kept: no sender number, no text (an alert, if one was
     posted, holds the text under its own retention rules).

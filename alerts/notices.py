@@ -72,6 +72,7 @@ def alert_outcome_notify(*, alert: Alert, outcome: str, reason: str = "") -> Non
         text=text,
         channels=email_else_sms(author),
         sender_name=alert.commune.sms_sender_name,
+        payer=alert.commune,
         url=f"{alert.commune.site.root_url}/alertes/{alert.pk}/",
     )
 
@@ -116,6 +117,7 @@ def alert_held_notify(*, alert: Alert) -> None:
             sms_text=sms,
             channels=(Channel.EMAIL, Channel.SMS),
             sender_name=alert.commune.sms_sender_name,
+            payer=alert.commune,
             url=url,
             urgent=True,
         )

@@ -282,6 +282,7 @@ def membership_decision_notify(*, membership: Membership) -> None:
         text=text,
         channels=(Channel.EMAIL, Channel.SMS),
         sender_name=membership.commune.sms_sender_name,
+        payer=membership.commune,
     )
 
 
@@ -333,6 +334,7 @@ def neighbour_register(*, sponsor, first_name: str, last_name: str, phone: str, 
         text=invitation,
         channels=(Channel.SMS,),
         sender_name=commune.sms_sender_name,
+        payer=commune,
     )
     return membership
 

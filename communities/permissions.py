@@ -59,3 +59,9 @@ def media_visible_in_admin(*, user, model) -> QuerySet:
 def user_sees_every_commune(*, user) -> bool:
     """Only the platform team reads reports that aggregate every commune's content."""
     return user.is_active and user.is_superuser
+
+
+def sms_budget_settable(*, user) -> bool:
+    """Only the platform team sets a commune's SMS budget: it is what the platform bills,
+    and a mairie that could raise its own would make the budget meaningless."""
+    return user.is_active and user.is_superuser

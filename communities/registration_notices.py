@@ -113,6 +113,7 @@ def registrations_waiting_notify(*, now=None) -> int:
                 url=url,
                 channels=email_else_sms(user),
                 sender_name=commune.sms_sender_name,
+                payer=commune,
                 now=now,
             )
             sent += 1

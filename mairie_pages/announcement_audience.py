@@ -21,8 +21,10 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from communities.models import Community, Membership, MembershipStatus
+from communities.sms_budget import sms_budget_refusal
 from communities.wording import of_place
 from notifications.channels.sms import sms_price_per_segment
+from notifications.cost import sms_cost_estimate
 from notifications.models import Channel
 from notifications.reachability import reachable_sql, users_with_profiles_sql
 from notifications.sms.segments import SmsSegmentation, sms_segments, to_gsm7
@@ -110,3 +112,14 @@ def announcement_estimate(
         segmentation=segmentation,
         cost=cost,
     )
+
+
+def announcement_sms_refusal(*, commune, text: str) -> str | None:
+    """Why the SMS of an announcement worded ``text`` may not go this month (None: they
+    may): an announcement is never urgent, so its SMS are refused when their cost would take
+    the month over the commune's SMS budget; e-mail and push go all the same."""
+    if commune.sms_budget is None:
+        return None
+    recipients = announcement_reach(commune_id=commune.pk, by_sms=True)[Channel.SMS]
+    cost = sms_cost_estimate(text=text, recipients=recipients).total
+    return sms_budget_refusal(commune=commune, cost=cost)

@@ -4,7 +4,8 @@ Called when Wagtail publishes a page (``page_published``, wired in
 ``MairiePagesConfig.ready``), scheduled publications included. Members who take the
 mairie's news by e-mail get it at once; by notification from 8 h on the next working day
 when it is published at night or on a Sunday (quiet hours); by SMS only when staff ticked
-"envoyer aussi par SMS", and then only those reached by nothing else.
+"envoyer aussi par SMS", and then only those reached by nothing else, within the
+commune's SMS budget (``communities.sms_budget``).
 """
 
 from django.db import IntegrityError, transaction
@@ -14,7 +15,7 @@ from communities.selectors import commune_for_page
 from notifications.quiet_hours import quiet_hours_end
 from notifications.services import outbox_message_dispatch
 
-from .announcement_audience import announcement_sms_text
+from .announcement_audience import announcement_sms_refusal, announcement_sms_text
 from .models import AnnouncementPage, AnnouncementSend
 
 ANNOUNCEMENT_PURPOSE = "announcement"
@@ -53,18 +54,22 @@ def announcement_send(*, page: AnnouncementPage, now=None) -> AnnouncementSend |
         summary=page.summary,
         url=page.get_full_url() or commune.site.root_url,
     )
+    # Over the SMS budget, the announcement still goes, by e-mail and push only: the editor
+    # was told on publishing, and a scheduled or approved publication has nobody to ask.
+    by_sms = page.sms_requested and not announcement_sms_refusal(commune=commune, text=text)
     try:
         with transaction.atomic():
             send = AnnouncementSend.objects.create(
                 purpose=ANNOUNCEMENT_PURPOSE,
                 sender_name=commune.sms_sender_name,
+                payer=commune,
                 text=text,
                 not_before=quiet_hours_end(now=now),
                 expires_at=page.expire_at,
                 page=page,
                 commune=commune,
                 translation_key=page.translation_key,
-                by_sms=page.sms_requested,
+                by_sms=by_sms,
             )
             outbox_message_dispatch(message=send)
     except IntegrityError:

@@ -35,6 +35,7 @@ def warning_notify(*, author, commune, summary: dict, note: str) -> Notice | Non
         text=text,
         channels=email_else_sms(author),
         sender_name=commune.sms_sender_name,
+        payer=commune,
     )
 
 
@@ -56,6 +57,7 @@ def suspension_notify(*, author, commune, until, note: str) -> Notice | None:
         text=text,
         channels=email_else_sms(author),
         sender_name=commune.sms_sender_name,
+        payer=commune,
     )
 
 
@@ -76,6 +78,7 @@ def hidden_notify(*, author, commune, summary: dict, note: str) -> Notice | None
         text=text,
         channels=email_else_sms(author),
         sender_name=commune.sms_sender_name,
+        payer=commune,
     )
 
 
@@ -95,4 +98,5 @@ def lift_notify(*, author, commune, note: str) -> Notice | None:
         text=text,
         channels=email_else_sms(author),
         sender_name=commune.sms_sender_name,
+        payer=commune,
     )

@@ -24,12 +24,14 @@ def deliveries_write(*, message: OutboxMessage, channels=ALL_CHANNELS) -> int:
     """Write the queued deliveries of ``message`` for ``channels``; return how many are new.
 
     Recipients and their channels come from the message's source, restricted recipients
-    (the mairie and the police of an alert) marked so. A withdrawn message writes nothing.
-    Idempotent.
+    (the mairie and the police of an alert) marked so. A withdrawn message writes nothing;
+    one sent without SMS (``sms_withheld``) writes no SMS. Idempotent.
     """
     if message.withdrawn_at is not None:
         return 0
     channels = [Channel(channel) for channel in channels]
+    if message.sms_withheld:
+        channels = [channel for channel in channels if channel != Channel.SMS]
     if not channels:
         return 0
     audience, audience_params = outbox_source(message.purpose).audience_sql(message=message)

@@ -241,6 +241,21 @@ class OutboxMessage(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     held = models.BooleanField(default=False)
+    # Who pays the SMS, as the sender says: the commune whose budget counts them
+    # (``communities.sms_budget``). Empty for the platform's own messages.
+    payer = models.ForeignKey(
+        "communities.Commune",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("commune qui paie les SMS"),
+    )
+    sms_withheld = models.BooleanField(
+        _("sans SMS"),
+        default=False,
+        help_text=_("Envoyé par e-mail et notification seulement : aucun SMS n'est écrit."),
+    )
 
     class Meta:
         verbose_name = _("message à envoyer")

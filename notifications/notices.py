@@ -52,6 +52,7 @@ def notice_send(
     headers: dict[str, str] | None = None,
     urgent: bool = False,
     expires_at=None,
+    payer=None,
     now=None,
 ) -> Notice | None:
     """Write a notice to ``user`` in the caller's transaction; it leaves after commit.
@@ -62,8 +63,10 @@ def notice_send(
     the notice is about (``alert_outcome``, ``membership_decision``…) and tags its push,
     so that a newer one replaces the older on screen. Non-urgent SMS and push wait for
     the end of quiet hours (``not_before``); e-mail leaves at once; ``urgent`` ones (an
-    alert waiting for its moderators) leave at any hour. Returns None, writing nothing,
-    when no channel is asked for.
+    alert waiting for its moderators) leave at any hour. ``payer`` is the commune whose
+    SMS budget counts the notice's SMS (the commune the notice is about); a notice is
+    never held back by a budget. Returns None, writing nothing, when no channel is asked
+    for.
     """
     channels = {Channel(channel) for channel in channels}
     if not channels:
@@ -86,6 +89,7 @@ def notice_send(
         urgent=urgent,
         expires_at=expires_at,
         not_before=None if urgent else quiet_hours_end(now=now),
+        payer=payer,
     )
     outbox_message_dispatch(message=notice)
     return notice
