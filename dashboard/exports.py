@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .console import CommuneRow
-from .figures import ACTIVITY_DAYS, PERIODS, Period
+from .figures import ACTIVITY_DAYS, PERIODS, Period, month_starts
 from .live import Figures
 from .templatetags.dashboard_tags import small_count
 
@@ -213,7 +213,7 @@ def figures_sections(
         (
             _("SMS ce mois-ci"),
             [_("Depuis le"), _("SMS"), _("Segments"), _("Coût (€)")],
-            [[figures.sms.month_start, figures.sms.sms, figures.sms.segments, figures.sms.cost]],
+            [[month_starts(now=now)[-1], figures.sms.sms, figures.sms.segments, figures.sms.cost]],
         ),
     ]
     return sections
