@@ -21,8 +21,8 @@ def map_wording() -> dict:
         "no_boundary": _("Périmètre non tracé : absente de la carte"),
         "summary": _("{period} — alertes : {n}."),
         "unplaced": _(
-            "{n} alertes de la mairie à plusieurs communautés ou à toute la commune : "
-            "sans place sur la carte, comptées à part."
+            "Alertes de la mairie à plusieurs communautés ou à toute la commune, sans place "
+            "sur la carte et comptées à part : {n}."
         ),
         "truncated": _("Seules les {n} alertes les plus récentes sont placées sur la carte."),
         "unavailable": _("La carte n'a pas pu être mise à jour ; nouvel essai dans un instant."),

@@ -107,9 +107,11 @@
             className: "commune-map__boundary commune-map__boundary--" + community.level
           }
         });
+        // Below the centre, where the community's alerts stand.
         layer.bindTooltip(community.name + " : " + community.alerts_label, {
           permanent: true,
-          direction: "center",
+          direction: "bottom",
+          offset: [0, 16],
           className: "commune-map__label"
         });
         boundaries.addLayer(layer);

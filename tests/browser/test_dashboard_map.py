@@ -15,6 +15,7 @@ from alerts.services import alert_post
 from communities.models import Community
 from demo.loader import demo_load
 
+from .test_csp_pages import PolicyWatch
 from .test_dashboard import _shot
 from .test_no_sideways_scrolling import OVERFLOW
 from .test_registration_approval import TOTP_SECRET, new_page, sign_in, totp_code
@@ -141,5 +142,40 @@ def test_staff_draw_a_boundary_in_the_admin(browser, commune_url):
         assert community.boundary["type"] == "Polygon"
         assert polygon.is_valid
         assert len(community.boundary["coordinates"][0]) == 5  # four corners, closed
+    finally:
+        context.close()
+
+
+def test_the_police_sees_the_running_alerts_on_its_map_under_the_strict_policy(
+    browser, commune_url
+):
+    demo_load()
+    police = get_user_model().objects.get(email="police@cadaujac.demo.invalid")
+    totp_authenticator_ensure(user=police, secret=TOTP_SECRET)
+    resident = get_user_model().objects.get(email=RESIDENT)
+    community = Community.objects.get(memberships__user=resident)
+    alert_post(
+        author=resident,
+        category=AlertCategory.BURGLARY,
+        text="Deux hommes essaient les poignées des portails rue du Lavoir.",
+    )
+    context, page = new_page(browser)
+    watch = PolicyWatch(context)
+    try:
+        sign_in(page, commune_url, police.email)
+        page.wait_for_url("**/accounts/2fa/authenticate/")
+        page.get_by_label("Code").fill(totp_code(TOTP_SECRET))
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_url(lambda url: "/accounts/" not in url)
+        for width in (390, 1280):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.goto(commune_url("cadaujac", "/tableau-de-bord/police/"))
+            page.wait_for_selector(".commune-map[data-map-loaded]")
+            assert page.locator(BOUNDARIES).count() == 4
+            assert _marker_count(page, community.pk) >= 1
+            overflow = page.evaluate(OVERFLOW)
+            assert overflow["scroll"] <= overflow["width"], overflow
+            _shot(page, f"police-map-{width}")
+        watch.assert_none(page, "the police's dashboard")
     finally:
         context.close()
