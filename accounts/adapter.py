@@ -41,6 +41,10 @@ LOCKED_OUT = _(
 )
 
 
+# Where allauth's headless mode (apps, the site's scripts) is served (portal.urls).
+HEADLESS_PREFIX = "/_allauth/"
+
+
 def sms_sender_for(request) -> str | None:
     """The commune's SMS sender name on its own site, the platform's default elsewhere."""
     if request is None:
@@ -106,6 +110,14 @@ class AccountAdapter(DefaultAccountAdapter):
             if commune is not None and membership.community.commune_id == commune.pk:
                 return reverse("member_home")
         return super().get_login_redirect_url(request)
+
+    def is_open_for_signup(self, request) -> bool:
+        """Registration needs the commune's own form (address, proof of address, charter):
+        allauth's headless sign-up (``/_allauth/…/auth/signup``) would skip all of it, so
+        apps send new residents to the site's registration page instead."""
+        if request is not None and request.path.startswith(HEADLESS_PREFIX):
+            return False
+        return super().is_open_for_signup(request)
 
     # --- Brute force --------------------------------------------------------------------------
     def get_client_ip(self, request) -> str:

@@ -16,7 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import user_login_failed
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -29,6 +29,7 @@ from communities.memberships import active_membership
 from communities.models import Commune
 from communities.selectors import commune_for_request
 
+from .adapter import HEADLESS_PREFIX, LOCKED_OUT
 from .forms import FrenchMobileField
 from .password_reset_sms import SmsPasswordResetProcess
 
@@ -38,6 +39,17 @@ from .password_reset_sms import SmsPasswordResetProcess
 def lockout(request, original_response=None, credentials=None):
     """The page shown while a login is locked out from this address (AXES_LOCKOUT_CALLABLE)."""
     cool_off = get_cool_off(request) or timedelta(minutes=15)
+    if request.path.startswith(HEADLESS_PREFIX):
+        # Apps and the site's scripts read allauth's headless error format.
+        response = JsonResponse(
+            {
+                "status": 429,
+                "errors": [{"message": str(LOCKED_OUT), "code": "too_many_login_attempts"}],
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(int(cool_off.total_seconds()))
+        return response
     response = render(
         request,
         "account/lockout.html",

@@ -115,6 +115,15 @@ class AlertQuerySet(models.QuerySet):
             moderation_status__in=WITHDRAWN_STATUSES
         )
 
+    def ended(self, *, now=None):
+        """Alerts that ended: closed, expired or withdrawn (everything ``active`` leaves out)."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(closed_at__isnull=False)
+            | Q(expires_at__lte=now)
+            | Q(moderation_status__in=WITHDRAWN_STATUSES)
+        )
+
 
 class Alert(models.Model):
     commune = models.ForeignKey(

@@ -71,8 +71,6 @@ def figures_context(request, commune: Commune) -> dict:
         "sees_police": police_dashboard_allowed(user=request.user, commune=commune),
         "refresh_url": f"{reverse('dashboard:figures')}?commune={commune.pk}",
         "poll_seconds": POLL_SECONDS,
-        # The SMS budget per commune comes with its own issue: the figure keeps its place.
-        "sms_budget": None,
     }
 
 

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, Max, Min, Q, Sum
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Alert
@@ -98,12 +97,9 @@ DEFAULT_SORT = "commune"
 
 
 def _commune_of_message(prefix: str = "message__"):
-    """The commune an outbox message belongs to: its alert's, or the mairie's message's
-    (the same messages as ``dashboard.figures.sms_spend``)."""
-    return Coalesce(
-        F(f"{prefix}alert_message__alert__commune_id"),
-        F(f"{prefix}official_send__commune_id"),
-    )
+    """The commune an outbox message belongs to: the one its sender named as paying its SMS
+    (``OutboxMessage.payer``, as ``communities.sms_budget`` counts the spend)."""
+    return F(f"{prefix}payer_id")
 
 
 def _by_commune(rows, key: str = "commune_id") -> dict[int, dict]:

@@ -8,15 +8,14 @@ police officer who took an alert in charge (staff see it on the alert already).
 
 Some reads here belong, by their subject, to the app that owns the data (they stay here
 until those apps offer them): the monthly joins and the per-community counts to
-``communities.selectors``, the channel shares and the SMS spend to ``notifications.progress``,
+``communities.selectors``, the channel shares to ``notifications.progress``,
 the moderation and police waits to ``alerts.moderation``/``alerts.views``' selectors.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
 
-from django.db.models import Avg, Count, DecimalField, F, Min, Q, Sum
+from django.db.models import Avg, Count, F, Min, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +27,7 @@ from alerts.models import (
     ModerationStatus,
 )
 from communities.models import Commune, Community, Membership, MembershipStatus
+from communities.sms_budget import SmsBudget, sms_budget
 from gazette.models import Comment, GazettePost
 from messaging.models import Message, OfficialSend
 from moderation.models import Report, ReportStatus
@@ -485,38 +485,11 @@ def gazette_and_messaging(*, commune: Commune, now: datetime) -> Activity:
 # --- SMS spend ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SmsSpend:
-    month_start: datetime
-    sms: int
-    segments: int
-    cost: Decimal
-
-
-def sms_spend(*, commune: Commune, now: datetime) -> SmsSpend:
-    """SMS segments and their cost since the first of the month: the sum of what the outbox
-    recorded when each SMS left (``segments × price_per_segment``), for the commune's
-    alerts and the mairie's targeted messages. Not an estimate. One query."""
-    start = month_starts(now=now)[-1]
-    messages = OutboxMessage.objects.filter(
-        Q(alert_message__alert__commune=commune) | Q(official_send__commune=commune)
-    ).values("pk")
-    row = Delivery.objects.filter(
-        message__in=messages, channel=Channel.SMS, sent_at__gte=start, segments__isnull=False
-    ).aggregate(
-        sms_count=Count("pk"),
-        total_segments=Sum("segments"),
-        total_cost=Sum(
-            F("segments") * F("price_per_segment"),
-            output_field=DecimalField(max_digits=14, decimal_places=4),
-        ),
-    )
-    return SmsSpend(
-        month_start=start,
-        sms=row["sms_count"],
-        segments=row["total_segments"] or 0,
-        cost=(row["total_cost"] or Decimal(0)).quantize(Decimal("0.01")),
-    )
+def sms_spend(*, commune: Commune, now: datetime) -> SmsBudget:
+    """SMS segments and their cost since the first of the month against the commune's
+    budget, with the month's forecast: the sum of what the outbox recorded when each SMS
+    the commune pays for left (``communities.sms_budget``), not an estimate. One query."""
+    return sms_budget(commune=commune, now=now)
 
 
 # --- Communities: most and least active -----------------------------------------------------

@@ -57,7 +57,7 @@ class Figures:
     moderation: figures.Queue
     reports: figures.Queue
     activity: figures.Activity
-    sms: figures.SmsSpend
+    sms: figures.SmsBudget
     most_active: list
     least_active: list
     police: figures.Police

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "messaging",
     "search",
     "dashboard",
+    "api",
     "demo",
     "portal",
     # Wagtail and wagtail-localize
@@ -78,7 +79,11 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # The same sign-in for apps (session tokens) and the site's scripts, under /_allauth/
+    "allauth.headless",
     "axes",
+    # The JSON API (/api/v1/); listed so that its docs page is served from our static files
+    "ninja",
     # Django
     "django.contrib.auth",
     "django.contrib.contenttypes",
