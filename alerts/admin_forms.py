@@ -73,6 +73,15 @@ class BroadcastForm(forms.Form):
         ),
     )
 
+    without_sms = forms.BooleanField(
+        label=_("Envoyer sans SMS"),
+        required=False,
+        help_text=_(
+            "Par e-mail et notification seulement : rien n'est décompté du budget SMS de la "
+            "commune, mais les membres qui ne participent que par SMS ne la recevront pas."
+        ),
+    )
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         communes = communes_where(user=user, role=StaffRole.BROADCASTER).order_by("name")
@@ -113,7 +122,9 @@ class BroadcastForm(forms.Form):
             ("target", data["target"]),
         ]
         pairs += [("communities", str(c.pk)) for c in data["communities"]]
-        pairs += [(name, "on") for name in ("urgent", "transliterate") if data.get(name)]
+        pairs += [
+            (name, "on") for name in ("urgent", "transliterate", "without_sms") if data.get(name)
+        ]
         return pairs
 
 

@@ -23,6 +23,7 @@ from communities.dates import date_display
 from communities.form_refusals import form_refusal_show
 from communities.models import StaffRole
 from communities.selectors import communes_where
+from communities.sms_budget import sms_budget_refusal
 from notifications.models import Channel
 from notifications.progress import deliveries_counts
 
@@ -117,6 +118,7 @@ class BroadcastView(BroadcastMixin, TemplateView):
                 communities=data["communities"],
                 urgent=data["urgent"],
                 transliterate=data["transliterate"],
+                without_sms=data["without_sms"],
             )
         except PermissionDenied as error:
             raise Http404 from error
@@ -135,6 +137,7 @@ class BroadcastView(BroadcastMixin, TemplateView):
             communities=data["communities"],
             urgent=data["urgent"],
             transliterate=data["transliterate"],
+            without_sms=data["without_sms"],
             author=self.request.user,
         )
         self.template_name = "alerts/admin/broadcast_confirm.html"
@@ -147,6 +150,11 @@ class BroadcastView(BroadcastMixin, TemplateView):
                     (label, estimate.reach.get(channel, 0)) for channel, label in Channel.choices
                 ],
                 category_label=dict(form.fields["category"].choices)[data["category"]],
+                budget_refusal=(
+                    sms_budget_refusal(commune=data["commune"], cost=estimate.cost)
+                    if estimate.budget_refused
+                    else None
+                ),
             )
         )
 
