@@ -16,7 +16,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from .boundaries import boundary_clean
 from .charter import charter_changed, charter_text_differs
 from .models import Commune, Community
-from .permissions import communes_granting, images_for_commune_branding
+from .permissions import communes_granting, images_for_commune_branding, sms_budget_settable
 from .role_views import TeamViewSet
 from .widgets import BoundaryWidget
 
@@ -142,11 +142,15 @@ class CommunityForm(WagtailAdminModelForm):
 
 class CommuneForm(WagtailAdminModelForm):
     """The logo can only be an image of the commune's own media collection; a new charter
-    text is a new version, which members accept again (``accounts.terms``)."""
+    text is a new version, which members accept again (``accounts.terms``). The SMS budget
+    is the platform team's to set: the mairie's staff see it, and a value they post is
+    ignored (a disabled field keeps the stored one)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["logo"].queryset = images_for_commune_branding(commune=self.instance)
+        if "sms_budget" in self.fields and not sms_budget_settable(user=self.for_user):
+            self.fields["sms_budget"].disabled = True
 
     def save(self, commit=True):
         # Compared as members read it: the rich text editor reports an untouched field as
@@ -213,6 +217,7 @@ class CommuneViewSet(ScopedModelViewSet):
                 [FieldPanel("logo"), FieldPanel("primary_colour")],
                 heading=_("Identité visuelle"),
             ),
+            MultiFieldPanel([FieldPanel("sms_budget")], heading=_("Budget SMS")),
             MultiFieldPanel(
                 [FieldPanel("charter")],
                 heading=_("Charte du voisin vigilant et solidaire"),

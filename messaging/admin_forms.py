@@ -68,6 +68,15 @@ class OfficialMessageForm(forms.Form):
         ),
     )
 
+    without_sms = forms.BooleanField(
+        label=_("Envoyer sans SMS"),
+        required=False,
+        help_text=_(
+            "Rien n'est décompté du budget SMS de la commune, mais les membres qui ne "
+            "participent que par SMS ne recevront pas le message."
+        ),
+    )
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         communes = official_communes(user=user).order_by("name")

@@ -19,6 +19,8 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from accounts.profiles import directory_entries
 from communities.form_refusals import form_refusal_show
+from communities.sms_budget import sms_budget
+from notifications.channels.sms import sms_price_per_segment
 from notifications.models import SmsStatus
 from notifications.progress import UnreachableReason, unreachable_reason
 
@@ -34,6 +36,8 @@ from .official import (
 from .permissions import official_communes
 
 RECENT = 20
+# The SMS budgets shown beside the form: a broadcaster of a handful of communes sees each.
+BUDGETS_SHOWN = 5
 
 
 class OfficialMixin(WagtailAdminTemplateMixin):
@@ -71,6 +75,7 @@ class OfficialFormView(OfficialMixin, TemplateView):
                     subject=data["subject"],
                     text=data["text"],
                     replies_allowed=data["replies_allowed"],
+                    without_sms=data["without_sms"],
                 )
             except PermissionDenied as error:
                 raise Http404 from error
@@ -87,7 +92,18 @@ class OfficialFormView(OfficialMixin, TemplateView):
             .select_related("commune", "sent_by")
             .order_by("-created_at")[:RECENT]
         )
-        return super().get_context_data(recent=recent, **kwargs)
+        budgets = [
+            (commune, sms_budget(commune=commune))
+            for commune in official_communes(user=self.request.user)
+            .filter(sms_budget__isnull=False)
+            .order_by("name")[:BUDGETS_SHOWN]
+        ]
+        return super().get_context_data(
+            recent=recent,
+            budgets=budgets,
+            price_per_segment=sms_price_per_segment(),
+            **kwargs,
+        )
 
 
 # The call list on the status page: enough to phone, never a page of thousands.
