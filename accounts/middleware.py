@@ -178,6 +178,7 @@ TERMS_FREE_PREFIXES = (
     "sms",
     "anymail",
     "api",
+    "_allauth",
     "healthz",
     "readyz",
     "manifest.webmanifest",

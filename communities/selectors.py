@@ -7,7 +7,7 @@ them which communes a user may act on, so that staff of one commune never reach 
 from django.db.models import QuerySet
 from wagtail.models import Site
 
-from .models import Commune, StaffRole
+from .models import Commune, CommuneGroup, StaffRole
 
 
 def commune_for_site(*, site: Site | None) -> Commune | None:
@@ -59,3 +59,13 @@ def roles_in_commune(*, user, commune: Commune) -> set[str]:
     if user.is_superuser:
         return set(StaffRole.values)
     return set(commune.staff_groups.filter(group__user=user).values_list("role", flat=True))
+
+
+def staff_roles_of(*, user) -> QuerySet:
+    """The (commune, role) pairs ``user`` holds, as ``CommuneGroup`` rows with their commune
+    (the platform team's implicit roles everywhere are not listed)."""
+    return (
+        CommuneGroup.objects.filter(group__user=user)
+        .select_related("commune")
+        .order_by("commune__name", "role")
+    )

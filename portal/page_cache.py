@@ -21,6 +21,7 @@ BYPASS_PREFIXES = (
     "/django-admin/",
     "/accounts/",
     "/api/",
+    "/_allauth/",
     "/sms/",
     "/healthz",
     "/readyz",

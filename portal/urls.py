@@ -32,6 +32,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     # Where a member lands after signing in: their community's running alerts, gazette, messages.
     path("mon-quartier/", member_home, name="member_home"),
+    path("compte/appareils/", include("api.device_urls")),
     path("compte/", include("accounts.settings_urls")),
     path("annuaire/", include("directory.urls")),
     path("moderation/", include("moderation.urls")),
@@ -60,6 +61,9 @@ urlpatterns = [
         name="commune_icon_maskable",
     ),
     path("api/v1/push/", include("notifications.urls")),
+    path("api/v1/", include("api.urls")),
+    # allauth's headless sign-in for apps (``app``) and the site's scripts (``browser``).
+    path("_allauth/", include("allauth.headless.urls")),
     # E-mail providers' delivery reports: 404 outside the demo until their secret is set.
     path("anymail/", include("portal.email_webhooks")),
 ]

@@ -112,3 +112,11 @@ AXES_CLIENT_IP_CALLABLE = "accounts.network.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.auth_views.lockout"
 # Successful sign-ins are not logged by axes (no need to keep every member's IP address).
 AXES_DISABLE_ACCESS_LOG = True
+
+# allauth's headless mode (/_allauth/{browser,app}/v1/…): the same sign-in flows, adapters,
+# rate limits, axes lockouts and TOTP step as the site's forms, for apps and the site's scripts.
+# Apps get a session token (``X-Session-Token``) that the member lists and revokes in
+# *Mon compte → Appareils connectés*; each is a row of ``api.AppSession``.
+HEADLESS_CLIENTS = ("browser", "app")
+HEADLESS_TOKEN_STRATEGY = "api.app_sessions.AppSessionTokenStrategy"
+HEADLESS_SERVE_SPECIFICATION = False
