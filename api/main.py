@@ -10,7 +10,7 @@ from functools import wraps
 from django.http import HttpRequest
 from ninja import NinjaAPI, Swagger
 
-from . import me
+from . import alerts, gazette, me
 from .problems import PROBLEM_CONTENT_TYPE, Problem, problem_handlers_install, problem_response
 from .security import member_auth
 
@@ -109,3 +109,5 @@ def _server_error(request, exc):
 
 
 api.add_router("/me", me.router)
+api.add_router("/alerts", alerts.router)
+api.add_router("/gazette", gazette.router)

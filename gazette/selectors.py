@@ -16,14 +16,16 @@ def _with_listing_relations(posts: QuerySet) -> QuerySet:
 
 
 def gazette_posts_for(*, viewer, commune, category: str | None = None) -> QuerySet:
-    """The posts of ``commune`` that ``viewer`` may read, newest first, ready to list.
+    """The posts of ``commune`` that ``viewer`` may read, newest first, ready to list
+    (``commune=None``: of every commune, for a client that is on no commune's site).
 
     Authors, communities and the first photo come in a fixed number of queries, however
     many posts are listed.
     """
-    posts = _with_listing_relations(
-        GazettePost.objects.visible_to(viewer).filter(commune=commune)
-    ).order_by("-first_published_at", "-pk")
+    posts = GazettePost.objects.visible_to(viewer)
+    if commune is not None:
+        posts = posts.filter(commune=commune)
+    posts = _with_listing_relations(posts).order_by("-first_published_at", "-pk")
     if category in GazetteCategory.values:
         posts = posts.filter(category=category)
     return posts

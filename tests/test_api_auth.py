@@ -267,3 +267,28 @@ def test_devices_page_asks_for_sign_in(db, cadaujac):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+# --- The site's own pages: session and CSRF ------------------------------------------------------
+
+
+def test_browser_session_reads_the_api_and_writes_only_with_its_csrf_token(jeanne):
+    browser = Client(headers={"host": CADAUJAC_HOST}, enforce_csrf_checks=True)
+    browser.force_login(jeanne)
+    alert = {"category": "scouting", "text": "Une camionnette tourne rue des Vignes depuis 14 h."}
+
+    assert browser.get(ME).status_code == 200
+    refused = post_json(browser, "/api/v1/alerts/", alert)
+    assert refused.status_code == 403
+    assert refused["Content-Type"] == "application/problem+json"
+
+    browser.get("/compte/")  # any page with a form sets the CSRF cookie
+    csrf = browser.cookies["csrftoken"].value
+    accepted = browser.post(
+        "/api/v1/alerts/",
+        json.dumps(alert),
+        content_type="application/json",
+        headers={"X-CSRFToken": csrf},
+    )
+    assert accepted.status_code == 201, accepted.content
+    assert accepted.json()["source"] == "api"

@@ -6,10 +6,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from alerts.forms import CloseForm, FollowUpForm, ReportForm
-from alerts.models import Alert, AlertEvent
 from alerts.permissions import alert_may_moderate, alert_rights, police_may_take
 from alerts.progress import alert_progress, alert_reach
 from alerts.services import alert_not_running_reason, alert_reported_by
+from alerts.timeline import alert_timeline
 from communities.commune_site import commune_site_view
 from communities.memberships import active_membership
 from communities.models import MembershipStatus, StaffRole
@@ -17,15 +17,6 @@ from communities.pagination import page_of
 from communities.selectors import roles_in_commune
 
 from .scope import PAGE_SIZE, alert_or_404, alerts_seen
-
-# What neighbours see of an alert's history; the commune's alert staff see all of it.
-PUBLIC_ACTIONS = [
-    AlertEvent.Action.UPDATED,
-    AlertEvent.Action.CLOSED,
-    AlertEvent.Action.POLICE_TAKEN,
-    AlertEvent.Action.RETRACTED,
-]
-
 
 # --- Lists --------------------------------------------------------------------------------------
 
@@ -63,8 +54,7 @@ def alert_list(request, commune):
 @commune_site_view
 def alert_ended_list(request, commune):
     """Alerts that ended (closed, expired or withdrawn), most recent first."""
-    running = alerts_seen(request, commune).active().values("pk")
-    alerts = alerts_seen(request, commune).exclude(pk__in=running).order_by("-created_at", "-pk")
+    alerts = alerts_seen(request, commune).ended().order_by("-created_at", "-pk")
     return render(
         request,
         "alerts/alert_ended_list.html",
@@ -76,16 +66,6 @@ def alert_ended_list(request, commune):
 
 
 # --- One alert ----------------------------------------------------------------------------------
-
-
-def _timeline(alert: Alert, rights):
-    events = AlertEvent.objects.filter(alert=alert).select_related("actor")
-    if rights.is_author and not rights.is_alert_staff:
-        # The author also reads the moderation's decision on their alert, and its reason.
-        events = events.filter(action__in=[*PUBLIC_ACTIONS, AlertEvent.Action.REJECTED])
-    elif not rights.is_alert_staff:
-        events = events.filter(action__in=PUBLIC_ACTIONS)
-    return list(events)
 
 
 def alert_detail_render(request, alert, *, forms=None, status=200):
@@ -101,7 +81,7 @@ def alert_detail_render(request, alert, *, forms=None, status=200):
         "alert": alert,
         "rights": rights,
         "now": now,
-        "timeline": _timeline(alert, rights),
+        "timeline": alert_timeline(alert=alert, rights=rights),
         # Staff follow each channel; the author and neighbours read one sentence.
         "progress": alert_progress(alert=alert) if rights.sees_delivery_detail else None,
         "reach": None if rights.sees_delivery_detail else alert_reach(alert=alert),

@@ -1,0 +1,274 @@
+"""Alerts over the API: the same selectors, rights and services as the alert pages."""
+
+from datetime import datetime
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from alerts.models import RESIDENT_CATEGORIES, Alert, AlertSource
+from alerts.permissions import AlertRights, alert_rights, police_may_take
+from alerts.services import (
+    MAX_TEXT,
+    alert_close,
+    alert_follow_up,
+    alert_not_running_reason,
+    alert_police_take,
+    alert_post,
+    alert_reported_by,
+)
+from alerts.timeline import (
+    alert_author_label,
+    alert_event_by,
+    alert_event_reason_shown,
+    alert_timeline,
+)
+from communities.memberships import verified_membership
+
+from .listing import DEFAULT_LIMIT, PageInfo, cursor_page, etag_response
+from .problems import Problem
+from .scope import request_commune
+
+router = Router(tags=["Alertes"])
+
+ResidentCategory = Literal[tuple(category.value for category in RESIDENT_CATEGORIES)]
+
+
+class Place(Schema):
+    id: int
+    name: str
+
+
+class AlertOut(Schema):
+    id: int
+    category: str
+    category_label: str
+    text: str
+    author: str
+    commune: Place
+    community: Place | None
+    source: str
+    urgent: bool
+    moderation_status: str
+    running: bool
+    created_at: datetime
+    expires_at: datetime
+    closed_at: datetime | None
+    police_taken_at: datetime | None
+    url: str
+
+
+class AlertEventOut(Schema):
+    action: str
+    action_label: str
+    by: str
+    text: str
+    created_at: datetime
+
+
+class AlertActions(Schema):
+    follow_up: bool
+    end: bool
+    police_take: bool
+    report: bool
+
+
+class AlertDetailOut(AlertOut):
+    identifying_details: str | None = Field(
+        None, description="Pour la mairie et la police municipale seulement (double facteur)."
+    )
+    timeline: list[AlertEventOut]
+    actions: AlertActions
+
+
+class AlertList(Schema):
+    items: list[AlertOut]
+    page: PageInfo
+
+
+class AlertIn(Schema):
+    category: ResidentCategory
+    text: str = Field(..., max_length=2000)
+    identifying_details: str = Field("", max_length=300)
+
+
+class TextIn(Schema):
+    text: str = Field(..., max_length=2000)
+
+
+def _visible(request):
+    """The one visibility rule (``Alert.objects.visible_to``), on this site's commune."""
+    alerts = Alert.objects.visible_to(request.auth).select_related("community", "author", "commune")
+    commune = request_commune(request)
+    return alerts.filter(commune=commune) if commune is not None else alerts
+
+
+def _alert_or_404(request, pk: int) -> Alert:
+    return get_object_or_404(_visible(request).select_related("police_taken_by"), pk=pk)
+
+
+def _place(obj) -> dict | None:
+    return {"id": obj.pk, "name": obj.name} if obj is not None else None
+
+
+def _alert_data(alert: Alert, *, now) -> dict:
+    return {
+        "id": alert.pk,
+        "category": alert.category,
+        "category_label": alert.get_category_display(),
+        "text": alert.text,
+        "author": alert_author_label(alert=alert),
+        "commune": _place(alert.commune),
+        "community": _place(alert.community),
+        "source": alert.source,
+        "urgent": alert.urgent,
+        "moderation_status": alert.moderation_status,
+        "running": alert_not_running_reason(alert=alert) is None,
+        "created_at": alert.created_at,
+        "expires_at": alert.expires_at,
+        "closed_at": alert.closed_at,
+        "police_taken_at": alert.police_taken_at,
+        "url": reverse("alerts:detail", kwargs={"pk": alert.pk}),
+    }
+
+
+def _detail(request, alert: Alert) -> dict:
+    rights: AlertRights = alert_rights(user=request.auth, alert=alert)
+    now = timezone.now()
+    may_act = rights.may_follow_up and alert_not_running_reason(alert=alert) is None
+    reported = alert_reported_by(alert=alert, user=request.auth)
+    return {
+        **_alert_data(alert, now=now),
+        "identifying_details": alert.identifying_details if rights.sees_details else None,
+        "timeline": [
+            {
+                "action": event.action,
+                "action_label": event.get_action_display(),
+                "by": alert_event_by(event=event, alert=alert, rights=rights),
+                "text": event.reason
+                if alert_event_reason_shown(event=event, rights=rights)
+                else "",
+                "created_at": event.created_at,
+            }
+            for event in alert_timeline(alert=alert, rights=rights)
+        ],
+        "actions": {
+            "follow_up": may_act,
+            "end": may_act,
+            "police_take": police_may_take(rights=rights, alert=alert, now=now),
+            "report": not rights.is_author and not rights.is_alert_staff and not reported,
+        },
+    }
+
+
+@router.get(
+    "/",
+    response={200: AlertList, 304: None},
+    summary="Alertes en cours ou terminées",
+    description=(
+        "Les alertes que le membre peut lire, les plus récentes d'abord. `state=running` "
+        "(par défaut) : en cours ; `state=ended` : closes, expirées ou retirées. Pagination par "
+        "curseur (`page.next_cursor`). Réponse avec `ETag` : renvoyez-le dans `If-None-Match` "
+        "pour recevoir `304` tant que rien n'a changé."
+    ),
+)
+def alerts_list(
+    request,
+    state: Literal["running", "ended"] = "running",
+    cursor: str | None = None,
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=50),
+):
+    alerts = _visible(request)
+    alerts = alerts.active() if state == "running" else alerts.ended()
+    rows, next_cursor = cursor_page(alerts, cursor=cursor, limit=limit, date_field="created_at")
+    now = timezone.now()
+    data = AlertList(
+        items=[_alert_data(alert, now=now) for alert in rows],
+        page={"next_cursor": next_cursor, "limit": limit},
+    )
+    return etag_response(request, data.model_dump(mode="json"))
+
+
+@router.post(
+    "/",
+    response={201: AlertDetailOut, 403: Problem, 422: Problem},
+    summary="Lancer une alerte",
+    description=(
+        "Un membre vérifié alerte sa communauté (origine « Application »), avec les mêmes "
+        "règles que le formulaire du site : catégorie de la liste, texte de "
+        f"{MAX_TEXT} caractères au plus, quelques alertes par heure au plus, pas de dates "
+        "d'absence, pas pendant une suspension. En cas d'urgence, composez le 17."
+    ),
+)
+def alerts_create(request, payload: AlertIn):
+    commune = request_commune(request)
+    if commune is not None:
+        # On a commune's site, only that commune's members post, as on its alert form.
+        membership = verified_membership(user=request.auth)
+        if membership is not None and membership.community.commune_id != commune.pk:
+            raise PermissionDenied
+    alert = alert_post(
+        author=request.auth,
+        category=payload.category,
+        text=payload.text,
+        identifying_details=payload.identifying_details,
+        source=AlertSource.API,
+    )
+    return Status(201, _detail(request, _alert_or_404(request, alert.pk)))
+
+
+@router.get(
+    "/{int:alert_id}",
+    response={200: AlertDetailOut, 404: Problem},
+    summary="Une alerte, avec son suivi",
+)
+def alerts_detail(request, alert_id: int):
+    return _detail(request, _alert_or_404(request, alert_id))
+
+
+def _follow_up_action(request, alert_id: int, *, service, text: str):
+    alert = _alert_or_404(request, alert_id)
+    service(alert=alert, by=request.auth, text=text)
+    return _detail(request, _alert_or_404(request, alert_id))
+
+
+@router.post(
+    "/{int:alert_id}/follow-ups",
+    response={201: AlertDetailOut, 403: Problem, 404: Problem, 422: Problem},
+    summary="Publier un suivi",
+    description="L'auteur de l'alerte et la mairie ; le suivi part aux destinataires de l'alerte.",
+)
+def alerts_follow_up(request, alert_id: int, payload: TextIn):
+    return Status(
+        201, _follow_up_action(request, alert_id, service=alert_follow_up, text=payload.text)
+    )
+
+
+@router.post(
+    "/{int:alert_id}/end",
+    response={200: AlertDetailOut, 403: Problem, 404: Problem, 422: Problem},
+    summary="Clore l'alerte",
+    description="« Fin d'alerte » : même droits que le suivi ; l'alerte quitte la liste en cours.",
+)
+def alerts_end(request, alert_id: int, payload: TextIn):
+    return _follow_up_action(request, alert_id, service=alert_close, text=payload.text)
+
+
+@router.post(
+    "/{int:alert_id}/police-take",
+    response={200: AlertDetailOut, 404: Problem, 422: Problem},
+    summary="Prendre en charge (police municipale)",
+    description="La police municipale de la commune de l'alerte, sur une alerte en cours.",
+)
+def alerts_police_take(request, alert_id: int):
+    alert = _alert_or_404(request, alert_id)
+    try:
+        alert_police_take(alert=alert, by=request.auth)
+    except PermissionDenied as error:
+        # As on the site: the action does not exist for whoever is not the commune's police.
+        raise Http404 from error
+    return _detail(request, _alert_or_404(request, alert_id))

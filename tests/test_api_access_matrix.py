@@ -1,0 +1,265 @@
+"""Who reaches which API endpoint, signed in by an app's session token: every endpoint ×
+anonymous / the author / a neighbour of the same community / a member of another community
+/ of another commune / pending / suspended / the mairie's staff by role / the police / an
+outsider. A 404 wherever a 403 would confirm that an alert or a post exists.
+
+Jeanne (Centre-bourg) posted an alert with a number plate, and another she will end;
+Dieter posted one in Didenheim; Jeanne's gazette post is aimed at Centre-bourg.
+"""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from alerts.models import Alert, AlertCategory
+from alerts.services import alert_post
+from api.models import AppSession
+from communities.models import StaffRole
+from communities.services import staff_role_grant
+from gazette.models import GazetteCategory
+from gazette.services.posts import gazette_post_create
+from moderation.models import ModerationAction, ModerationActionKind
+from tests.conftest import CADAUJAC_HOST
+
+pytestmark = pytest.mark.django_db
+
+PLATE = "GZ-417-KT"
+TEXT = "Deux personnes relèvent les numéros des boîtes aux lettres rue du Port depuis 10 h."
+OTHER_TEXT = "Démarcheur insistant rue de Mulhouse."
+POST_TITLE = "Chat tigré perdu près de l'école"
+
+UNAUTHORIZED, OK, NOT_FOUND, FORBIDDEN, REFUSED = "401", "ok", "404", "403", "422"
+
+ENDPOINTS = [
+    "me",
+    "alerts",
+    "alerts_ended",
+    "alert",
+    "foreign_alert",
+    "alert_create",
+    "follow_up",
+    "end",
+    "police_take",
+    "gazette",
+    "post",
+]
+
+
+def _row(alert, create, follow_up, end, police_take, post):
+    """What a signed-in persona gets: lists and ``me`` always answer (with what they may read)."""
+    return {
+        "me": OK,
+        "alerts": OK,
+        "alerts_ended": OK,
+        "alert": alert,
+        "foreign_alert": NOT_FOUND,
+        "alert_create": create,
+        "follow_up": follow_up,
+        "end": end,
+        "police_take": police_take,
+        "gazette": OK,
+        "post": post,
+    }
+
+
+_NOBODY = _row(NOT_FOUND, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)
+MATRIX = {
+    "anonymous": dict.fromkeys(ENDPOINTS, UNAUTHORIZED),
+    "jeanne_resident": _row(OK, OK, OK, OK, NOT_FOUND, OK),
+    "paul_neighbour": _row(OK, OK, FORBIDDEN, FORBIDDEN, NOT_FOUND, OK),
+    "suspended_neighbour": _row(OK, REFUSED, FORBIDDEN, FORBIDDEN, NOT_FOUND, OK),
+    "lucie_tuileries": _row(NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    # A member of Didenheim calling Cadaujac's site: as on its alert form, not here.
+    "dieter_didenheim": _NOBODY,
+    "pierre_pending": _NOBODY,
+    "charlie_outsider": _NOBODY,
+    "marc_moderator": _row(OK, FORBIDDEN, OK, OK, NOT_FOUND, OK),
+    "alice_editor": _row(NOT_FOUND, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK),
+    "diane_moderator": _NOBODY,
+    "police": _row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK),
+    "other_police": _NOBODY,
+}
+# Who reads the alert's text in the list, and its identifying details on its detail.
+SEES_ALERT = {
+    "jeanne_resident",
+    "paul_neighbour",
+    "suspended_neighbour",
+    "marc_moderator",
+    "police",
+}
+SEES_DETAILS = {"marc_moderator", "police"}
+DETAILED = {"alert", "follow_up", "police_take"}
+SEES_POST = {
+    "jeanne_resident",
+    "paul_neighbour",
+    "suspended_neighbour",
+    "marc_moderator",
+    "alice_editor",
+    "police",
+}
+
+
+@pytest.fixture
+def police(make_user, cadaujac):
+    user = make_user("police@cadaujac.test", first_name="Agent", last_name="Municipal")
+    staff_role_grant(user=user, commune=cadaujac, role=StaffRole.POLICE)
+    return user
+
+
+@pytest.fixture
+def other_police(make_user, didenheim):
+    user = make_user("police@didenheim.test", first_name="Agent", last_name="Didenheim")
+    staff_role_grant(user=user, commune=didenheim, role=StaffRole.POLICE)
+    return user
+
+
+@pytest.fixture
+def suspended_neighbour(make_member, centre_bourg, cadaujac, marc_moderator):
+    """Sophie, verified in Centre-bourg, suspended by the mairie's moderation for a week."""
+    sophie = make_member(
+        "sophie@cadaujac.test", centre_bourg, first_name="Sophie", last_name="Laborde"
+    )
+    ModerationAction.objects.create(
+        commune=cadaujac,
+        kind=ModerationActionKind.SUSPEND,
+        author=sophie,
+        actor=marc_moderator,
+        suspended_until=timezone.now() + timedelta(days=7),
+    )
+    return sophie
+
+
+@pytest.fixture
+def world(
+    jeanne_resident,
+    paul_neighbour,
+    suspended_neighbour,
+    lucie_tuileries,
+    dieter_didenheim,
+    pierre_pending,
+    charlie_outsider,
+    marc_moderator,
+    alice_editor,
+    diane_moderator,
+    police,
+    other_police,
+    centre_bourg,
+    fake_twilio,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = alert_post(
+            author=jeanne_resident,
+            category=AlertCategory.SCOUTING,
+            text=TEXT,
+            identifying_details=PLATE,
+        )
+        to_end = alert_post(
+            author=jeanne_resident,
+            category=AlertCategory.LOST_ANIMAL,
+            text="Chat tigré perdu rue des Vignes, il répond au nom de Filou.",
+        )
+        foreign = alert_post(
+            author=dieter_didenheim,
+            category=AlertCategory.CANVASSER,
+            text=OTHER_TEXT,
+            identifying_details="Société Fenêtres-Plus",
+        )
+        post = gazette_post_create(
+            author=jeanne_resident,
+            category=GazetteCategory.LOST_FOUND,
+            title=POST_TITLE,
+            body="Il a un collier rouge ; merci de me prévenir si vous le voyez.",
+        )
+    return {"alert": alert, "to_end": to_end, "foreign": foreign, "post": post}
+
+
+def app_token(client, sign_in, user) -> str:
+    """The token an app of ``user`` holds: a signed-in session recorded as allauth's headless
+    sign-in records it (``api.app_sessions``), with the TOTP step for staff."""
+    sign_in(client, user)
+    key = client.session.session_key
+    client.cookies.clear()
+    AppSession.objects.create(session_key=key, user=user, user_agent="Tests")
+    return key
+
+
+def _call(client, endpoint, world, token):
+    headers = {"X-Session-Token": token} if token else {}
+    pk, to_end = world["alert"].pk, world["to_end"].pk
+
+    def post(url, data=None):
+        return client.post(
+            url, json.dumps(data or {}), content_type="application/json", headers=headers
+        )
+
+    return {
+        "me": lambda: client.get("/api/v1/me/", headers=headers),
+        "alerts": lambda: client.get("/api/v1/alerts/", headers=headers),
+        "alerts_ended": lambda: client.get("/api/v1/alerts/?state=ended", headers=headers),
+        "alert": lambda: client.get(f"/api/v1/alerts/{pk}", headers=headers),
+        "foreign_alert": lambda: client.get(
+            f"/api/v1/alerts/{world['foreign'].pk}", headers=headers
+        ),
+        "alert_create": lambda: post(
+            "/api/v1/alerts/",
+            {"category": "canvasser", "text": "Faux agent des eaux qui sonne rue du Port."},
+        ),
+        "follow_up": lambda: post(
+            f"/api/v1/alerts/{pk}/follow-ups", {"text": "Ils sont repartis vers le bourg."}
+        ),
+        "end": lambda: post(f"/api/v1/alerts/{to_end}/end", {"text": "Filou est retrouvé."}),
+        "police_take": lambda: post(f"/api/v1/alerts/{pk}/police-take"),
+        "gazette": lambda: client.get("/api/v1/gazette/", headers=headers),
+        "post": lambda: client.get(f"/api/v1/gazette/{world['post'].pk}", headers=headers),
+    }[endpoint]()
+
+
+def _outcome(response) -> str:
+    if response.status_code in (200, 201):
+        return OK
+    assert response["Content-Type"] == "application/problem+json"
+    return str(response.status_code)
+
+
+@pytest.mark.parametrize("persona", list(MATRIX))
+def test_api_access_matrix(request, client, sign_in, world, persona):
+    """Each persona against every endpoint; a failure lists every cell that differs."""
+    client.defaults["HTTP_HOST"] = CADAUJAC_HOST
+    user = None if persona == "anonymous" else request.getfixturevalue(persona)
+    token = app_token(client, sign_in, user) if user is not None else None
+
+    responses = {endpoint: _call(client, endpoint, world, token) for endpoint in ENDPOINTS}
+    outcomes = {endpoint: _outcome(response) for endpoint, response in responses.items()}
+
+    assert outcomes == MATRIX[persona]
+    bodies = {endpoint: response.content.decode() for endpoint, response in responses.items()}
+    for endpoint, body in bodies.items():
+        # Identifying details only in the alert's detail (as read, or answered after an
+        # action on it), and only to the commune's alert staff; another commune's alert
+        # nowhere.
+        shown = persona in SEES_DETAILS and outcomes[endpoint] == OK and endpoint in DETAILED
+        assert (PLATE in body) == shown, endpoint
+        assert "Fenêtres-Plus" not in body, endpoint
+        assert OTHER_TEXT not in body, endpoint
+    if user is not None:
+        assert (TEXT in bodies["alerts"]) == (persona in SEES_ALERT)
+        assert (POST_TITLE in bodies["gazette"]) == (persona in SEES_POST)
+    if outcomes["alert_create"] == OK:
+        assert Alert.objects.filter(author=user, source="api").count() == 1
+
+
+@pytest.mark.parametrize("persona", ["jeanne_resident", "marc_moderator", "charlie_outsider"])
+def test_an_id_that_is_no_alert_answers_like_one_the_member_may_not_see(
+    request, client, sign_in, world, persona
+):
+    client.defaults["HTTP_HOST"] = CADAUJAC_HOST
+    token = app_token(client, sign_in, request.getfixturevalue(persona))
+    headers = {"X-Session-Token": token}
+    missing = client.get("/api/v1/alerts/999999", headers=headers)
+    hidden = client.get(f"/api/v1/alerts/{world['foreign'].pk}", headers=headers)
+
+    assert missing.status_code == hidden.status_code == 404
+    assert missing.json() == hidden.json()
