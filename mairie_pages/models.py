@@ -16,6 +16,7 @@ from wagtail.search import index
 from communities.pagination import LISTING_PAGE_SIZE, page_of
 from notifications.models import OutboxMessage
 
+from .announcement_forms import AnnouncementPageForm
 from .blocks import BaseStreamBlock
 from .calendar import event_to_ical
 from .panels import AnnouncementReachPanel
@@ -125,6 +126,7 @@ class AnnouncementPage(Page):
         ),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
+    base_form_class = AnnouncementPageForm
 
     parent_page_types = ["mairie_pages.AnnouncementIndexPage"]
     subpage_types = []

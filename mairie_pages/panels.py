@@ -3,13 +3,15 @@
 Shown on an announcement beside the "envoyer aussi par SMS" box, so that staff decide on a
 paid SMS with its price in front of them. The figures are the ones the fan-out will write
 (``mairie_pages.announcement_audience``); once the announcement was sent, the panel says
-when and to how many.
+when and to how many. With an SMS budget, it says what remains of it this month and
+whether the SMS fit in.
 """
 
 from django.db.models import Count, Q
 from wagtail.admin.panels import Panel
 
 from communities.selectors import commune_for_page
+from communities.sms_budget import sms_budget
 from notifications.models import Channel
 
 from .announcement_audience import announcement_estimate
@@ -54,11 +56,14 @@ class AnnouncementReachPanel(Panel):
                 )
             context["send"] = send
             if send is None:
-                context["estimate"] = announcement_estimate(
+                context["estimate"] = estimate = announcement_estimate(
                     commune=commune,
                     title=page.title or "",
                     summary=page.summary or "",
                     url=self._url(commune),
                     sms_requested=page.sms_requested,
                 )
+                if commune.sms_budget is not None:
+                    context["budget"] = budget = sms_budget(commune=commune)
+                    context["budget_allows"] = budget.allows(estimate.cost)
             return context
