@@ -2,10 +2,12 @@
 resident's new alert appearing on it without a reload, and a boundary drawn in the admin
 saved as GeoJSON.
 
-Screenshots at 390 and 1280 px are written to ``DASHBOARD_SHOTS`` when that is set.
+axe-core finds no serious violation in the map's section. Screenshots at 390 and 1280 px
+are written to ``DASHBOARD_SHOTS`` when that is set.
 """
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from shapely.geometry import shape
 
@@ -40,6 +42,17 @@ def _staff_page(browser, commune_url):
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(lambda url: "/accounts/" not in url)
     return context, page
+
+
+def _map_violations(page) -> list[str]:
+    """Serious or critical axe-core violations (WCAG 2.1 AA) in the map's section."""
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    violations = Axe().run(page, context=".commune-map", options=options).response["violations"]
+    return [
+        f"{violation['id']}: {violation['help']}"
+        for violation in violations
+        if violation["impact"] in ("serious", "critical")
+    ]
 
 
 def _marker_count(page, community_id) -> int:
@@ -84,6 +97,7 @@ def test_the_map_draws_the_boundaries_and_a_new_alert_without_reload(browser, co
             timeout=20_000,
         )
         assert _marker_count(page, community.pk) == before + 1
+        assert _map_violations(page) == []
 
         # The marker is reached with the keyboard and tells what it holds.
         marker = page.locator(f'.commune-map__marker[data-community="{community.pk}"]')
@@ -173,6 +187,7 @@ def test_the_police_sees_the_running_alerts_on_its_map_under_the_strict_policy(
             page.wait_for_selector(".commune-map[data-map-loaded]")
             assert page.locator(BOUNDARIES).count() == 4
             assert _marker_count(page, community.pk) >= 1
+            assert _map_violations(page) == []
             overflow = page.evaluate(OVERFLOW)
             assert overflow["scroll"] <= overflow["width"], overflow
             _shot(page, f"police-map-{width}")
