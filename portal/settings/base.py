@@ -96,6 +96,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Which commune's site answers this host: from the cache, not a query per request.
+    "portal.site_lookup.CachedSiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.page_cache.AnonymousPageCacheMiddleware",
     # Inside the page cache: a cached page keeps the header written with its body, so the

@@ -15,6 +15,10 @@ if REDIS_URL:
             "KEY_PREFIX": "voisinage",
         }
     }
+    # Sessions are read from the shared cache and written through to the database: a
+    # signed-in page costs no session query (after a restart of Redis, the database answers).
+    # Never with a per-process cache: another process would keep a signed-out session.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -1,0 +1,92 @@
+"""The pages an alert's SMS links to, as a member loads them: a bounded number of queries
+that does not grow with the number of communes on the deployment; and the cached answers
+that make it so (which site a host is, the menu) are never stale after a change."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Page, PageViewRestriction, Site
+
+from alerts.models import AlertCategory
+from alerts.services import alert_post
+from communities.services import commune_create
+from mairie_pages.models import StandardPage
+from tests.conftest import CADAUJAC_HOST
+
+TEXT = "Voiture suspecte rue des Vignes, deux personnes regardent dans les jardins."
+ALERT_PAGE_MAX_QUERIES = 10
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return response, len(context.captured_queries)
+
+
+def _signed_in(client, sign_in, user):
+    client.defaults["HTTP_HOST"] = CADAUJAC_HOST
+    sign_in(client, user)
+    return client
+
+
+def test_a_member_opens_an_alert_in_at_most_ten_queries_however_many_communes(
+    client, sign_in, jeanne_resident, paul_neighbour
+):
+    alert = alert_post(author=jeanne_resident, category=AlertCategory.SCOUTING, text=TEXT)
+    member = _signed_in(client, sign_in, paul_neighbour)
+    url = f"/alertes/{alert.pk}/"
+    member.get(url)  # the first visit saves the session and fills the caches
+    response, with_one_commune = _queries(member, url)
+    assert TEXT in response.content.decode()
+    assert with_one_commune <= ALERT_PAGE_MAX_QUERIES
+
+    for number in range(12):
+        commune_create(
+            name=f"Commune {number}",
+            insee_code=f"33{number:03d}",
+            hostname=f"commune-{number}.localhost",
+        )
+    member.get(url)
+    _response, with_thirteen = _queries(member, url)
+
+    assert with_thirteen == with_one_commune
+
+
+def test_a_renamed_host_is_answered_at_once_and_the_old_one_no_longer_serves_the_commune(
+    client, cadaujac
+):
+    brand = '<span class="brand__name">Cadaujac</span>'
+    assert brand in client.get("/", headers={"host": CADAUJAC_HOST}).content.decode()
+    site = Site.objects.get(hostname=CADAUJAC_HOST)
+    site.hostname = "cadaujac.example.localhost"
+    site.save()
+
+    renamed = client.get("/", headers={"host": "cadaujac.example.localhost"})
+    old = client.get("/", headers={"host": CADAUJAC_HOST})
+
+    assert brand in renamed.content.decode()
+    assert brand not in old.content.decode()
+
+
+def _menu_titles(client):
+    html = client.get("/", headers={"host": CADAUJAC_HOST}).content.decode()
+    menu = html.split('class="site-menu"', 1)[1].split("</nav>", 1)[0]
+    return menu
+
+
+def test_a_page_published_in_the_menu_shows_at_once_and_leaves_it_when_made_private(
+    client, cadaujac, jeanne_resident, sign_in
+):
+    member = _signed_in(client, sign_in, jeanne_resident)
+    assert "Déchetterie" not in _menu_titles(member)
+    home = Page.objects.get(pk=cadaujac.site.root_page_id)
+    page = home.add_child(
+        instance=StandardPage(title="Déchetterie", slug="dechetterie", show_in_menus=True)
+    )
+    page.save_revision().publish()
+
+    assert "Déchetterie" in _menu_titles(member)
+
+    PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+
+    assert "Déchetterie" not in _menu_titles(member)
