@@ -135,6 +135,20 @@ class SmsBudget:
         return int(self.forecast * 100 / self.budget)
 
     @property
+    def warning_at(self) -> Decimal | None:
+        """The spend from which the month is at 80 % (where a gauge turns amber)."""
+        if self.budget is None:
+            return None
+        return (self.budget * WARNING_THRESHOLDS[0] / 100).quantize(CENT)
+
+    @property
+    def over_at(self) -> Decimal | None:
+        """Just under the budget: a gauge at or past it reads as over (red)."""
+        if self.budget is None:
+            return None
+        return max(self.budget - CENT, Decimal(0))
+
+    @property
     def remaining(self) -> Decimal | None:
         if self.budget is None:
             return None
