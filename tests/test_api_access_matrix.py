@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from alerts.models import Alert, AlertCategory
 from alerts.services import alert_post
-from api.models import AppSession
 from communities.models import StaffRole
 from communities.services import staff_role_grant
 from gazette.models import GazetteCategory
 from gazette.services.posts import gazette_post_create
 from moderation.models import ModerationAction, ModerationActionKind
+from tests.api_tokens import app_token
 from tests.conftest import CADAUJAC_HOST
 
 pytestmark = pytest.mark.django_db
@@ -174,16 +174,6 @@ def world(
             body="Il a un collier rouge ; merci de me prévenir si vous le voyez.",
         )
     return {"alert": alert, "to_end": to_end, "foreign": foreign, "post": post}
-
-
-def app_token(client, sign_in, user) -> str:
-    """The token an app of ``user`` holds: a signed-in session recorded as allauth's headless
-    sign-in records it (``api.app_sessions``), with the TOTP step for staff."""
-    sign_in(client, user)
-    key = client.session.session_key
-    client.cookies.clear()
-    AppSession.objects.create(session_key=key, user=user, user_agent="Tests")
-    return key
 
 
 def _call(client, endpoint, world, token):
