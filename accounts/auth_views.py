@@ -90,6 +90,7 @@ class RegistrationView(SignupView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["commune"] = self.commune
+        kwargs["session"] = self.request.session
         return kwargs
 
     def get_initial(self):

@@ -24,6 +24,13 @@ from communities.proofs import proof_file_check
 
 from .forms import FrenchMobileField
 from .models import ConsentRecord, Profile
+from .registration_proofs import (
+    registration_proof_forget,
+    registration_proof_keep,
+    registration_proof_kept,
+    registration_proof_open,
+    registration_proof_release,
+)
 
 PROOF_ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 
@@ -148,9 +155,15 @@ class RegistrationForm(SignupForm):
         "consent_sms",
     ]
 
-    def __init__(self, *args, commune: Commune | None = None, **kwargs):
+    def __init__(self, *args, commune: Commune | None = None, session=None, **kwargs):
         self.commune = commune
+        self.session = session
         super().__init__(*args, **kwargs)
+        # The proof sent at an earlier attempt (a mistyped field elsewhere) is kept: the
+        # resident chooses a file again only to replace it.
+        self.kept_proof = registration_proof_kept(session=session) if session is not None else None
+        if self.kept_proof is not None:
+            self._proof_kept_show()
         # allauth lists the phone as optional so that staff without one can sign in; a
         # resident needs one for codes and alerts.
         self.fields["phone"] = FrenchMobileField(required=True)
@@ -204,6 +217,26 @@ class RegistrationForm(SignupForm):
             proof_file_check(proof)
         return proof
 
+    def full_clean(self):
+        super().full_clean()
+        proof = self.cleaned_data.get("proof") if self.is_bound else None
+        if self._errors and proof is not None and self.session is not None:
+            # Another field is wrong: keep the checked proof for the corrected attempt.
+            self.kept_proof = registration_proof_keep(session=self.session, uploaded=proof)
+            self._proof_kept_show()
+
+    def _proof_kept_show(self) -> None:
+        field = self.fields["proof"]
+        field.required = False
+        # The file input is described by the note that names the kept file.
+        field.widget.attrs["aria-describedby"] = "id_proof_kept id_proof_helptext"
+
+    def proof_file(self):
+        """The proof to register: the file just chosen, else the one kept from before."""
+        if self.cleaned_data.get("proof") is not None:
+            return self.cleaned_data["proof"]
+        return registration_proof_open(kept=self.kept_proof) if self.kept_proof else None
+
     def clean(self):
         cleaned = super().clean()
         if self.commune is None:
@@ -238,6 +271,7 @@ class RegistrationForm(SignupForm):
             if phone and not filter_users_by_email(email):
                 get_adapter(request).send_account_already_exists_sms(phone)
             response = flows.signup.prevent_enumeration(request, email=email, phone=None)
+            registration_proof_forget(session=request.session)
             return None, response
         return super().try_save(request)
 
@@ -248,13 +282,20 @@ class RegistrationForm(SignupForm):
     def signup(self, request, user) -> None:
         """Called by allauth once the account exists, in the same transaction."""
         data = self.cleaned_data
-        registration_complete(
-            user=user,
-            community=data["community"],
-            address=data["address"],
-            proof_file=data["proof"],
-            consent_terms=data["consent_terms"],
-            consent_sms=data["consent_sms"],
-            latitude=data.get("latitude"),
-            longitude=data.get("longitude"),
-        )
+        proof_file = self.proof_file()
+        try:
+            registration_complete(
+                user=user,
+                community=data["community"],
+                address=data["address"],
+                proof_file=proof_file,
+                consent_terms=data["consent_terms"],
+                consent_sms=data["consent_sms"],
+                latitude=data.get("latitude"),
+                longitude=data.get("longitude"),
+            )
+        finally:
+            if proof_file is not None and data.get("proof") is None:
+                proof_file.close()
+        # The proof is now the membership's own copy: the kept one goes.
+        registration_proof_release(session=request.session)
