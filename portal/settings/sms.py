@@ -37,6 +37,9 @@ if SMS_BACKEND == "twilio":
 # Alert fan-outs pace SMS to the contracted provider rate (an alphanumeric sender gets about
 # 10 SMS/s, a short code about 100/s) and keep this many requests in flight per worker.
 SMS_RATE_PER_SECOND = env_float("SMS_RATE_PER_SECOND", default=10.0)
+# Fan-outs of at most this many SMS (a village's alert, a retry) take a priority lane of
+# the pace instead of waiting behind a large broadcast (notifications/pacing.py); 0: none.
+SMS_PRIORITY_MAX = env_int("SMS_PRIORITY_MAX", default=500)
 SMS_SEND_CONCURRENCY = env_int("SMS_SEND_CONCURRENCY", default=16, minimum=1)
 
 # The mairie's broadcast screen estimates a broadcast's cost with this price (euros, excl.
