@@ -6,9 +6,11 @@ from datetime import timedelta
 
 from allauth.account.forms import BaseConfirmCodeForm, ResetPasswordKeyForm
 from allauth.account.internal.flows.login import record_authentication
+from allauth.account.utils import get_next_redirect_url
 from allauth.account.views import ConfirmPasswordResetCodeView, SignupView
 from allauth.core import ratelimit
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.views import ViewRecoveryCodesView
 from allauth.mfa.totp.views import ActivateTOTPView
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
@@ -20,6 +22,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -134,8 +137,34 @@ class TotpActivationView(ActivateTOTPView):
             )
         return response
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["next_url"] = get_next_redirect_url(self.request) or ""
+        return context
+
+    def get_success_url(self) -> str:
+        """Back to the page the staff member was going to (``next``, checked by allauth),
+        through the new recovery codes, which they note first."""
+        next_url = get_next_redirect_url(self.request)
+        if self.did_generate_recovery_codes:
+            codes = reverse("mfa_view_recovery_codes")
+            return f"{codes}?{urlencode({'next': next_url})}" if next_url else codes
+        return next_url or super().get_success_url()
+
 
 totp_activate = TotpActivationView.as_view()
+
+
+class RecoveryCodesView(ViewRecoveryCodesView):
+    """allauth's recovery codes, with the way on to the page the staff member was going to."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["next_url"] = get_next_redirect_url(self.request) or ""
+        return context
+
+
+recovery_codes = RecoveryCodesView.as_view()
 
 
 # --- Password reset by e-mail code: counted by axes like a wrong password ---------------------
@@ -288,6 +317,7 @@ __all__ = [
     "password_reset_sms",
     "password_reset_sms_code",
     "password_reset_sms_new",
+    "recovery_codes",
     "registration",
     "registration_pending",
     "totp_activate",

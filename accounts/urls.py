@@ -37,5 +37,6 @@ urlpatterns = [
         name="account_confirm_password_reset_code",
     ),
     path("2fa/totp/activate/", auth_views.totp_activate, name="mfa_activate_totp"),
+    path("2fa/recovery-codes/", auth_views.recovery_codes, name="mfa_view_recovery_codes"),
     path("", include("allauth.urls")),
 ]
