@@ -44,6 +44,11 @@ MAX_TEXT = 480
 MAX_ALERTS_PER_HOUR = 3
 
 
+class AlertRateLimitError(ValidationError):
+    """More than ``MAX_ALERTS_PER_HOUR`` alerts from one member: a refusal like any other
+    on the site's form; the API answers it ``429 Too Many Requests``."""
+
+
 def _clean_text(text: str) -> str:
     text = " ".join((text or "").split())
     if not text:
@@ -158,7 +163,7 @@ def alert_post(
         author=author, created_at__gte=timezone.now() - timedelta(hours=1)
     ).count()
     if recent >= MAX_ALERTS_PER_HOUR:
-        raise ValidationError(
+        raise AlertRateLimitError(
             _(
                 "Vous avez déjà publié %(count)d alertes dans l'heure. Patientez un peu ; en cas "
                 "d'urgence, composez le 17."

@@ -14,6 +14,7 @@ from alerts.models import RESIDENT_CATEGORIES, Alert, AlertSource
 from alerts.permissions import AlertRights, alert_rights, police_may_take
 from alerts.services import (
     MAX_TEXT,
+    AlertRateLimitError,
     alert_close,
     alert_follow_up,
     alert_not_running_reason,
@@ -30,7 +31,7 @@ from alerts.timeline import (
 from communities.memberships import verified_membership
 
 from .listing import DEFAULT_LIMIT, PageInfo, cursor_page, etag_response
-from .problems import Problem
+from .problems import Problem, problem_response
 from .scope import request_commune
 
 router = Router(tags=["Alertes"])
@@ -195,7 +196,7 @@ def alerts_list(
 
 @router.post(
     "/",
-    response={201: AlertDetailOut, 403: Problem, 422: Problem},
+    response={201: AlertDetailOut, 403: Problem, 422: Problem, 429: Problem},
     summary="Lancer une alerte",
     description=(
         "Un membre vérifié alerte sa communauté (origine « Application »), avec les mêmes "
@@ -211,13 +212,18 @@ def alerts_create(request, payload: AlertIn):
         membership = verified_membership(user=request.auth)
         if membership is not None and membership.community.commune_id != commune.pk:
             raise PermissionDenied
-    alert = alert_post(
-        author=request.auth,
-        category=payload.category,
-        text=payload.text,
-        identifying_details=payload.identifying_details,
-        source=AlertSource.API,
-    )
+    try:
+        alert = alert_post(
+            author=request.auth,
+            category=payload.category,
+            text=payload.text,
+            identifying_details=payload.identifying_details,
+            source=AlertSource.API,
+        )
+    except AlertRateLimitError as refusal:
+        return problem_response(
+            status=429, detail=" ".join(refusal.messages), headers={"Retry-After": "3600"}
+        )
     return Status(201, _detail(request, _alert_or_404(request, alert.pk)))
 
 

@@ -16,9 +16,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
 from ninja import Schema
-from ninja.errors import HttpError
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 50
@@ -34,16 +32,17 @@ def cursor_encode(*, moment: datetime, pk: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def cursor_decode(cursor: str) -> tuple[datetime, int]:
+def cursor_decode(cursor: str) -> tuple[datetime, int] | None:
+    """The cursor's date and id; None for a cursor this API never wrote."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         moment_text, pk_text = base64.urlsafe_b64decode(padded).decode().split("|")
         moment = parse_datetime(moment_text)
         pk = int(pk_text)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise HttpError(400, _("Ce curseur n'est pas valable.")) from error
-    if moment is None:
-        raise HttpError(400, _("Ce curseur n'est pas valable."))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if moment is None or moment.tzinfo is None:
+        return None
     return moment, pk
 
 
@@ -53,8 +52,11 @@ def cursor_page(
     """One page of ``items`` (ordered by ``-date_field, -pk``) after ``cursor``, and the
     cursor of the next page (None on the last one). One query, whatever the page size."""
     limit = max(1, min(limit, MAX_LIMIT))
-    if cursor:
-        moment, pk = cursor_decode(cursor)
+    # As a page number on the site's lists: a cursor that cannot be read gives the first
+    # page, never an error (communities.pagination).
+    position = cursor_decode(cursor) if cursor else None
+    if position is not None:
+        moment, pk = position
         items = items.filter(
             Q(**{f"{date_field}__lt": moment}) | Q(**{date_field: moment, "pk__lt": pk})
         )

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -161,6 +162,7 @@ def problem_handlers_install(api) -> None:
     api.add_exception_handler(PermissionDenied, _on_permission_denied)
 
 
+@csrf_exempt
 def api_not_found(request, *args, **kwargs):
     """Any other address under /api/v1/: a problem, not the site's HTML 404 page."""
     return _on_not_found(request, None)

@@ -74,12 +74,13 @@ def test_pages_by_cursor_neither_repeat_nor_skip_when_an_alert_arrives(jeanne_ap
     assert third["page"]["next_cursor"] is None
 
 
-def test_a_forged_cursor_is_a_french_problem_not_an_error(jeanne_app):
-    response = jeanne_app.get(ALERTS, {"cursor": "pas-un-curseur"})
+def test_a_cursor_that_cannot_be_read_gives_the_first_page(jeanne_app, broadcasts):
+    made = broadcasts(3)
 
-    assert response.status_code == 400
-    assert response["Content-Type"] == "application/problem+json"
-    assert response.json()["detail"] == "Ce curseur n'est pas valable."
+    response = jeanne_app.get(ALERTS, {"limit": 2, "cursor": "pas-un-curseur"})
+
+    assert response.status_code == 200
+    assert [item["id"] for item in response.json()["items"]] == [made[2].pk, made[1].pk]
 
 
 def test_ended_alerts_are_listed_apart_from_running_ones(jeanne_app, jeanne_resident):
@@ -206,7 +207,9 @@ def test_an_app_posts_no_more_alerts_an_hour_than_the_site_allows(jeanne_app):
 
     fourth = post_json(jeanne_app, ALERTS, alert)
 
-    assert fourth.status_code == 422
+    assert fourth.status_code == 429
+    assert fourth["Content-Type"] == "application/problem+json"
+    assert fourth["Retry-After"] == "3600"
     assert "Vous avez déjà publié 3 alertes dans l'heure" in fourth.json()["detail"]
 
 
