@@ -15,6 +15,7 @@ from alerts.services import alert_post
 from communities.boundaries import boundary_centre, boundary_clean
 from communities.models import Community, StaffRole
 from communities.services import staff_role_grant
+from dashboard.live import figures_version_bump
 from portal.settings.maps import tile_origin
 
 pytestmark = pytest.mark.django_db
@@ -213,9 +214,8 @@ def test_the_map_costs_the_same_queries_whatever_the_number_of_alerts(
             text=ALERT_TEXT,
             expires_at=timezone.now() + timedelta(hours=6),
         )
-    from django.core.cache import cache
-
-    cache.clear()
+    # As after the alerts' commit: the cached map is stale.
+    figures_version_bump(commune_id=cadaujac.pk)
     with django_assert_max_num_queries(len(few.captured_queries)):
         data = _map(client, cadaujac).json()
     assert len(data["alerts"]) == 12
@@ -357,3 +357,37 @@ def test_demo_communities_have_valid_boundaries():
     for boundary in BOUNDARIES.values():
         assert boundary_clean(boundary) == boundary
     assert Community.objects.count() == 0  # nothing loaded: the data alone is checked
+
+
+def test_a_configured_tile_server_is_handed_to_the_map(people, sign_in, cadaujac, mapped, settings):
+    settings.MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    settings.MAP_TILE_ATTRIBUTION = "© Exemple"
+
+    html = (
+        _client(sign_in, people["administrator"])
+        .get(f"/admin/tableau-de-bord/?commune={cadaujac.pk}", HTTP_HOST=CADAUJAC_HOST)
+        .content.decode()
+    )
+
+    config = json.loads(
+        html.split('id="commune-map-config" type="application/json">')[1].split("<")[0]
+    )
+    assert config["tiles"] == {
+        "url": "https://tiles.example.org/{z}/{x}/{y}.png",
+        "attribution": "© Exemple",
+    }
+
+
+def test_a_tile_server_without_its_attribution_stops_the_settings(monkeypatch):
+    import importlib
+
+    from portal.settings import maps
+
+    monkeypatch.setenv("MAP_TILE_URL", "https://tiles.example.org/{z}/{x}/{y}.png")
+    monkeypatch.delenv("MAP_TILE_ATTRIBUTION", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="MAP_TILE_ATTRIBUTION"):
+        importlib.reload(maps)
+    monkeypatch.setenv("MAP_TILE_ATTRIBUTION", "© Exemple")
+    assert importlib.reload(maps).MAP_TILE_ORIGINS == ["https://tiles.example.org"]
+    monkeypatch.delenv("MAP_TILE_URL")
+    assert importlib.reload(maps).MAP_TILE_ORIGINS == []
