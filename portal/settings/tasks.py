@@ -23,6 +23,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "queue_order_stra
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"alerts.tasks.*": {"queue": "alerts"}, "notifications.*": {"queue": "alerts"}}
 CELERY_TIMEZONE = "Europe/Paris"
+# One beat runs the schedule across every machine (``portal/beat.py``): the others wait for
+# its lock in Redis, renewed at each tick, and take over within BEAT_LOCK_SECONDS.
+CELERY_BEAT_SCHEDULER = "portal.beat:SingleBeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 10
+BEAT_LOCK_KEY = "voisinage:beat:leader"
+BEAT_LOCK_SECONDS = 45
 CELERY_BEAT_SCHEDULE: dict = {
     # CNIL: accounts two years without activity are erased, after a warning at 23 months.
     "accounts-inactivity": {
