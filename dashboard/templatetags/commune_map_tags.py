@@ -16,7 +16,6 @@ def map_wording() -> dict:
     """The texts the map's script writes, in the interface language (``{…}`` are filled in
     by the script)."""
     return {
-        "alerts": _("Alertes : {n}"),
         "community_alerts": _("Alertes de {name} : {n}"),
         "no_boundary": _("Périmètre non tracé : absente de la carte"),
         "summary": _("{period} — alertes : {n}."),
