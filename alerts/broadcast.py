@@ -131,7 +131,7 @@ def broadcast_estimate(
         sms_seconds=seconds,
         not_before=not_before,
         last_sms_at=(not_before or now) + timedelta(seconds=seconds),
-        budget=sms_budget(commune=commune, now=now),
+        budget=sms_budget(commune=commune, now=now, with_engaged=True),
         urgent=urgent,
         without_sms=without_sms,
     )

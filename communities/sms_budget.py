@@ -17,7 +17,7 @@ the budget (``sms_budget_refusal``); e-mail and push still go without it.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -28,9 +28,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.member_language import member_language
+from notifications.channels.sms import sms_price_per_segment
 from notifications.cost import euros
-from notifications.models import Channel, Delivery
+from notifications.models import Channel, Delivery, DeliveryStatus
 from notifications.notices import notice_send
+from notifications.sms.segments import sms_segments
 
 from .models import Commune, SmsBudgetWarning, StaffRole
 from .roles import role_holders
@@ -106,6 +108,9 @@ class SmsBudget:
     spend: SmsSpend
     budget: Decimal | None
     forecast: Decimal
+    # SMS written but not sent yet (held until 8 h, paced), at today's price: what the
+    # budget already owes them when a new send is weighed. Zero unless asked for.
+    engaged: Decimal = Decimal(0)
 
     @property
     def cost(self) -> Decimal:
@@ -152,7 +157,7 @@ class SmsBudget:
     def remaining(self) -> Decimal | None:
         if self.budget is None:
             return None
-        return max(self.budget - self.cost, Decimal(0))
+        return max(self.budget - self.cost - self.engaged, Decimal(0))
 
     @property
     def overrun(self) -> Decimal:
@@ -173,11 +178,12 @@ class SmsBudget:
     def allows(self, cost: Decimal) -> bool:
         """Whether a non-urgent send costing ``cost`` keeps the month within the budget.
 
-        A send with no SMS always may; one with SMS may while the spend plus its cost stays
-        at or under the budget (a send that would cross it is refused whole, not cut)."""
+        A send with no SMS always may; one with SMS may while the spend, the SMS still
+        waiting to leave and its own cost stay at or under the budget (a send that would
+        cross it is refused whole, not cut)."""
         if self.budget is None or cost <= 0:
             return True
-        return self.cost + cost <= self.budget
+        return self.cost + self.engaged + cost <= self.budget
 
 
 def sms_budget_of(*, commune: Commune, spend: SmsSpend, now: datetime) -> SmsBudget:
@@ -187,11 +193,36 @@ def sms_budget_of(*, commune: Commune, spend: SmsSpend, now: datetime) -> SmsBud
     )
 
 
-def sms_budget(*, commune: Commune, now: datetime | None = None) -> SmsBudget:
+def sms_engaged(*, commune: Commune, now: datetime) -> Decimal:
+    """What the commune's SMS written this month but not sent yet will cost, at today's
+    price: a non-urgent send held until 8 h counts against the budget before it leaves, so
+    that two of them in one evening cannot both pass. One query."""
+    waiting = (
+        Delivery.objects.filter(
+            channel=Channel.SMS,
+            status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING],
+            message__payer=commune,
+            created_at__gte=month_start(now=now),
+        )
+        .values("message__text")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    segments = sum(sms_segments(row["message__text"]).segments * row["n"] for row in waiting)
+    return (sms_price_per_segment() * segments).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def sms_budget(
+    *, commune: Commune, now: datetime | None = None, with_engaged: bool = False
+) -> SmsBudget:
     """The commune's month: spend, forecast to the month's end, budget and state. One
-    query."""
+    query; with the SMS still waiting to leave (``with_engaged``, to weigh a new send),
+    two when the commune has a budget."""
     now = now or timezone.now()
-    return sms_budget_of(commune=commune, spend=sms_spend(commune=commune, now=now), now=now)
+    budget = sms_budget_of(commune=commune, spend=sms_spend(commune=commune, now=now), now=now)
+    if with_engaged and budget.budget is not None:
+        budget = replace(budget, engaged=sms_engaged(commune=commune, now=now))
+    return budget
 
 
 def sms_budget_refusal(
@@ -204,7 +235,7 @@ def sms_budget_refusal(
     notices, which always go. The message says what remains possible: the same send
     without SMS (e-mail and push), or an urgent broadcast for a real emergency.
     """
-    budget = sms_budget(commune=commune, now=now)
+    budget = sms_budget(commune=commune, now=now, with_engaged=True)
     if budget.allows(cost):
         return None
     return _(

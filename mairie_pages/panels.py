@@ -64,6 +64,6 @@ class AnnouncementReachPanel(Panel):
                     sms_requested=page.sms_requested,
                 )
                 if commune.sms_budget is not None:
-                    context["budget"] = budget = sms_budget(commune=commune)
+                    context["budget"] = budget = sms_budget(commune=commune, with_engaged=True)
                     context["budget_allows"] = budget.allows(estimate.cost)
             return context

@@ -93,7 +93,7 @@ class OfficialFormView(OfficialMixin, TemplateView):
             .order_by("-created_at")[:RECENT]
         )
         budgets = [
-            (commune, sms_budget(commune=commune))
+            (commune, sms_budget(commune=commune, with_engaged=True))
             for commune in official_communes(user=self.request.user)
             .filter(sms_budget__isnull=False)
             .order_by("name")[:BUDGETS_SHOWN]

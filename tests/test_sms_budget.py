@@ -249,6 +249,35 @@ def test_a_month_that_jumps_past_both_thresholds_gets_one_email(
 # --- Over budget: what is refused and what always goes -------------------------------------------
 
 
+def test_sms_waiting_to_leave_count_against_the_budget_before_a_new_send(
+    run, cadaujac, jeanne_resident, paul_neighbour, germaine, barbara_broadcaster
+):
+    """A targeted message held until 8 h has not cost anything yet, but a second one the
+    same evening is weighed with it: together they would cross the budget."""
+    with_budget(cadaujac, 1)
+    now = timezone.now()
+    waiting = OutboxMessage.objects.create(
+        purpose="official", text="Mairie de Cadaujac : collecte jeudi.", payer=cadaujac
+    )
+    for user in (jeanne_resident, paul_neighbour):
+        Delivery.objects.create(
+            message=waiting,
+            user=user,
+            channel=Channel.SMS,
+            status=DeliveryStatus.QUEUED,
+            created_at=now,
+            updated_at=now,
+        )
+
+    shown = sms_budget(commune=cadaujac)
+    weighed = sms_budget(commune=cadaujac, with_engaged=True)
+
+    assert (shown.cost, shown.remaining) == (Decimal(0), Decimal(1))  # nothing spent yet
+    assert (weighed.engaged, weighed.remaining) == (Decimal("0.10"), Decimal("0.90"))
+    assert weighed.allows(Decimal("0.90"))
+    assert not weighed.allows(Decimal("0.95"))
+
+
 @pytest.mark.parametrize("spent", [100, 99.99])
 def test_a_non_urgent_broadcast_over_budget_is_refused_and_nothing_is_written(
     run, cadaujac, jeanne_resident, barbara_broadcaster, sign_in, spent
