@@ -40,6 +40,9 @@ class ConsoleView(PlatformOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
     page_title = gettext_lazy("Console de la plateforme")
     header_icon = "site"
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         rows, sort = console_sorted(
