@@ -13,6 +13,7 @@ from allauth.account.internal.userkit import filter_users_by_email
 from allauth.core import context
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -23,6 +24,7 @@ from communities.models import MembershipStatus
 from communities.selectors import commune_for_request
 from notifications.sms.service import sms_send
 
+from .account_emails import email_branding, email_html_part
 from .backends import lockout_key
 from .forms import FrenchMobileField
 from .network import client_ip
@@ -118,6 +120,33 @@ class AccountAdapter(DefaultAccountAdapter):
         if request is not None and request.path.startswith(HEADLESS_PREFIX):
             return False
         return super().is_open_for_signup(request)
+
+    # --- E-mails: the commune's, through allauth's own sending --------------------------------
+    def _commune(self):
+        return commune_for_request(request=context.request) if context.request else None
+
+    def format_email_subject(self, subject: str) -> str:
+        """ "[Cadaujac] Votre code de vérification" on a commune's site."""
+        commune = self._commune()
+        if commune is None:
+            return super().format_email_subject(subject)
+        return f"[{commune.name}] {subject}"
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # The subject is rendered without the request: the commune is handed over here.
+        super().send_mail(template_prefix, email, {"commune": self._commune(), **context})
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """allauth's message, plain text first, with an HTML part in the commune's colours."""
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        if isinstance(message, EmailMultiAlternatives) and not message.alternatives:
+            html = email_html_part(
+                subject=message.subject,
+                text=message.body,
+                branding=email_branding(commune=context.get("commune")),
+            )
+            message.attach_alternative(html, "text/html")
+        return message
 
     # --- Brute force --------------------------------------------------------------------------
     def get_client_ip(self, request) -> str:
