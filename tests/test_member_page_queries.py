@@ -2,13 +2,18 @@
 that does not grow with the number of communes on the deployment; and the cached answers
 that make it so (which site a host is, the menu) are never stale after a change."""
 
+from datetime import timedelta
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction, Site
 
-from alerts.models import AlertCategory
+from alerts.models import Alert, AlertCategory
 from alerts.services import alert_post
 from communities.services import commune_create
+from gazette.models import GazetteCategory
+from gazette.services.posts import gazette_post_create
 from mairie_pages.models import StandardPage
 from tests.conftest import CADAUJAC_HOST
 
@@ -90,3 +95,52 @@ def test_a_page_published_in_the_menu_shows_at_once_and_leaves_it_when_made_priv
     PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
 
     assert "Déchetterie" not in _menu_titles(member)
+
+
+def _alert(author, number):
+    """One more alert by ``author``, dated 2 hours ago so the hourly limit does not refuse
+    the next (it is still running: alerts last 24 hours)."""
+    alert = alert_post(author=author, category=AlertCategory.SCOUTING, text=f"{TEXT} ({number})")
+    Alert.objects.filter(pk=alert.pk).update(created_at=timezone.now() - timedelta(hours=2))
+
+
+def _post(author, number):
+    gazette_post_create(
+        author=author,
+        category=GazetteCategory.LOAN,
+        title=f"Échelle à prêter {number}",
+        body="Une échelle de 3 mètres, à venir chercher rue des Vignes.",
+    )
+
+
+def test_the_alerts_list_costs_the_same_queries_for_2_or_8_alerts(
+    client, sign_in, cadaujac, jeanne_resident, paul_neighbour
+):
+    member = _signed_in(client, sign_in, paul_neighbour)
+    for number in range(2):
+        _alert(jeanne_resident, number)
+    member.get("/alertes/")
+    _response, with_two = _queries(member, "/alertes/")
+    for number in range(2, 8):
+        _alert(jeanne_resident, number)
+    response, with_eight = _queries(member, "/alertes/")
+
+    assert "(7)" in response.content.decode()
+    assert with_eight == with_two
+
+
+def test_the_gazette_costs_the_same_queries_for_2_or_8_posts(
+    client, sign_in, cadaujac, jeanne_resident, paul_neighbour
+):
+    member = _signed_in(client, sign_in, paul_neighbour)
+    for number in range(2):
+        _post(jeanne_resident, number)
+    member.get("/gazette/")
+    _response, with_two = _queries(member, "/gazette/")
+    for number in range(2, 8):
+        _post(jeanne_resident, number)
+    member.get("/gazette/")  # publishing made the cached menu stale: read it again once
+    response, with_eight = _queries(member, "/gazette/")
+
+    assert "Échelle à prêter 7" in response.content.decode()
+    assert with_eight == with_two
