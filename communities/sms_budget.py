@@ -36,6 +36,7 @@ from notifications.sms.segments import sms_segments
 
 from .models import Commune, SmsBudgetWarning, StaffRole
 from .roles import role_holders
+from .wording import of_place
 
 CENT = Decimal("0.01")
 WARNING_THRESHOLDS = (80, 100)
@@ -257,6 +258,7 @@ def sms_budget_refusal(
 def _warning_texts(*, commune: Commune, budget: SmsBudget, threshold: int) -> tuple[str, str]:
     values = {
         "commune": commune.name,
+        "of_commune": of_place(commune.name),
         "percent": budget.percent,
         "cost": euros(budget.cost),
         "budget": euros(budget.budget),
@@ -266,7 +268,7 @@ def _warning_texts(*, commune: Commune, budget: SmsBudget, threshold: int) -> tu
         subject = _("Budget SMS atteint — %(commune)s") % values
         text = (
             _(
-                "Bonjour,\n\nLes SMS de %(commune)s ont coûté %(cost)s ce mois-ci, soit "
+                "Bonjour,\n\nLes SMS %(of_commune)s ont coûté %(cost)s ce mois-ci, soit "
                 "%(percent)s %% du budget mensuel de %(budget)s.\n\nJusqu'à la fin du mois, les "
                 "diffusions non urgentes de la mairie, ses messages ciblés et ses annonces partent "
                 "sans SMS (par e-mail et notification). Les alertes des habitants, les alertes "
@@ -280,7 +282,7 @@ def _warning_texts(*, commune: Commune, budget: SmsBudget, threshold: int) -> tu
         subject = _("Budget SMS à %(percent)s %% — %(commune)s") % values
         text = (
             _(
-                "Bonjour,\n\nLes SMS de %(commune)s ont coûté %(cost)s ce mois-ci, soit "
+                "Bonjour,\n\nLes SMS %(of_commune)s ont coûté %(cost)s ce mois-ci, soit "
                 "%(percent)s %% du budget mensuel de %(budget)s. À ce rythme, le mois finirait "
                 "à %(forecast)s.\n\nUne fois le budget atteint, les diffusions non urgentes de la "
                 "mairie partiront sans SMS ; les alertes des habitants et les alertes urgentes "

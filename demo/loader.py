@@ -2,6 +2,7 @@
 
 import io
 from datetime import datetime, time
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.files.images import ImageFile
@@ -97,6 +98,7 @@ def _load_commune(spec: dict):
     commune.phone = spec["phone"]
     commune.email = spec["email"]
     commune.opening_hours = spec["opening_hours"]
+    commune.sms_budget = Decimal(spec["sms_budget"])  # as the platform team would set it
     commune.logo = _logo(commune, spec["logo_colour"])
     commune.save()
 
