@@ -287,6 +287,7 @@ class AlertMessage(OutboxMessage):
             alert = self.alert
             self.purpose = ALERT_PURPOSE
             self.sender_name = self.sender_name or alert.commune.sms_sender_name
+            self.payer_id = self.payer_id or alert.commune_id
             if self.kind != self.Kind.CORRECTION and self.expires_at is None:
                 self.expires_at = alert.expires_at
             if alert.moderation_status == ModerationStatus.HELD:
@@ -296,7 +297,6 @@ class AlertMessage(OutboxMessage):
 
 class InboundSms(models.Model):
     """An SMS received on the relay number, kept by provider id so a retry is answered alike.
-            self.payer_id = self.payer_id or alert.commune_id
 
     Only what idempotence needs is kept: no sender number, no text (an alert, if one was
     posted, holds the text under its own retention rules).
