@@ -118,5 +118,5 @@ AXES_DISABLE_ACCESS_LOG = True
 # Apps get a session token (``X-Session-Token``) that the member lists and revokes in
 # *Mon compte → Appareils connectés*; each is a row of ``api.AppSession``.
 HEADLESS_CLIENTS = ("browser", "app")
-HEADLESS_TOKEN_STRATEGY = "api.app_sessions.AppSessionTokenStrategy"
+HEADLESS_TOKEN_STRATEGY = "api.app_sessions.AppSessionTokenStrategy"  # noqa: S105 (a class path)
 HEADLESS_SERVE_SPECIFICATION = False

@@ -60,11 +60,6 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "accounts.registration_proofs_purge",
         "schedule": crontab(minute=20),
     },
-    # A proof kept for a registration form left unfinished is deleted after a day.
-    "registration-proofs-purge": {
-        "task": "accounts.registration_proofs_purge",
-        "schedule": crontab(minute=20),
-    },
     # New registrations: their moderators and referents are told, batched, thrice a day.
     "registrations-waiting-notify": {
         "task": "communities.registrations_waiting_notify",
