@@ -20,12 +20,13 @@ DESCRIPTION = """\
 L'API de Voisinage, pour les applications des habitants et les outils des mairies.
 
 **Connexion.** Une application se connecte par le mode « headless » de django-allauth :
-`POST /_allauth/app/v1/auth/login` avec `{"email": …, "password": …}` (ou `"phone"`) rend
-un jeton de session (`meta.session_token`) à envoyer dans l'en-tête `X-Session-Token`. Les
-mêmes règles que sur le site s'appliquent : blocage après plusieurs échecs, double
-authentification des agents de la mairie, jeton révoqué à la déconnexion, au changement de
-mot de passe et depuis *Mon compte → Appareils connectés*. Les pages du site appellent l'API
-avec leur session (cookie) et l'en-tête `X-CSRFToken` pour écrire.
+`POST /_allauth/app/v1/auth/login` avec `{"email": …, "password": …}` (ou `"phone"` au
+format international, `+33611…`) rend un jeton de session (`meta.session_token`) à
+envoyer dans l'en-tête `X-Session-Token`. Les mêmes règles que sur le site s'appliquent :
+blocage après plusieurs échecs, double authentification des agents de la mairie, jeton
+révoqué à la déconnexion, au changement de mot de passe et depuis *Mon compte → Appareils
+connectés*. Les pages du site appellent l'API avec leur session (cookie) et l'en-tête
+`X-CSRFToken` pour écrire.
 
 **Erreurs.** Toujours au format `application/problem+json` (RFC 9457), en français ; les
 données refusées sont détaillées champ par champ dans `errors`.
@@ -51,7 +52,9 @@ class VoisinageAPI(NinjaAPI):
         schemas["Problem"] = problem
         for methods in schema["paths"].values():
             for operation in methods.values():
-                responses = operation.setdefault("responses", {})
+                # ninja keys statuses by int; JSON has only strings: one key per status.
+                responses = {str(status): value for status, value in operation["responses"].items()}
+                operation["responses"] = responses
                 wanted = set(COMMON_PROBLEMS) if operation.get("security") else set()
                 if operation.get("parameters") or operation.get("requestBody"):
                     wanted |= {"400", "422"}

@@ -3,6 +3,8 @@
 a verified member's app token, and checks that nothing answers 500 and that every answer
 (status, content type, body, headers) is one the document announces."""
 
+import json
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -72,12 +74,20 @@ def test_every_operation_keeps_its_documented_promise(api_schema, member_token, 
     call()
 
 
+def _unique_keys(pairs):
+    keys = [key for key, _value in pairs]
+    assert len(keys) == len(set(keys)), keys
+    return dict(pairs)
+
+
 def test_the_document_and_its_docs_are_served_to_anyone(client):
     document = client.get("/api/v1/openapi.json")
     docs = client.get("/api/v1/docs")
 
     assert document.status_code == 200
     assert document.json()["info"]["title"] == "Voisinage"
+    # No key twice in any object (Swagger UI's YAML reader refuses the whole document).
+    json.loads(document.content, object_pairs_hook=_unique_keys)
     problem = document.json()["paths"]["/api/v1/alerts/"]["post"]["responses"]["422"]
     assert list(problem["content"]) == ["application/problem+json"]
     assert docs.status_code == 200
