@@ -212,8 +212,26 @@ def figures_sections(
         ),
         (
             _("SMS ce mois-ci"),
-            [_("Depuis le"), _("SMS"), _("Segments"), _("Coût (€)")],
-            [[month_starts(now=now)[-1], figures.sms.sms, figures.sms.segments, figures.sms.cost]],
+            [
+                _("Depuis le"),
+                _("SMS"),
+                _("Segments"),
+                _("Coût (€)"),
+                _("Budget du mois (€)"),
+                _("Budget dépensé (%)"),
+                _("Prévision à la fin du mois (€)"),
+            ],
+            [
+                [
+                    month_starts(now=now)[-1],
+                    figures.sms.sms,
+                    figures.sms.segments,
+                    figures.sms.cost,
+                    figures.sms.budget,
+                    figures.sms.percent,
+                    figures.sms.forecast,
+                ]
+            ],
         ),
     ]
     return sections

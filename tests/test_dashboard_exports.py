@@ -5,6 +5,7 @@ everyone but the mairie's administrators."""
 import csv
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -13,7 +14,8 @@ from django.utils import timezone
 from alerts.models import Alert, AlertCategory
 from alerts.services import alert_post
 from communities.memberships import membership_leave
-from communities.models import Membership, MembershipStatus
+from communities.models import Commune, Membership, MembershipStatus
+from notifications.models import Channel, Delivery
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +109,7 @@ def test_the_export_holds_the_figures_of_the_database_over_the_chosen_period(
     Alert.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(days=40))
     post(dieter_didenheim, text="Au village : portail ouvert.")  # another commune
     membership_leave(membership=Membership.objects.get(user=lucie_tuileries))
+    Commune.objects.filter(pk=cadaujac.pk).update(sms_budget=Decimal("10.00"))
     client = sign_in(Client(), arnaud_admin)
 
     month = _export(client, cadaujac)
@@ -143,7 +146,14 @@ def test_the_export_holds_the_figures_of_the_database_over_the_chosen_period(
     assert communities["Centre-bourg"]["Alertes : 30 derniers jours"] == "1"
     assert communities["Les Tuileries"]["Membres vérifiés"] == "0"
     (sms,) = _table(month["SMS ce mois-ci"])
-    assert int(sms["SMS"]) > 0
+    sent = Delivery.objects.filter(
+        message__payer=cadaujac, channel=Channel.SMS, segments__isnull=False
+    )
+    assert sms["SMS"] == str(sent.count())
+    cost = sum(d.segments * d.price_per_segment for d in sent).quantize(Decimal("0.01"))
+    assert sms["Coût (€)"] == f"{cost:.2f}".replace(".", ",")
+    assert sms["Budget du mois (€)"] == "10,00"
+    assert sms["Budget dépensé (%)"] == str(int(cost * 100 / 10))
     header = month["Tableau de bord de Cadaujac"][1]
     assert header[:3] == ["Cadaujac", "33080", "30 derniers jours"]
     assert "Didenheim" not in str(month)
