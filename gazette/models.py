@@ -169,6 +169,10 @@ class GazettePost(Page):
     # Written by the mairie's staff for the mairie (not as a resident): signed with the
     # mairie's name, never the staff member's own.
     from_mairie = models.BooleanField(_("publiée par la mairie"), default=False, editable=False)
+    # The author's batched notices of new comments (gazette.comment_notices): the last
+    # comment announced, and when.
+    comments_notified_id = models.BigIntegerField(default=0, editable=False)
+    comments_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PageManager.from_queryset(GazettePostQuerySet)()
 

@@ -50,6 +50,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "gazette.tasks.gazette_digest_send",
         "schedule": crontab(day_of_week="fri", hour=17, minute=0),
     },
+    # Authors of gazette posts hear of new comments: batched, at most hourly per post.
+    "gazette-comments-notify": {
+        "task": "gazette.tasks.gazette_comments_notify",
+        "schedule": 300.0,
+    },
     # CNIL: no proof of address outlives 30 days without a decision.
     "memberships-expire-stale": {
         "task": "communities.memberships_expire_stale",
