@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.absence import ABSENCE_REFUSED_PRIVATE, absence_dates_refuse
 from accounts.models import User
 from accounts.profiles import members_visible_to
+from communities.contact_reasons import contact_reason
 from moderation.suspensions import member_suspension_refuse
 
 from .models import (
@@ -68,17 +69,26 @@ def blocked_between(*, user, others) -> set[int]:
     return {blocker if blocked == user.pk else blocked for blocker, blocked in pairs}
 
 
-def recipients_pickable(*, author):
+def recipients_pickable(*, author, about: str = ""):
     """Who ``author`` may start a conversation with: the verified members of their own
     community they can see in the directory, who sign in (not SMS-only), and with no block
-    between them. Empty for anyone who is not a verified resident taking part online."""
+    between them. Empty for anyone who is not a verified resident taking part online.
+
+    ``about`` names what the conversation is about (``"gazette:42"``, see
+    ``communities.contact_reasons``): the people that reason lets ``author`` write to (a post's
+    author, for a reader of the post) are added, under the same conditions."""
     membership = messaging_membership(user=author)
     if membership is None:
         return User.objects.none()
     blocks = Block.objects.filter(Q(blocker=author) | Q(blocked=author))
+    reachable = members_visible_to(viewer=author, community=membership.community)
+    reason = contact_reason(viewer=author, about=about) if about else None
+    if reason is not None:
+        reachable = User.objects.filter(
+            Q(pk__in=reachable.values("pk")) | Q(pk__in=reason.recipients.values("pk"))
+        )
     return (
-        members_visible_to(viewer=author, community=membership.community)
-        .exclude(pk=author.pk)
+        reachable.exclude(pk=author.pk)
         .exclude(sms_only_q())
         .exclude(pk__in=blocks.filter(blocker=author).values("blocked"))
         .exclude(pk__in=blocks.filter(blocked=author).values("blocker"))
@@ -136,12 +146,15 @@ def _message_add(*, conversation: Conversation, author, text: str, now, from_mai
 
 
 @transaction.atomic
-def conversation_start(*, author, recipients, text: str, subject: str = "") -> Conversation:
+def conversation_start(
+    *, author, recipients, text: str, subject: str = "", about: str = ""
+) -> Conversation:
     """Start a conversation between ``author`` and ``recipients`` with a first message.
 
     Only verified residents who sign in, writing to verified members of their own community
-    (see ``recipients_pickable``); at most 20 recipients; no block in either direction;
-    10 new conversations a day and the message rate limit per member.
+    (see ``recipients_pickable``), or to whom ``about`` lets them write; at most 20
+    recipients; no block in either direction; 10 new conversations a day and the message
+    rate limit per member.
     """
     membership = messaging_membership(user=author)
     if membership is None:
@@ -174,7 +187,9 @@ def conversation_start(*, author, recipients, text: str, subject: str = "") -> C
             }
         )
     allowed = set(
-        recipients_pickable(author=author).filter(pk__in=ids).values_list("pk", flat=True)
+        recipients_pickable(author=author, about=about)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
     )
     if allowed != ids:
         raise ValidationError(

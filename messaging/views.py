@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.member_language import in_member_language
 from accounts.profiles import members_visible_to
+from communities.contact_reasons import contact_reason
 from communities.form_refusals import form_refusal_show
 from moderation.reportables import report_create, reported_by
 
@@ -94,7 +95,15 @@ def conversation_new(request):
     membership = messaging_membership(user=request.user)
     if membership is None:
         return render(request, "messaging/cannot_write.html", status=403)
-    pickable = recipients_pickable(author=request.user)
+    # What the conversation is about (a gazette post…) may open a door beyond the community.
+    about = (request.POST if request.method == "POST" else request.GET).get("au_sujet_de", "")
+    reason = contact_reason(viewer=request.user, about=about) if about else None
+    if reason is None:
+        about = ""
+    pickable = recipients_pickable(author=request.user, about=about)
+    if reason is not None:
+        # Writing to a post's author: only them to choose.
+        pickable = pickable.filter(pk__in=reason.recipients.values("pk"))
     if request.method == "POST":
         form = ConversationForm(request.POST, pickable=pickable)
         if form.is_valid():
@@ -105,6 +114,7 @@ def conversation_new(request):
                     recipients=list(data["recipients"]),
                     text=data["text"],
                     subject=data["subject"],
+                    about=about,
                 )
             except ValidationError as error:
                 form_refusal_show(form=form, error=error)
@@ -117,7 +127,8 @@ def conversation_new(request):
         form = ConversationForm(
             pickable=pickable,
             initial={
-                "recipients": list(pickable.filter(pk__in=initial).values_list("pk", flat=True))
+                "recipients": list(pickable.filter(pk__in=initial).values_list("pk", flat=True)),
+                "subject": reason.subject if reason else "",
             },
         )
         status = 200
@@ -126,6 +137,7 @@ def conversation_new(request):
         "messaging/conversation_new.html",
         {
             "form": form,
+            "about": about,
             "community": membership.community,
             "sms_only_count": _sms_only_neighbours(
                 author=request.user, community=membership.community

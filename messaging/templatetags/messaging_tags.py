@@ -1,4 +1,4 @@
-"""The header's unread count and the directory's "Écrire" button."""
+"""The header's unread count, the directory's "Écrire" and the gazette's "Contacter" buttons."""
 
 from django import template
 
@@ -33,3 +33,14 @@ def can_write_to(context, member) -> bool:
             recipients_pickable(author=user).values_list("pk", flat=True)
         )
     return member.pk in request._messaging_pickable
+
+
+@register.simple_tag(takes_context=True)
+def can_contact_about(context, member, kind: str, object_id) -> bool:
+    """Whether the viewer may write to ``member`` about an object (``"gazette"``, 42: a post
+    they read), by the new-conversation page's rule with that reason."""
+    user = context.get("user")
+    if user is None or not user.is_authenticated or member is None or member.pk == user.pk:
+        return False
+    about = f"{kind}:{object_id}"
+    return recipients_pickable(author=user, about=about).filter(pk=member.pk).exists()
