@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext as _
 
+from communities.wording import mairie_of
+
 from .models import Alert, AlertEvent, AlertSource
 from .permissions import AlertRights
 
@@ -38,7 +40,7 @@ def alert_event_by(*, event: AlertEvent, alert: Alert, rights: AlertRights) -> s
         return _("Police municipale")
     if event.actor_id and event.actor_id == alert.author_id:
         return alert_author_label(alert=alert)
-    return _("Mairie de %(name)s") % {"name": alert.commune.name}
+    return mairie_of(alert.commune.name)
 
 
 def alert_event_reason_shown(*, event: AlertEvent, rights: AlertRights) -> bool:
@@ -54,7 +56,7 @@ def alert_event_reason_shown(*, event: AlertEvent, rights: AlertRights) -> bool:
 def alert_author_label(*, alert: Alert) -> str:
     """How an alert names its author: the mairie for its broadcasts, else the member."""
     if alert.source == AlertSource.ADMIN:
-        return _("Mairie de %(name)s") % {"name": alert.commune.name}
+        return mairie_of(alert.commune.name)
     if alert.author_id:
         return alert.author.get_full_name()
     return _("ancien membre")
