@@ -12,8 +12,12 @@ Only the site's own columns are cached, never a related object (its root page is
 afresh when a request needs it).
 """
 
+import contextlib
+
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.http.request import split_domain_port
+from redis.exceptions import RedisError
 from wagtail.models import Site
 
 GENERATION_KEY = "site-lookup:generation"
@@ -62,5 +66,8 @@ class CachedSiteMiddleware:
 
     def __call__(self, request):
         if not hasattr(request, "_wagtail_site"):
-            request._wagtail_site = site_for_request(request)
+            # Database or cache down: the health probes must still answer and say which;
+            # Wagtail asks again, and fails, where a page needs the site.
+            with contextlib.suppress(DatabaseError, RedisError):
+                request._wagtail_site = site_for_request(request)
         return self.get_response(request)
