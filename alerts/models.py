@@ -213,6 +213,8 @@ class AlertEvent(models.Model):
         UPDATED = "updated", _("Suivi publié")
         CLOSED = "closed", _("Close")
         POLICE_TAKEN = "police_taken", _("Prise en charge par la police municipale")
+        POLICE_UPDATED = "police_update", _("Suivi de la police municipale")
+        CONTACT_SHOWN = "contact_shown", _("Téléphone de l'auteur consulté")
         REPORTED = "reported", _("Signalée")
         TEXT_ERASED = "text_erased", _("Texte effacé (durée de conservation)")
         DETAILS_ERASED = "details_erased", _("Éléments d'identification effacés")

@@ -60,7 +60,24 @@ class AlertRights:
 
     @property
     def may_follow_up(self) -> bool:
+        """The author, the mairie, and the police municipale ("patrouille sur place")."""
+        return self.is_author or bool(self.roles & FOLLOW_UP_ROLES) or self.is_police
+
+    @property
+    def may_close(self) -> bool:
+        """Ending an alert is for its author and the mairie, not the police."""
         return self.is_author or bool(self.roles & FOLLOW_UP_ROLES)
+
+    @property
+    def follows_up_as_police(self) -> bool:
+        """A follow-up by this user is the police's (signed "Police municipale")."""
+        return self.is_police and not self.is_author and not (self.roles & FOLLOW_UP_ROLES)
+
+    @property
+    def sees_author_phone(self) -> bool:
+        """The author's phone, to call the witness back: the alert staff with two-factor
+        authentication, each time recorded in the alert's history."""
+        return self.sees_details
 
     @property
     def is_police(self) -> bool:

@@ -297,7 +297,10 @@ def _alert_locked(alert: Alert) -> Alert:
 
 def _follow_up_message(*, alert: Alert, by, text: str, kind: str, action: str) -> AlertMessage:
     alert = _alert_locked(alert)
-    if not alert_rights(user=by, alert=alert).may_follow_up:
+    rights = alert_rights(user=by, alert=alert)
+    if kind == AlertMessage.Kind.CLOSING and not rights.may_close:
+        raise PermissionDenied(_("Seuls l'auteur de l'alerte et la mairie peuvent la clore."))
+    if not rights.may_follow_up:
         raise PermissionDenied(
             _("Seuls l'auteur de l'alerte et la mairie peuvent publier un suivi ou la clore.")
         )
@@ -305,7 +308,12 @@ def _follow_up_message(*, alert: Alert, by, text: str, kind: str, action: str) -
     if reason:
         raise ValidationError(reason)
     text = _clean_text(text)
-    label = _("Fin d'alerte") if kind == AlertMessage.Kind.CLOSING else _("Suivi")
+    if kind == AlertMessage.Kind.CLOSING:
+        label = _("Fin d'alerte")
+    elif rights.follows_up_as_police:
+        label, action = _("Suivi de la police municipale"), AlertEvent.Action.POLICE_UPDATED
+    else:
+        label = _("Suivi")
     message = alert_message_create(alert=alert, kind=kind, text=f"{label} : {text}", author=by)
     AlertEvent.objects.create(alert=alert, actor=by, action=action, reason=text)
     return message
@@ -315,8 +323,9 @@ def _follow_up_message(*, alert: Alert, by, text: str, kind: str, action: str) -
 def alert_follow_up(*, alert: Alert, by, text: str) -> AlertMessage:
     """Post an update ("suivi") to a running alert; it goes to the alert's audience.
 
-    Only the author and the commune's administrators, moderators and broadcasters may;
-    a held, refused, withdrawn, closed or expired alert takes no follow-up.
+    Only the author, the commune's administrators, moderators and broadcasters, and its
+    police municipale (signed as such: "patrouille sur place") may; a held, refused,
+    withdrawn, closed or expired alert takes no follow-up.
     """
     return _follow_up_message(
         alert=alert,
@@ -390,3 +399,20 @@ def alert_report(*, alert: Alert, by, reason: str) -> Report:
     report; the report joins the commune's queue and the alert's history records it.
     """
     return report_create(content=alert, reporter=by, reason=reason)
+
+
+def alert_author_phone_show(*, alert: Alert, by):
+    """The author's phone number, for the alert staff to call the witness back, recorded
+    in the alert's history each time it is shown (``AlertEvent.Action.CONTACT_SHOWN``).
+
+    Only for the commune's alert staff with two-factor authentication (PermissionDenied
+    otherwise); None when the author has no phone (or the account is gone).
+    """
+    if not alert_rights(user=by, alert=alert).sees_author_phone:
+        raise PermissionDenied(
+            _("Le téléphone de l'auteur est réservé à la mairie et à la police.")
+        )
+    phone = alert.author.phone if alert.author_id else None
+    if phone:
+        AlertEvent.objects.create(alert=alert, actor=by, action=AlertEvent.Action.CONTACT_SHOWN)
+    return phone or None

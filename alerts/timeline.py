@@ -10,10 +10,18 @@ from .permissions import AlertRights
 # What neighbours see of an alert's history; the commune's alert staff see all of it.
 PUBLIC_ACTIONS = [
     AlertEvent.Action.UPDATED,
+    AlertEvent.Action.POLICE_UPDATED,
     AlertEvent.Action.CLOSED,
     AlertEvent.Action.POLICE_TAKEN,
     AlertEvent.Action.RETRACTED,
 ]
+# Their texts are for everyone who reads the alert.
+FOLLOW_UP_ACTIONS = (
+    AlertEvent.Action.UPDATED,
+    AlertEvent.Action.POLICE_UPDATED,
+    AlertEvent.Action.CLOSED,
+)
+POLICE_ACTIONS = (AlertEvent.Action.POLICE_TAKEN, AlertEvent.Action.POLICE_UPDATED)
 
 
 def alert_timeline(*, alert: Alert, rights: AlertRights) -> list[AlertEvent]:
@@ -36,7 +44,7 @@ def alert_event_by(*, event: AlertEvent, alert: Alert, rights: AlertRights) -> s
     municipale", the alert's author (as the alert names them) or the mairie."""
     if rights.is_alert_staff:
         return event.actor.get_full_name() if event.actor_id else ""
-    if event.action == AlertEvent.Action.POLICE_TAKEN:
+    if event.action in POLICE_ACTIONS:
         return _("Police municipale")
     if event.actor_id and event.actor_id == alert.author_id:
         return alert_author_label(alert=alert)
@@ -47,9 +55,7 @@ def alert_event_reason_shown(*, event: AlertEvent, rights: AlertRights) -> bool:
     """A follow-up's and an end's text are for everyone who reads the alert; a moderation
     reason only for the alert's staff and its author."""
     return bool(event.reason) and (
-        event.action in (AlertEvent.Action.UPDATED, AlertEvent.Action.CLOSED)
-        or rights.is_alert_staff
-        or rights.is_author
+        event.action in FOLLOW_UP_ACTIONS or rights.is_alert_staff or rights.is_author
     )
 
 

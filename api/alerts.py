@@ -159,7 +159,7 @@ def _detail(request, alert: Alert) -> dict:
         ],
         "actions": {
             "follow_up": may_act,
-            "end": may_act,
+            "end": rights.may_close and alert_not_running_reason(alert=alert) is None,
             "police_take": police_may_take(rights=rights, alert=alert, now=now),
             "report": not rights.is_author and not rights.is_alert_staff and not reported,
         },

@@ -61,7 +61,7 @@ MATRIX = {
     "jeanne_resident": _row(OK, OK, OK, OK, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND),
     "marc_moderator": _row(OK, FORBIDDEN, OK, OK, OK, NOT_FOUND, OK, NOT_FOUND),
     "diane_moderator": _NOBODY,
-    "police": _row(OK, FORBIDDEN, OK, OK, OK, OK, REFUSED, OK),
+    "police": _row(OK, FORBIDDEN, OK, OK, OK, OK, OK, OK),
     "other_police": _NOBODY,
     "alice_editor": _NOBODY,
     "platform_admin": _row(OK, FORBIDDEN, OK, OK, OK, OK, OK, OK),

@@ -78,7 +78,7 @@ MATRIX = {
     "marc_moderator": _row(OK, FORBIDDEN, OK, OK, NOT_FOUND, OK),
     "alice_editor": _row(NOT_FOUND, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK),
     "diane_moderator": _NOBODY,
-    "police": _row(OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK),
+    "police": _row(OK, FORBIDDEN, OK, FORBIDDEN, OK, OK),
     "other_police": _NOBODY,
 }
 # Who reads the alert's text in the list, and its identifying details on its detail.

@@ -9,7 +9,7 @@ from alerts.forms import CloseForm, FollowUpForm, ReportForm
 from alerts.permissions import alert_may_moderate, alert_rights, police_may_take
 from alerts.progress import alert_progress, alert_reach
 from alerts.services import alert_not_running_reason, alert_reported_by
-from alerts.timeline import alert_timeline
+from alerts.timeline import alert_event_by, alert_event_reason_shown, alert_timeline
 from communities.commune_site import commune_site_view
 from communities.memberships import active_membership
 from communities.models import MembershipStatus, StaffRole
@@ -68,8 +68,19 @@ def alert_ended_list(request, commune):
 # --- One alert ----------------------------------------------------------------------------------
 
 
-def alert_detail_render(request, alert, *, forms=None, status=200):
-    """The alert's page; ``forms`` carries a bound form back with its errors (actions)."""
+def _timeline(*, alert, rights) -> list:
+    """The history ``rights`` may read, each event with who it is shown as and whether its
+    text is shown (``alerts.timeline``: the same rule as the API)."""
+    events = alert_timeline(alert=alert, rights=rights)
+    for event in events:
+        event.shown_by = alert_event_by(event=event, alert=alert, rights=rights)
+        event.shown_text = alert_event_reason_shown(event=event, rights=rights)
+    return events
+
+
+def alert_detail_render(request, alert, *, forms=None, status=200, author_phone=None):
+    """The alert's page; ``forms`` carries a bound form back with its errors (actions);
+    ``author_phone`` the author's number once the alert staff asked to see it."""
     rights = alert_rights(user=request.user, alert=alert)
     now = timezone.now()
     running_refusal = alert_not_running_reason(alert=alert)
@@ -81,11 +92,16 @@ def alert_detail_render(request, alert, *, forms=None, status=200):
         "alert": alert,
         "rights": rights,
         "now": now,
-        "timeline": alert_timeline(alert=alert, rights=rights),
+        "timeline": _timeline(alert=alert, rights=rights),
+        "author_phone": author_phone,
+        "author_has_phone": rights.sees_author_phone
+        and alert.author_id is not None
+        and bool(alert.author.phone),
         # Staff follow each channel; the author and neighbours read one sentence.
         "progress": alert_progress(alert=alert) if rights.sees_delivery_detail else None,
         "reach": None if rights.sees_delivery_detail else alert_reach(alert=alert),
         "may_follow_up": rights.may_follow_up and running_refusal is None,
+        "may_close": rights.may_close and running_refusal is None,
         "may_take": police_may_take(rights=rights, alert=alert, now=now),
         "may_moderate": rights.is_alert_staff
         and alert_may_moderate(user=request.user, alert=alert),

@@ -1,16 +1,19 @@
 """The mairie's and police's tools on an alert's site pages: the call list of members the
-alert did not reach, for referents to phone."""
+alert did not reach, for referents to phone, and the author's phone to call the witness."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.profiles import directory_entries
 from alerts.permissions import alert_rights
 from alerts.progress import UnreachableReason, unreachable_memberships, unreachable_reason
+from alerts.services import alert_author_phone_show
 from communities.commune_site import commune_site_view
 from communities.pagination import page_of
 
+from .pages import alert_detail_render
 from .scope import alert_or_404
 
 CALL_LIST_PAGE_SIZE = 50
@@ -56,3 +59,17 @@ def alert_call_list(request, commune, pk):
             "prepared": first is not None and first.fanned_out_at is not None,
         },
     )
+
+
+@require_POST
+@commune_site_view
+def alert_author_phone_post(request, commune, pk):
+    """The alert's page with its author's phone shown, the consultation recorded in its
+    history: the commune's alert staff with two-factor authentication only (404 otherwise,
+    as for an alert they may not read)."""
+    alert = alert_or_404(request, commune, pk)
+    try:
+        phone = alert_author_phone_show(alert=alert, by=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    return alert_detail_render(request, alert, author_phone=phone)
