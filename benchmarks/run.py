@@ -1,4 +1,6 @@
-"""HTTP benchmarks of the public commune pages, served by gunicorn with production settings.
+"""HTTP benchmarks of the commune pages, served by gunicorn with production settings: the
+public pages as an anonymous visitor, and the pages a signed-in member loads (the alert an
+SMS links to, the alerts list, the gazette, the directory, the messages).
 
 Run by ``make bench``; see benchmarks/README.md. Standard library only: the project's own
 commands run through ``manage.py`` and gunicorn from the virtualenv, the load comes from wrk.
@@ -11,6 +13,7 @@ import contextlib
 import http.client
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -32,6 +35,15 @@ SERVER_LOG = VAR_DIR / "bench-gunicorn.log"
 HOST = "cadaujac.localhost"
 COMMUNE_NAME = "Cadaujac"
 ANNOUNCEMENTS_PATH = "/actualites/"
+# The demo's resident of Cadaujac whose pages the member benchmarks load.
+MEMBER_EMAIL = "jean-yves@cadaujac.demo.invalid"
+MEMBER_PATHS = {
+    "page_alerts_list_member": "/alertes/",
+    "page_gazette_member": "/gazette/",
+    "page_directory_member": "/annuaire/",
+    "page_messages_member": "/messages/",
+}
+SIGNED_IN_MARK = "Se déconnecter"
 EVENTS_PATH = "/agenda/"
 
 REDIS_ADDRESS = ("127.0.0.1", 6379)
@@ -40,7 +52,7 @@ WORKERS = 2
 THREADS = 2
 HEALTH_TIMEOUT_SECONDS = 60
 
-# Bounds keep a whole run (three benchmarks) within a few minutes and a sane socket count.
+# Bounds keep a whole run (eight benchmarks) within a few minutes and a sane socket count.
 DEFAULT_DURATION, MAX_DURATION = 10, 60
 DEFAULT_CONNECTIONS, MAX_CONNECTIONS = 16, 256
 
@@ -140,6 +152,36 @@ def prepare_database(env: dict[str, str]) -> None:
     manage(setup_env, "collectstatic", "--no-input", "--verbosity", "0")
 
 
+_SESSION_SCRIPT = """
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from accounts.models import User
+user = User.objects.get(email=%r)
+store = import_module(settings.SESSION_ENGINE).SessionStore()
+store[SESSION_KEY] = str(user.pk)
+store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+store.create()
+print(settings.SESSION_COOKIE_NAME + "=" + store.session_key)
+"""
+
+
+def member_cookie(env: dict[str, str]) -> str:
+    """A signed-in session of the demo's member, as their browser would send it."""
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", _SESSION_SCRIPT % MEMBER_EMAIL],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise BenchError(f"could not sign the demo member in: {completed.stderr[-500:]}")
+    return completed.stdout.strip().splitlines()[-1]
+
+
 # --- Server -------------------------------------------------------------------------------------
 
 
@@ -149,10 +191,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def http_get(port: int, path: str, host: str, timeout: float = 10.0) -> tuple[int, str, dict]:
+def http_get(
+    port: int, path: str, host: str, timeout: float = 10.0, headers: dict | None = None
+) -> tuple[int, str, dict]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        connection.request("GET", path, headers={"Host": host})
+        connection.request("GET", path, headers={"Host": host, **(headers or {})})
         response = connection.getresponse()
         body = response.read().decode("utf-8", errors="replace")
         return response.status, body, {k.lower(): v for k, v in response.getheaders()}
@@ -288,6 +332,25 @@ def benchmark_paths(port: int) -> dict[str, str]:
     }
 
 
+def member_page(port: int, path: str, cookie: str) -> str:
+    status, body, _headers = http_get(port, path, HOST, headers={"Cookie": cookie})
+    if status != 200 or SIGNED_IN_MARK not in body:
+        raise BenchError(f"GET {path} as the demo member answered {status}, not a member's page")
+    return body
+
+
+def member_paths(port: int, cookie: str) -> dict[str, str]:
+    """The member pages to load, the alert page being the newest alert of the list."""
+    alerts = member_page(port, MEMBER_PATHS["page_alerts_list_member"], cookie)
+    link = re.search(r'href="(/alertes/\d+/)"', alerts)
+    if link is None:
+        raise BenchError("the demo member's alerts list links to no alert")
+    paths = {"page_alert_member": link.group(1), **MEMBER_PATHS}
+    for path in paths.values():
+        member_page(port, path, cookie)
+    return paths
+
+
 # --- Main ---------------------------------------------------------------------------------------
 
 
@@ -325,12 +388,19 @@ def run() -> int:
     if use_redis and redis_command(["SELECT", str(REDIS_DB)], ["FLUSHDB"]) != ["+OK", "+OK"]:
         raise BenchError(f"could not empty Redis database {REDIS_DB} before the run")
 
+    cookie = member_cookie(env)
+
     failed = []
     with gunicorn(env) as port:
-        paths = benchmark_paths(port)
-        for name, path in paths.items():
+        runs = [(name, path, {}) for name, path in benchmark_paths(port).items()]
+        runs += [
+            (name, path, {"Cookie": cookie}) for name, path in member_paths(port, cookie).items()
+        ]
+        for name, path, headers in runs:
+            who = "the demo member" if headers else "anonymous"
             log(
-                f"bench: {name}: GET {path} (Host: {HOST}), {connections} connections, {duration} s"
+                f"bench: {name}: GET {path} (Host: {HOST}, {who}), {connections} connections,"
+                f" {duration} s"
             )
             load_before = os.getloadavg()[0]
             result, _ = wrk.run(
@@ -340,6 +410,7 @@ def run() -> int:
                 threads=threads,
                 connections=connections,
                 seconds=duration,
+                headers=headers,
             )
             record = {
                 "name": name,
@@ -357,6 +428,7 @@ def run() -> int:
                 "socket_errors": result.socket_errors,
                 "path": path,
                 "host": HOST,
+                "signed_in": bool(headers),
                 "connections": connections,
                 "threads": threads,
                 "workers": WORKERS,

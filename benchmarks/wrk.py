@@ -102,9 +102,18 @@ def find_or_install() -> str:
 
 
 def run(
-    binary: str, url: str, *, host: str, threads: int, connections: int, seconds: int
+    binary: str,
+    url: str,
+    *,
+    host: str,
+    threads: int,
+    connections: int,
+    seconds: int,
+    headers: dict[str, str] | None = None,
 ) -> tuple[WrkResult, str]:
-    """Drive ``url`` with the given ``Host`` header; returns the parsed and the raw report."""
+    """Drive ``url`` with the given ``Host`` header (and ``headers``, a signed-in member's
+    cookie for instance); returns the parsed and the raw report."""
+    extra = [arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")]
     command = [
         binary,
         f"-t{threads}",
@@ -113,6 +122,7 @@ def run(
         "--latency",
         "-H",
         f"Host: {host}",
+        *extra,
         url,
     ]
     try:
