@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 
 from communities.wording import mairie_of, of_place
 
-from .models import Conversation, Message, Participant
+from .models import Block, Conversation, Message, Participant
+from .permissions import messaging_membership
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -164,3 +165,56 @@ def message_author_label(*, message: Message, conversation: Conversation) -> str
     if message.author is None:
         return _("ancien membre")
     return message.author.get_full_name()
+
+
+def blocked_between(*, user, others) -> set[int]:
+    """Ids among ``others`` with a block between them and ``user``, in either direction."""
+    ids = [getattr(o, "pk", o) for o in others]
+    pairs = Block.objects.filter(
+        Q(blocker=user, blocked__in=ids) | Q(blocked=user, blocker__in=ids)
+    ).values_list("blocker_id", "blocked_id")
+    return {blocker if blocked == user.pk else blocked for blocker, blocked in pairs}
+
+
+def other_participants(*, participant: Participant) -> list[Participant]:
+    """The conversation's other current participants (the mairie's seat included)."""
+    return [
+        p
+        for p in participant.conversation.participants.filter(left_at=None).select_related("user")
+        if p.user_id != participant.user_id
+    ]
+
+
+def reply_refusal(*, participant: Participant, others) -> str:
+    """Why the member may not answer in this conversation, or "" when they may.
+
+    Pages show the sentence instead of the form; the API answers it with its detail. The
+    same checks as ``message_send``, read without writing anything.
+    """
+    conversation = participant.conversation
+    if conversation.is_official and not participant.for_mairie:
+        if not conversation.replies_allowed:
+            return _("La mairie n'attend pas de réponse à ce message.")
+        return ""
+    if not others:
+        return _("Plus personne d'autre ne participe à cette conversation.")
+    if not conversation.is_official:
+        user = participant.user
+        if blocked_between(user=user, others=[p.user_id for p in others]):
+            return _(
+                "Un blocage existe entre vous et un participant : vous ne pouvez plus écrire ici."
+            )
+        membership = messaging_membership(user=user)
+        if membership is None or membership.community.commune_id != conversation.commune_id:
+            return _("Seuls les habitants vérifiés de la commune peuvent écrire ici.")
+    return ""
+
+
+def message_reportable(*, participant: Participant, message_id) -> Message:
+    """A message of the participant's conversation they may report: shown (not hidden by
+    moderation) and not their own. Raises ``Message.DoesNotExist`` otherwise: answer 404."""
+    return (
+        Message.objects.select_related("author", "conversation__commune")
+        .exclude(author=participant.user)
+        .get(pk=message_id, conversation=participant.conversation, hidden_at=None)
+    )

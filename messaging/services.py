@@ -31,6 +31,7 @@ from .models import (
     Participant,
 )
 from .permissions import messaging_membership, sms_only_q
+from .selectors import blocked_between
 
 MAX_RECIPIENTS = 20
 
@@ -58,15 +59,6 @@ def text_clean(text: str | None) -> str:
 def subject_absence_refuse(subject: str) -> None:
     """The absence-dates guard on a conversation's or an official message's subject."""
     absence_dates_refuse(subject, field="subject", message=ABSENCE_REFUSED_PRIVATE)
-
-
-def blocked_between(*, user, others) -> set[int]:
-    """Ids among ``others`` with a block between them and ``user``, in either direction."""
-    ids = [getattr(o, "pk", o) for o in others]
-    pairs = Block.objects.filter(
-        Q(blocker=user, blocked__in=ids) | Q(blocked=user, blocker__in=ids)
-    ).values_list("blocker_id", "blocked_id")
-    return {blocker if blocked == user.pk else blocked for blocker, blocked in pairs}
 
 
 def recipients_pickable(*, author, about: str = ""):

@@ -30,12 +30,14 @@ from .selectors import (
     conversation_title,
     conversations_of,
     message_author_label,
+    message_reportable,
     messages_of,
+    other_participants,
     participation_for,
+    reply_refusal,
 )
 from .services import (
     blockable_by,
-    blocked_between,
     conversation_archive,
     conversation_leave,
     conversation_read,
@@ -148,28 +150,6 @@ def conversation_new(request):
     )
 
 
-def _reply_state(participant: Participant, others) -> tuple[bool, str]:
-    """Whether the member may answer here, and otherwise why (shown instead of the form)."""
-    conversation = participant.conversation
-    if conversation.is_official and not participant.for_mairie:
-        if not conversation.replies_allowed:
-            return False, _("La mairie n'attend pas de réponse à ce message.")
-        return True, ""
-    if not others:
-        return False, _("Plus personne d'autre ne participe à cette conversation.")
-    if not conversation.is_official and blocked_between(
-        user=participant.user, others=[p.user_id for p in others]
-    ):
-        return False, _(
-            "Un blocage existe entre vous et un participant : vous ne pouvez plus écrire ici."
-        )
-    if not conversation.is_official:
-        membership = messaging_membership(user=participant.user)
-        if membership is None or membership.community.commune_id != conversation.commune_id:
-            return False, _("Seuls les habitants vérifiés de la commune peuvent écrire ici.")
-    return True, ""
-
-
 def _message_items(request, conversation, items) -> list[dict]:
     return [
         {
@@ -222,14 +202,10 @@ def conversation_detail(request, pk):
             errors = _errors_of(error) if error else [e for es in form.errors.values() for e in es]
             return JsonResponse({"ok": False, "errors": errors}, status=400)
         status = 400
-    others = [
-        p
-        for p in conversation.participants.filter(left_at=None).select_related("user")
-        if p.user_id != request.user.pk
-    ]
+    others = other_participants(participant=participant)
     items = messages_of(conversation=conversation, user=request.user)
     conversation_read(participant=participant)
-    can_reply, cannot_reply = _reply_state(participant, others)
+    cannot_reply = reply_refusal(participant=participant, others=others)
     blocked = Block.objects.filter(blocker=request.user).values_list("blocked_id", flat=True)
     return render(
         request,
@@ -244,7 +220,7 @@ def conversation_detail(request, pk):
             "items": _message_items(request, conversation, items),
             "last_id": items[-1].pk if items else 0,
             "form": form,
-            "can_reply": can_reply,
+            "can_reply": not cannot_reply,
             "cannot_reply": cannot_reply,
             "blocked_ids": set(blocked),
         },
@@ -312,9 +288,10 @@ def conversation_leave_confirm(request, pk):
 def message_report(request, pk, message_pk):
     participant = _participation(request, pk)
     conversation = participant.conversation
-    message = get_object_or_404(Message, pk=message_pk, conversation=conversation, hidden_at=None)
-    if message.author_id == request.user.pk:
-        raise Http404
+    try:
+        message = message_reportable(participant=participant, message_id=message_pk)
+    except Message.DoesNotExist:
+        raise Http404 from None
     already = reported_by(content=message, user=request.user)
     form = ReportForm(request.POST or None)
     status = 200
