@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from communities.selectors import commune_for_request
+from communities.wording import of_place
 
 from .models import AnnouncementIndexPage, AnnouncementPage
 
@@ -38,7 +39,9 @@ class AnnouncementsRssFeed(Feed):
         return _("%(commune)s : annonces de la mairie") % {"commune": commune.name}
 
     def description(self, commune):
-        return _("Les annonces publiques de la mairie de %(commune)s.") % {"commune": commune.name}
+        return _("Les annonces publiques de la mairie %(of_commune)s.") % {
+            "of_commune": of_place(commune.name)
+        }
 
     def link(self, commune):
         index = AnnouncementIndexPage.objects.live().descendant_of(commune.site.root_page).first()

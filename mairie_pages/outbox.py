@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts.member_language import member_language
-from communities.wording import mairie_of
+from communities.wording import mairie_of, of_place
 from notifications.push import PushNotification
 from notifications.sources import EmailContent, OutboxSource
 
@@ -64,11 +64,11 @@ class AnnouncementOutboxSource(OutboxSource):
                     page.summary,
                     _("Lire l'annonce : %(url)s") % {"url": page.get_full_url() or root},
                     _(
-                        "Vous recevez les nouvelles de la mairie de %(commune)s. Pour ne plus "
+                        "Vous recevez les nouvelles de la mairie %(of_commune)s. Pour ne plus "
                         "les recevoir : %(url)s"
                     )
                     % {
-                        "commune": commune.name,
+                        "of_commune": of_place(commune.name),
                         "url": root + reverse("account_settings:notifications"),
                     },
                 ]

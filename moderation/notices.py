@@ -10,6 +10,7 @@ from django.utils.translation import override
 
 from accounts.member_language import member_language
 from communities.dates import date_display
+from communities.wording import of_place
 from notifications.models import Notice
 from notifications.notices import email_else_sms, notice_send
 
@@ -23,11 +24,11 @@ def warning_notify(*, author, commune, summary: dict, note: str) -> Notice | Non
     with override(member_language(author)):
         subject = _("Avertissement de la modération — %(commune)s") % {"commune": commune.name}
         text = _(
-            "Bonjour,\n\nLa modération de la mairie de %(commune)s vous adresse un "
+            "Bonjour,\n\nLa modération de la mairie %(of_commune)s vous adresse un "
             "avertissement à propos de votre publication « %(title)s », signalée par des "
             "voisins.\n\nMessage du modérateur : %(note)s\n\nMerci de respecter les règles "
             "de la communauté ; en cas de récidive, votre participation pourra être suspendue."
-        ) % {"commune": commune.name, "title": summary.get("title", ""), "note": note}
+        ) % {"of_commune": of_place(commune.name), "title": summary.get("title", ""), "note": note}
     return notice_send(
         user=author,
         kind="moderation_warning",
@@ -45,11 +46,11 @@ def suspension_notify(*, author, commune, until, note: str) -> Notice | None:
         when = date_display(until, "DATETIME_FORMAT")
         subject = _("Participation suspendue — %(commune)s") % {"commune": commune.name}
         text = _(
-            "Bonjour,\n\nLa modération de la mairie de %(commune)s a suspendu votre "
+            "Bonjour,\n\nLa modération de la mairie %(of_commune)s a suspendu votre "
             "participation jusqu'au %(until)s : d'ici là, vous ne pouvez pas publier "
             "d'alerte, d'annonce, de commentaire ni de message dans cette commune.\n\n"
             "Motif : %(note)s"
-        ) % {"commune": commune.name, "until": when, "note": note}
+        ) % {"of_commune": of_place(commune.name), "until": when, "note": note}
     return notice_send(
         user=author,
         kind="moderation_suspension",
@@ -68,9 +69,9 @@ def hidden_notify(*, author, commune, summary: dict, note: str) -> Notice | None
             "commune": commune.name
         }
         text = _(
-            "Bonjour,\n\nLa modération de la mairie de %(commune)s a masqué votre publication "
+            "Bonjour,\n\nLa modération de la mairie %(of_commune)s a masqué votre publication "
             "« %(title)s » après des signalements de voisins.\n\nMotif : %(note)s"
-        ) % {"commune": commune.name, "title": summary.get("title", ""), "note": note}
+        ) % {"of_commune": of_place(commune.name), "title": summary.get("title", ""), "note": note}
     return notice_send(
         user=author,
         kind="moderation_hidden",
@@ -87,10 +88,10 @@ def lift_notify(*, author, commune, note: str) -> Notice | None:
     with override(member_language(author)):
         subject = _("Participation rétablie — %(commune)s") % {"commune": commune.name}
         text = _(
-            "Bonjour,\n\nLa modération de la mairie de %(commune)s a levé votre suspension : "
+            "Bonjour,\n\nLa modération de la mairie %(of_commune)s a levé votre suspension : "
             "vous pouvez de nouveau publier dans cette commune.\n\nMessage du modérateur : "
             "%(note)s"
-        ) % {"commune": commune.name, "note": note}
+        ) % {"of_commune": of_place(commune.name), "note": note}
     return notice_send(
         user=author,
         kind="moderation_lift",

@@ -15,6 +15,7 @@ from communities.commune_site import commune_site_view
 from communities.form_refusals import form_refusal_show
 from communities.memberships import active_membership, verified_membership
 from communities.models import Membership, MembershipStatus
+from communities.wording import of_place
 from notifications.sms.segments import (
     GSM7_BASIC,
     GSM7_EXTENSION,
@@ -58,21 +59,26 @@ def _reach_message(alert: Alert) -> str:
         .exclude(user=alert.author)
         .count()
     )
-    names = {"count": neighbours, "community": alert.community.name, "commune": alert.commune.name}
+    names = {
+        "count": neighbours,
+        "community": alert.community.name,
+        "of_community": of_place(alert.community.name),
+        "of_commune": of_place(alert.commune.name),
+    }
     if not neighbours:
         return (
             _(
-                "Votre alerte est envoyée à la mairie et à la police municipale de %(commune)s ; "
+                "Votre alerte est envoyée à la mairie et à la police municipale %(of_commune)s ; "
                 "%(community)s n'a pas encore d'autre membre vérifié."
             )
             % names
         )
     return (
         ngettext(
-            "Votre alerte est envoyée à l'autre membre vérifié de %(community)s, à la mairie "
-            "et à la police municipale de %(commune)s.",
-            "Votre alerte est envoyée aux %(count)d autres membres vérifiés de %(community)s, "
-            "à la mairie et à la police municipale de %(commune)s.",
+            "Votre alerte est envoyée à l'autre membre vérifié %(of_community)s, à la mairie "
+            "et à la police municipale %(of_commune)s.",
+            "Votre alerte est envoyée aux %(count)d autres membres vérifiés %(of_community)s, "
+            "à la mairie et à la police municipale %(of_commune)s.",
             neighbours,
         )
         % names
