@@ -1,6 +1,8 @@
 """The alert pages a resident uses on their commune's site: the list, the form with its
 live SMS counter, an alert's page with its delivery progress, and the report button."""
 
+import html
+
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
@@ -107,6 +109,29 @@ def test_a_pending_member_is_told_why_the_list_is_empty(as_user, jeanne_resident
 
 
 # --- The form -------------------------------------------------------------------------------------
+
+
+def test_the_form_says_the_mairie_and_the_police_see_the_authors_phone(
+    cadaujac_client, sign_in, jeanne_resident, paul_neighbour
+):
+    """They may call the witness back: whoever posts knows it before sending."""
+    sentence = (
+        "Votre numéro de téléphone est visible par la mairie et la police municipale : elles "
+        "peuvent vous rappeler pour en savoir plus."
+    )
+    page = html.unescape(
+        sign_in(cadaujac_client, jeanne_resident).get("/alertes/nouvelle/").content.decode()
+    )
+    assert sentence in page
+    assert 'aria-describedby="rappel-17 numero-visible"' in page
+
+    # Paul gave no phone number: nothing of his is shown, the sentence would be untrue.
+    cadaujac_client.logout()
+    page = html.unescape(
+        sign_in(cadaujac_client, paul_neighbour).get("/alertes/nouvelle/").content.decode()
+    )
+    assert "Envoyer l'alerte" in page
+    assert sentence not in page
 
 
 def test_the_form_guides_the_resident_and_carries_the_counters_alphabet(as_user, jeanne_resident):
