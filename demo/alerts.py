@@ -35,7 +35,7 @@ def demo_alerts_load(communes: dict) -> None:
     alert_follow_up(
         alert=canvasser,
         by=_user("mairie@cadaujac.demo.invalid"),
-        text="La police municipale a contrôlé le fourgon route de Bordeaux. Restez prudents.",
+        text="La police municipale a contrôlé le fourgon près du rond-point. Restez prudents.",
     )
 
     cat = alert_post(
@@ -62,7 +62,7 @@ def demo_alerts_load(communes: dict) -> None:
     elderly = alert_post(
         author=_user("claudette@didenheim.demo.invalid"),
         category=AlertCategory.ELDERLY,
-        text="Notre voisine âgée de la rue des Prés n'a pas ouvert ses volets depuis hier et "
+        text="Notre voisine âgée de la rue du Moulin n'a pas ouvert ses volets depuis hier et "
         "ne répond pas au téléphone. Quelqu'un a-t-il des nouvelles ?",
     )
     alert_police_take(alert=elderly, by=_user("police@didenheim.demo.invalid"))

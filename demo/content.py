@@ -51,9 +51,11 @@ COMMUNES = [
             ("Quartier de la Gare", "quartier", "De la gare au canal."),
         ],
         "hero_title": "Bienvenue à Didenheim",
-        "hero_intro": "Un réseau d'entraide entre voisins, animé avec la mairie.",
+        "hero_intro": "Entre l'Ill et le canal, aux portes de Mulhouse : les habitants du "
+        "village veillent les uns sur les autres et s'entraident, avec la mairie.",
         "hero_title_en": "Welcome to Didenheim",
-        "hero_intro_en": "A mutual-aid network between neighbours, run with the town hall.",
+        "hero_intro_en": "Between the Ill and the canal, at Mulhouse's door: the villagers "
+        "look out for one another and help each other, with the town hall.",
     },
 ]
 
@@ -205,18 +207,33 @@ RESIDENTS = {
     },
     "claudette@didenheim.demo.invalid": {
         "community": "Village",
-        "address": "3 rue des Prés, 68350 Didenheim",
+        "address": "3 rue du Moulin, 68350 Didenheim",
         "interests": "Réunions de quartier, pâtisserie",
     },
 }
 
 
-def standard_pages(commune_name):
-    return [
+# Each commune's own pages, announcements and events, by INSEE code: Cadaujac, a Gironde
+# commune of 6,000 on the Garonne south of Bordeaux; Didenheim, an Alsatian village of
+# 2,000 by the Ill and the Rhône-Rhine canal, at Mulhouse's door. Slugs are shared so that
+# the same path on each host serves that commune's own page.
+_VIGILANCE_EN = [
+    ("heading", {"text": "Watch out, not watch over", "level": "h2"}),
+    (
+        "paragraph",
+        "<p>Neighbours spot unusual events (a vehicle scouting the area, a suspicious "
+        "door-to-door seller, an open window at an absent neighbour's) and warn their "
+        "neighbourhood, the town hall and the municipal police. They do not replace the "
+        "police: in immediate danger, dial 17.</p>",
+    ),
+]
+
+STANDARD_PAGES = {
+    "33080": [
         {
             "slug": "voisins-vigilants",
             "title": "Voisins vigilants et solidaires",
-            "intro": f"Comment fonctionne le réseau de voisinage de {commune_name}.",
+            "intro": "Comment fonctionne le réseau de voisinage de Cadaujac.",
             "body": [
                 ("heading", {"text": "Veiller, pas surveiller", "level": "h2"}),
                 (
@@ -229,24 +246,15 @@ def standard_pages(commune_name):
                 ("heading", {"text": "S'entraider", "level": "h2"}),
                 (
                     "paragraph",
-                    "<p>Prêt d'outils, covoiturage, nouvelles d'un voisin âgé, fête des "
-                    "voisins : la gazette du quartier est là pour ça.</p>",
+                    "<p>Du centre-bourg au Port, des Graves à la résidence des Vignes : prêt "
+                    "d'outils, covoiturage vers Bordeaux, nouvelles d'un voisin âgé, fête des "
+                    "voisins. La gazette du quartier est là pour ça.</p>",
                 ),
             ],
             "en": {
                 "title": "Watchful and caring neighbours",
-                "intro": f"How the neighbourhood network of {commune_name} works.",
-                "body": [
-                    ("heading", {"text": "Watch out, not watch over", "level": "h2"}),
-                    (
-                        "paragraph",
-                        "<p>Neighbours spot unusual events (a vehicle scouting the area, a "
-                        "suspicious door-to-door seller, an open window at an absent "
-                        "neighbour's) and warn their neighbourhood, the town hall and the "
-                        "municipal police. They do not replace the police: in immediate "
-                        "danger, dial 17.</p>",
-                    ),
-                ],
+                "intro": "How the neighbourhood network of Cadaujac works.",
+                "body": _VIGILANCE_EN,
             },
         },
         {
@@ -278,21 +286,104 @@ def standard_pages(commune_name):
                 ),
             ],
         },
-    ]
+    ],
+    "68074": [
+        {
+            "slug": "voisins-vigilants",
+            "title": "Voisins vigilants et solidaires",
+            "intro": "Comment fonctionne le réseau de voisinage de Didenheim.",
+            "body": [
+                ("heading", {"text": "Un village où l'on se connaît", "level": "h2"}),
+                (
+                    "paragraph",
+                    "<p>Didenheim compte un peu plus de 2 000 habitants, entre l'Ill et le "
+                    "canal du Rhône au Rhin, aux portes de Mulhouse. Le réseau relie le "
+                    "village, les Vergers et le quartier de la Gare pour que chacun garde un "
+                    "œil bienveillant sur ses voisins, surtout sur les plus âgés.</p>",
+                ),
+                ("heading", {"text": "Prévenir, pas intervenir", "level": "h2"}),
+                (
+                    "paragraph",
+                    "<p>Un démarcheur insistant, une voiture qui tourne près de l'école, des "
+                    "volets restés fermés chez une voisine seule : prévenez votre quartier et "
+                    "la mairie, qui transmet à la police municipale. N'intervenez jamais "
+                    "vous-même ; en cas de danger immédiat, composez le 17.</p>",
+                ),
+            ],
+            "en": {
+                "title": "Watchful and caring neighbours",
+                "intro": "How the neighbourhood network of Didenheim works.",
+                "body": [
+                    ("heading", {"text": "A village where people know each other", "level": "h2"}),
+                    (
+                        "paragraph",
+                        "<p>Didenheim is a village of some 2,000 people between the Ill and "
+                        "the Rhône-Rhine canal, at Mulhouse's door. The network links the "
+                        "village, Les Vergers and the station quarter so that everyone keeps "
+                        "a kind eye on their neighbours, the elderly first.</p>",
+                    ),
+                    ("heading", {"text": "Warn, do not intervene", "level": "h2"}),
+                    (
+                        "paragraph",
+                        "<p>Warn your neighbourhood and the town hall, which tells the "
+                        "municipal police. Never step in yourself; in immediate danger, "
+                        "dial 17.</p>",
+                    ),
+                ],
+            },
+        },
+        {
+            "slug": "contacts",
+            "title": "Contacts utiles",
+            "intro": "La mairie, la police municipale et les urgences.",
+            "body": [
+                (
+                    "contact_card",
+                    {
+                        "name": "Secrétariat de la mairie",
+                        "role": "Accueil, état civil et urbanisme",
+                        "phone": "03 89 00 00 74",
+                        "hours": "Lundi, mercredi et vendredi, 9h–12h et 14h–18h",
+                    },
+                ),
+                (
+                    "contact_card",
+                    {
+                        "name": "Police municipale",
+                        "role": "Brigade intercommunale",
+                        "phone": "03 89 00 00 17",
+                        "hours": "Du lundi au vendredi, 8h–18h",
+                    },
+                ),
+                (
+                    "paragraph",
+                    "<p>Urgences : <b>17</b> (police), <b>18</b> (pompiers), <b>15</b> "
+                    "(SAMU), <b>112</b> (numéro d'urgence européen). Pharmacie de garde : "
+                    "<b>3237</b>.</p>",
+                ),
+            ],
+        },
+    ],
+}
 
-
-def announcements(commune_name):
-    return [
+# The roadworks announcement and the mairie's roadworks broadcast (``demo.alerts``) tell
+# the same works; the mairie's gazette posts (``demo.gazette``) speak of other things.
+ANNOUNCEMENTS = {
+    "33080": [
         {
             "slug": "travaux-route-de-bordeaux",
-            "title": "Travaux de voirie route principale",
+            "title": "Travaux de voirie route de Bordeaux",
             "days_ago": 2,
-            "summary": "Circulation alternée du 2 au 6 décembre pour la réfection de la chaussée.",
-            "body": "<p>Les travaux ont lieu de 8h à 17h. Merci de votre patience.</p>",
+            "summary": "Circulation alternée route de Bordeaux de lundi à mercredi, de 8 h à "
+            "17 h, pendant la réfection de la chaussée.",
+            "body": "<p>Prévoyez quelques minutes de plus ; l'accès aux riverains reste "
+            "ouvert. Merci de votre patience.</p>",
             "en": {
-                "title": "Roadworks on the main road",
-                "summary": "Alternating traffic from 2 to 6 December while the road is resurfaced.",
-                "body": "<p>Works take place from 8 am to 5 pm. Thank you for your patience.</p>",
+                "title": "Roadworks on the route de Bordeaux",
+                "summary": "Alternating traffic on the route de Bordeaux from Monday to "
+                "Wednesday, 8 am to 5 pm, while the road is resurfaced.",
+                "body": "<p>Allow a few extra minutes; residents keep their access. Thank you "
+                "for your patience.</p>",
             },
         },
         {
@@ -308,15 +399,51 @@ def announcements(commune_name):
             "slug": "collecte-encombrants",
             "title": "Collecte des encombrants",
             "days_ago": 12,
-            "summary": f"La prochaine collecte des encombrants à {commune_name} a lieu le "
-            "premier mardi du mois.",
+            "summary": "La prochaine collecte des encombrants à Cadaujac a lieu le premier "
+            "mardi du mois.",
             "body": "<p>Inscrivez-vous auprès de la mairie au plus tard le vendredi précédent.</p>",
         },
-    ]
+    ],
+    "68074": [
+        {
+            "slug": "permanence-du-maire",
+            "title": "Permanence du maire le samedi matin",
+            "days_ago": 1,
+            "summary": "Le maire reçoit sans rendez-vous chaque samedi de 10 h à 12 h, à la "
+            "mairie.",
+            "body": "<p>Une question sur le village, un projet, une difficulté : passez le "
+            "voir, ou appelez le secrétariat pour un autre créneau.</p>",
+            "en": {
+                "title": "The mayor's Saturday surgery",
+                "summary": "The mayor sees residents without appointment every Saturday, "
+                "10 am to noon, at the town hall.",
+                "body": "<p>A question about the village, a project, a difficulty: drop in, "
+                "or call the office for another time.</p>",
+            },
+        },
+        {
+            "slug": "dechets-verts",
+            "title": "Déchets verts : la benne revient",
+            "days_ago": 5,
+            "summary": "La benne à déchets verts est installée près des ateliers municipaux, "
+            "rue de la Gare, le premier samedi de chaque mois.",
+            "body": "<p>Tontes, tailles de haies et feuilles uniquement ; le brûlage des "
+            "déchets verts reste interdit.</p>",
+        },
+        {
+            "slug": "bibliotheque-horaires",
+            "title": "Nouveaux horaires de la bibliothèque",
+            "days_ago": 14,
+            "summary": "La bibliothèque du village ouvre désormais le mercredi après-midi et le "
+            "samedi matin.",
+            "body": "<p>Les bénévoles portent aussi des livres aux habitants qui ne peuvent plus "
+            "se déplacer : demandez-le au secrétariat de la mairie.</p>",
+        },
+    ],
+}
 
-
-def events(commune_name):
-    return [
+EVENTS = {
+    "33080": [
         {
             "slug": "reunion-voisins-vigilants",
             "title": "Réunion publique Voisins vigilants et solidaires",
@@ -338,7 +465,7 @@ def events(commune_name):
             "starts_in": timedelta(days=20, hours=10),
             "duration": timedelta(hours=8),
             "location": "Place de la mairie",
-            "summary": f"Producteurs locaux et associations de {commune_name}, vin chaud et "
+            "summary": "Producteurs locaux et associations de Cadaujac, vin chaud et "
             "animations pour les enfants.",
         },
         {
@@ -347,9 +474,45 @@ def events(commune_name):
             "starts_in": timedelta(days=-150, hours=19),
             "duration": timedelta(hours=4),
             "location": "Dans chaque quartier",
-            "summary": "Retour sur la fête des voisins de mai dernier : merci à tous !",
+            "summary": "Retour sur la dernière fête des voisins : merci à tous !",
         },
-    ]
+    ],
+    "68074": [
+        {
+            "slug": "reunion-voisins-vigilants",
+            "title": "Réunion publique Voisins vigilants et solidaires",
+            "starts_in": timedelta(days=12, hours=19),
+            "duration": timedelta(hours=2),
+            "location": "Salle polyvalente",
+            "summary": "Le réseau présenté aux habitants du village, des Vergers et du quartier "
+            "de la Gare, avec la police municipale. Suivi d'un verre de l'amitié.",
+            "en": {
+                "title": "Public meeting: watchful and caring neighbours",
+                "location": "Community hall",
+                "summary": "The network presented to the residents of the village, Les Vergers "
+                "and the station quarter, with the municipal police. Drinks afterwards.",
+            },
+        },
+        {
+            "slug": "bredalas-a-la-bibliotheque",
+            "title": "Atelier bredalas à la bibliothèque",
+            "starts_in": timedelta(days=16, hours=14),
+            "duration": timedelta(hours=3),
+            "location": "Bibliothèque du village",
+            "summary": "Petits gâteaux de Noël alsaciens à préparer en famille ; les "
+            "emporte-pièces sont fournis.",
+        },
+        {
+            "slug": "osterputz",
+            "title": "Osterputz : nettoyage de printemps",
+            "starts_in": timedelta(days=-200, hours=9),
+            "duration": timedelta(hours=3),
+            "location": "Départ devant la mairie",
+            "summary": "Retour sur le dernier nettoyage des berges de l'Ill et du canal : "
+            "quarante bénévoles, merci à tous !",
+        },
+    ],
+}
 
 
 # More verified neighbours, so that every community has members and alerts reach people.

@@ -24,7 +24,7 @@ POSTS = {
             "jean-yves@cadaujac.demo.invalid",
             C.LOST_FOUND,
             "Chat tigré perdu rue de la Mairie",
-            "Notre chat Pilou, tigré aux yeux verts, n'est pas rentré depuis hier soir.\n"
+            "Notre chat Filou, tigré roux aux yeux verts, n'est pas rentré depuis hier soir.\n"
             "Regardez vos garages et abris de jardin, merci !",
             "community",
             "#c8782a",
@@ -69,8 +69,8 @@ POSTS = {
         (
             "hugo@cadaujac.demo.invalid",
             C.NEIGHBOURHOOD_EVENT,
-            "Fête des voisins place de l'Église",
-            "Chacun apporte un plat ou une boisson, la mairie prête les tables.",
+            "Repas partagé place de l'Église",
+            "Dimanche midi, chacun apporte un plat ou une boisson ; la mairie prête les tables.",
             "commune",
             None,
             "",
@@ -79,7 +79,7 @@ POSTS = {
             "jean-yves@cadaujac.demo.invalid",
             C.MINUTES,
             "Compte rendu de la réunion du comité de quartier",
-            "Points abordés : éclairage du chemin des Vignes, ralentisseurs, fête d'automne.\n"
+            "Points abordés : éclairage du chemin des Vignes, ralentisseurs, repas de quartier.\n"
             "Prochaine réunion à la salle des fêtes.",
             "community",
             None,
@@ -97,8 +97,9 @@ POSTS = {
         (
             "mairie@cadaujac.demo.invalid",
             C.MAIRIE,
-            "Collecte des encombrants",
-            "La collecte des encombrants passe une fois par trimestre : inscrivez-vous en mairie.",
+            "Composteurs offerts aux habitants",
+            "La mairie offre un composteur de jardin à chaque foyer qui le demande : "
+            "inscrivez-vous à l'accueil, retrait aux services techniques le samedi matin.",
             "commune",
             None,
             "",
@@ -146,7 +147,7 @@ COMMENTS = [
         "Il est encore disponible ? Ma fille a 7 ans.",
     ),
     (
-        "Fête des voisins place de l'Église",
+        "Repas partagé place de l'Église",
         "jean-yves@cadaujac.demo.invalid",
         "Je m'occupe de la musique !",
     ),

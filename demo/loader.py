@@ -126,7 +126,7 @@ def _load_commune(spec: dict):
         _publish(home)
     _translate(home, {"hero_title": spec["hero_title_en"], "hero_intro": spec["hero_intro_en"]})
 
-    for page_spec in content.standard_pages(commune.name):
+    for page_spec in content.STANDARD_PAGES[spec["insee_code"]]:
         page, _created = _child(
             home,
             StandardPage,
@@ -145,7 +145,7 @@ def _load_commune(spec: dict):
         _publish(news)
     _translate(news, {"title": "News"})
     today = timezone.localdate()
-    for spec_item in content.announcements(commune.name):
+    for spec_item in content.ANNOUNCEMENTS[spec["insee_code"]]:
         page, _created = _child(
             news,
             AnnouncementPage,
@@ -172,7 +172,7 @@ def _load_commune(spec: dict):
         _publish(agenda)
     _translate(agenda, {"title": "Events"})
     midnight = timezone.make_aware(datetime.combine(today, time.min))
-    for spec_item in content.events(commune.name):
+    for spec_item in content.EVENTS[spec["insee_code"]]:
         start = midnight + spec_item["starts_in"]
         page, _created = _child(
             agenda,

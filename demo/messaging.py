@@ -74,5 +74,5 @@ def demo_messaging_load(communes: dict) -> None:
         community="Village",
         subject="Réunion de quartier",
         text="La mairie vous invite à la réunion du quartier Village jeudi à 19 h, salle "
-        "des fêtes : sécurité routière rue de l'Église et fête des voisins.",
+        "polyvalente : sécurité routière rue de l'Église et visites aux voisins âgés.",
     )

@@ -1,5 +1,7 @@
 """`load_demo` gives the contract's communes and accounts, and can run any number of times."""
 
+import html
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -174,3 +176,36 @@ def test_demo_alerts_were_delivered_in_both_communes(demo):
     )
     assert plate.filter(restricted=True).exists()
     assert not plate.filter(restricted=True, user__memberships__isnull=False).exists()
+
+
+def test_each_demo_commune_has_its_own_pages(client, demo):
+    """Didenheim's pages speak of Didenheim (a village near Mulhouse), not of Cadaujac."""
+
+    def text(host, path):
+        response = client.get(path, headers={"host": host})
+        assert response.status_code == 200, (host, path)
+        return html.unescape(response.content.decode())
+
+    for path in ("/", "/voisins-vigilants/", "/contacts/", "/actualites/", "/agenda/"):
+        cadaujac = text("cadaujac.localhost", path)
+        didenheim = text("didenheim.localhost", path)
+        assert "Cadaujac" not in didenheim and "05 56" not in didenheim, path
+        assert "Didenheim" not in cadaujac, path
+    assert "aux portes de Mulhouse" in text("didenheim.localhost", "/voisins-vigilants/")
+    assert "03 89 00 00 74" in text("didenheim.localhost", "/contacts/")
+    assert "Permanence du maire le samedi matin" in text("didenheim.localhost", "/actualites/")
+
+
+def test_the_mairies_roadworks_announcement_and_broadcast_tell_the_same_works(demo):
+    """One roadworks, told twice by the mairie (the news page and the alert): same road,
+    same days."""
+    from alerts.models import Alert
+    from mairie_pages.models import AnnouncementPage
+
+    announcement = AnnouncementPage.objects.get(
+        slug="travaux-route-de-bordeaux", locale__language_code="fr"
+    )
+    broadcast = Alert.objects.get(commune=demo["33080"], category="roadworks")
+    for words in ("route de Bordeaux", "lundi à mercredi", "circulation alternée"):
+        assert words.lower() in announcement.summary.lower()
+        assert words.lower() in broadcast.text.lower()

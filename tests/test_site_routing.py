@@ -23,7 +23,7 @@ def test_each_commune_home_shows_its_own_content_only(client, demo):
 def test_commune_home_lists_latest_announcements_and_upcoming_events(client, demo):
     html = get(client, "cadaujac.localhost").content.decode()
 
-    assert "Travaux de voirie route principale" in html
+    assert "Travaux de voirie route de Bordeaux" in html
     assert "Réunion publique Voisins vigilants et solidaires" in html
     # Past events are not "upcoming".
     assert "Fête des voisins" not in html
