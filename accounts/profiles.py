@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.memberships import active_membership, verified_membership
-from communities.models import Membership, MembershipStatus
+from communities.models import Community, Membership, MembershipStatus
 from communities.selectors import communes_where
 
 from .images import image_reencode
@@ -169,6 +169,24 @@ def members_visible_to(*, viewer, community=None) -> QuerySet[User]:
 def directory_open_to(*, viewer) -> bool:
     """Whether ``viewer`` may open the directory at all (verified member or commune staff)."""
     return _Viewer.of(viewer).sees_a_directory
+
+
+def directory_communities(*, viewer) -> QuerySet[Community]:
+    """The communities ``viewer`` may narrow the directory to: every community of the
+    communes where they are staff (none for a resident, whose directory is their own
+    community)."""
+    return Community.objects.filter(commune__in=communes_where(user=viewer)).select_related(
+        "commune"
+    )
+
+
+def directory_members(*, viewer, community=None, query: str = "") -> QuerySet[User]:
+    """The directory as ``viewer`` reads it: ``members_visible_to`` (narrowed to
+    ``community``, one of ``directory_communities``), searched by ``members_search``, in
+    the order of names (last name, first name, then id)."""
+    members = members_visible_to(viewer=viewer, community=community)
+    members = members_search(viewer=viewer, members=members, query=query)
+    return members.order_by("last_name", "first_name", "pk")
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,15 @@ from django.views.decorators.http import require_GET
 from accounts.member_language import in_member_language
 from accounts.profiles import (
     SEARCH_MAX_LENGTH,
+    directory_communities,
     directory_entries,
+    directory_members,
     directory_open_to,
-    members_search,
     members_visible_to,
     profile_fields_visible_to,
 )
 from communities.memberships import active_membership
-from communities.models import Community
 from communities.pagination import page_of
-from communities.selectors import communes_where
 
 PAGE_SIZE = 20
 
@@ -38,20 +37,15 @@ def _closed(request):
 def member_list(request):
     if not directory_open_to(viewer=request.user):
         return _closed(request)
-    communities = Community.objects.filter(
-        commune__in=communes_where(user=request.user)
-    ).select_related("commune")
+    communities = directory_communities(viewer=request.user)
     community = None
     community_id = request.GET.get("communaute", "")
     if community_id.isdigit():
         community = communities.filter(pk=community_id).first()
     query = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
 
-    members = members_visible_to(viewer=request.user, community=community)
-    members = members_search(viewer=request.user, members=members, query=query)
-    page = page_of(
-        request=request, items=members.order_by("last_name", "first_name", "pk"), per_page=PAGE_SIZE
-    )
+    members = directory_members(viewer=request.user, community=community, query=query)
+    page = page_of(request=request, items=members, per_page=PAGE_SIZE)
     return render(
         request,
         "directory/member_list.html",
