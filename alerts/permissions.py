@@ -96,6 +96,13 @@ def alert_rights(*, user, alert: Alert) -> AlertRights:
     )
 
 
+def alert_report_offered(*, rights: AlertRights, reported: bool) -> bool:
+    """The "Signaler" action, on the page and in the API: for those who read the alert,
+    once. Not its author, and not the commune's alert staff, who act on an alert (withdraw
+    it) rather than report it."""
+    return not rights.is_author and not rights.is_alert_staff and not reported
+
+
 # --- "Prise en charge" by the police municipale --------------------------------------------------
 
 

@@ -26,6 +26,7 @@ from notifications.progress import (
 
 from .fanout import alert_target_community_ids
 from .models import WITHDRAWN_STATUSES, Alert, AlertMessage, ModerationStatus
+from .permissions import AlertRights
 
 AlertProgress = OutboxProgress
 
@@ -33,6 +34,7 @@ __all__ = [
     "AlertProgress",
     "AlertReach",
     "UnreachableReason",
+    "alert_delivery_shown",
     "alert_progress",
     "alert_reach",
     "unreachable_memberships",
@@ -139,6 +141,19 @@ def alert_reach(*, alert: Alert) -> AlertReach | None:
     )
     recipients = Delivery.objects.filter(message_id=first.pk).values("user_id").distinct().count()
     return AlertReach(preparing=False, recipients=recipients, received=received, pending=pending)
+
+
+def alert_delivery_shown(
+    *, alert: Alert, rights: AlertRights
+) -> tuple[OutboxProgress | None, AlertReach | None]:
+    """What the alert's page (and the API) tell ``rights`` of its sending: the alert staff
+    follow each channel and status (``alert_progress``); the author and the neighbours who
+    read the alert get the plain counts of who received it (``alert_reach``), never the
+    per-channel failures. One of the two is None; both are when there is nothing to say
+    (a held alert, to neighbours)."""
+    if rights.sees_delivery_detail:
+        return alert_progress(alert=alert), None
+    return None, alert_reach(alert=alert)
 
 
 def unreachable_memberships(*, alert: Alert) -> QuerySet[Membership]:

@@ -8,10 +8,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from alerts.models import RESIDENT_CATEGORIES, Alert, AlertSource
-from alerts.permissions import AlertRights, alert_rights, police_may_take
+from alerts.permissions import AlertRights, alert_report_offered, alert_rights, police_may_take
+from alerts.progress import alert_delivery_shown
 from alerts.services import (
     MAX_TEXT,
     AlertRateLimitError,
@@ -20,6 +22,7 @@ from alerts.services import (
     alert_not_running_reason,
     alert_police_take,
     alert_post,
+    alert_report,
     alert_reported_by,
 )
 from alerts.timeline import (
@@ -31,7 +34,7 @@ from alerts.timeline import (
 from communities.memberships import verified_membership
 
 from .listing import DEFAULT_LIMIT, PageInfo, cursor_page, etag_response
-from .problems import Problem, problem_response
+from .problems import Done, Problem, problem_response
 from .scope import request_commune
 
 router = Router(tags=["Alertes"])
@@ -101,6 +104,53 @@ class TextIn(Schema):
     text: str = Field(..., max_length=2000)
 
 
+class ReportIn(Schema):
+    reason: str = Field(..., max_length=500)
+
+
+class ReachOut(Schema):
+    preparing: bool
+    recipients: int
+    received: dict[str, int] = Field(..., description="Par canal (sms, email, push).")
+    pending: int
+    summary: str
+
+
+class ChannelProgressOut(Schema):
+    channel: str
+    label: str
+    total: int
+    done: int
+    percent: int
+    queued: int
+    sending: int
+    sent: int
+    delivered: int
+    failed: int
+
+
+class ProgressOut(Schema):
+    running: bool
+    preparing: bool
+    total: int
+    pending: int
+    channels: list[ChannelProgressOut]
+    sms_remaining: int
+    sms_rate_per_second: float
+    sms_seconds_left: int
+    sms_last_at: datetime | None
+    waiting_until: datetime | None
+
+
+class DeliveryOut(Schema):
+    reach: ReachOut | None = Field(
+        None, description="L'auteur et les voisins : qui a reçu l'alerte, en tout et par canal."
+    )
+    progress: ProgressOut | None = Field(
+        None, description="La mairie et la police : chaque canal, statut par statut."
+    )
+
+
 def _visible(request):
     """The one visibility rule (``Alert.objects.visible_to``), on this site's commune."""
     alerts = Alert.objects.visible_to(request.auth).select_related("community", "author", "commune")
@@ -140,7 +190,7 @@ def _alert_data(alert: Alert, *, now) -> dict:
 def _detail(request, alert: Alert) -> dict:
     rights: AlertRights = alert_rights(user=request.auth, alert=alert)
     now = timezone.now()
-    may_act = rights.may_follow_up and alert_not_running_reason(alert=alert) is None
+    running = alert_not_running_reason(alert=alert) is None
     reported = alert_reported_by(alert=alert, user=request.auth)
     return {
         **_alert_data(alert, now=now),
@@ -158,10 +208,10 @@ def _detail(request, alert: Alert) -> dict:
             for event in alert_timeline(alert=alert, rights=rights)
         ],
         "actions": {
-            "follow_up": may_act,
-            "end": rights.may_close and alert_not_running_reason(alert=alert) is None,
+            "follow_up": rights.may_follow_up and running,
+            "end": rights.may_close and running,
             "police_take": police_may_take(rights=rights, alert=alert, now=now),
-            "report": not rights.is_author and not rights.is_alert_staff and not reported,
+            "report": alert_report_offered(rights=rights, reported=reported),
         },
     }
 
@@ -278,3 +328,56 @@ def alerts_police_take(request, alert_id: int):
         # As on the site: the action does not exist for whoever is not the commune's police.
         raise Http404 from error
     return _detail(request, _alert_or_404(request, alert_id))
+
+
+def reported_notice() -> str:
+    """What the site says once a report is filed, for every kind of content."""
+    return _("Merci : votre signalement est transmis aux modérateurs de la mairie.")
+
+
+@router.post(
+    "/{int:alert_id}/report",
+    response={201: Done, 404: Problem, 422: Problem},
+    summary="Signaler l'alerte à la modération",
+    description=(
+        "Un membre qui lit l'alerte la signale aux modérateurs de la mairie, une fois, avec un "
+        "motif (500 caractères au plus) ; pas sa propre alerte."
+    ),
+)
+def alerts_report(request, alert_id: int, payload: ReportIn):
+    alert = _alert_or_404(request, alert_id)
+    try:
+        alert_report(alert=alert, by=request.auth, reason=payload.reason)
+    except PermissionDenied as error:
+        raise Http404 from error
+    return Status(201, {"detail": reported_notice()})
+
+
+@router.get(
+    "/{int:alert_id}/delivery",
+    response={200: DeliveryOut, 404: Problem},
+    summary="Où en sont les envois de l'alerte",
+    description=(
+        "Ce que la page de l'alerte en montre, à ceux qui la lisent : la mairie et la police "
+        "municipale suivent chaque canal (`progress`) ; l'auteur et les voisins lisent combien "
+        "de personnes l'ont reçue (`reach`, absent tant que l'alerte est relue par la "
+        "modération)."
+    ),
+)
+def alerts_delivery(request, alert_id: int):
+    alert = _alert_or_404(request, alert_id)
+    progress, reach = alert_delivery_shown(
+        alert=alert, rights=alert_rights(user=request.auth, alert=alert)
+    )
+    return {
+        "progress": progress.as_json() if progress is not None else None,
+        "reach": {
+            "preparing": reach.preparing,
+            "recipients": reach.recipients,
+            "received": {str(channel): count for channel, count in reach.received.items()},
+            "pending": reach.pending,
+            "summary": reach.sentence,
+        }
+        if reach is not None
+        else None,
+    }

@@ -32,6 +32,12 @@ class Problem(Schema):
     errors: list[FieldProblem] = []
 
 
+class Done(Schema):
+    """A write that answers with nothing but what the site would say once it is done."""
+
+    detail: str
+
+
 def _titles() -> dict[int, str]:
     return {
         400: _("Requête invalide"),

@@ -6,8 +6,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from alerts.forms import CloseForm, FollowUpForm, ReportForm
-from alerts.permissions import alert_may_moderate, alert_rights, police_may_take
-from alerts.progress import alert_progress, alert_reach
+from alerts.permissions import (
+    alert_may_moderate,
+    alert_report_offered,
+    alert_rights,
+    police_may_take,
+)
+from alerts.progress import alert_delivery_shown, alert_progress, alert_reach
 from alerts.services import alert_not_running_reason, alert_reported_by
 from alerts.timeline import alert_event_by, alert_event_reason_shown, alert_timeline
 from communities.commune_site import commune_site_view
@@ -86,8 +91,9 @@ def alert_detail_render(request, alert, *, forms=None, status=200, author_phone=
     running_refusal = alert_not_running_reason(alert=alert)
     forms = forms or {}
     reported = alert_reported_by(alert=alert, user=request.user)
-    # The commune's alert staff act on an alert (withdraw it) rather than report it.
-    may_report = not rights.is_author and not rights.is_alert_staff and not reported
+    may_report = alert_report_offered(rights=rights, reported=reported)
+    # Staff follow each channel; the author and neighbours read one sentence.
+    progress, reach = alert_delivery_shown(alert=alert, rights=rights)
     context = {
         "alert": alert,
         "rights": rights,
@@ -97,9 +103,8 @@ def alert_detail_render(request, alert, *, forms=None, status=200, author_phone=
         "author_has_phone": rights.sees_author_phone
         and alert.author_id is not None
         and bool(alert.author.phone),
-        # Staff follow each channel; the author and neighbours read one sentence.
-        "progress": alert_progress(alert=alert) if rights.sees_delivery_detail else None,
-        "reach": None if rights.sees_delivery_detail else alert_reach(alert=alert),
+        "progress": progress,
+        "reach": reach,
         "may_follow_up": rights.may_follow_up and running_refusal is None,
         "may_close": rights.may_close and running_refusal is None,
         "may_take": police_may_take(rights=rights, alert=alert, now=now),
