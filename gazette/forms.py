@@ -1,9 +1,6 @@
 """Front-end forms of the gazette: they collect input; the services decide."""
 
-from datetime import datetime, time
-
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from moderation.reportables import MAX_REASON
@@ -11,7 +8,7 @@ from moderation.reportables import MAX_REASON
 from .models import MAX_BODY, MAX_PHOTOS
 from .services.comments import MAX_COMMENT
 from .services.photos import MAX_ALT, PhotoUpload
-from .services.posts import MAX_TITLE, Audience
+from .services.posts import MAX_TITLE, Audience, expiry_of_day
 
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 
@@ -89,10 +86,7 @@ class PostForm(forms.Form):
         ]
 
     def expires_at(self):
-        day = self.cleaned_data.get("expires_on")
-        if day is None:
-            return None
-        return timezone.make_aware(datetime.combine(day, time(23, 59)))
+        return expiry_of_day(self.cleaned_data.get("expires_on"))
 
 
 class CommentForm(forms.Form):

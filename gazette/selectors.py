@@ -93,10 +93,9 @@ def comment_visible_to(*, viewer, comment_id: int):
 
 def posts_authored_by(*, user, commune) -> QuerySet:
     """The member's own posts in ``commune``, drafts awaiting moderation and hidden ones
-    included, newest first."""
-    return (
-        GazettePost.objects.authored_by(user)
-        .filter(commune=commune)
-        .prefetch_related("communities")
-        .order_by("-latest_revision_created_at", "-pk")
-    )
+    included, newest first (``commune=None``: in every commune, for a client that is on no
+    commune's site)."""
+    posts = GazettePost.objects.authored_by(user)
+    if commune is not None:
+        posts = posts.filter(commune=commune)
+    return posts.prefetch_related("communities").order_by("-latest_revision_created_at", "-pk")

@@ -74,16 +74,7 @@ def _post_form(request, *, author, post=None):
 
 
 def _published_message(request, post) -> None:
-    if post.live:
-        messages.success(request, _("Votre publication est dans la gazette."))
-    else:
-        messages.success(
-            request,
-            _(
-                "Merci ! La mairie relit les publications avant de les mettre en ligne : "
-                "vous recevrez un e-mail dès qu'elle aura décidé."
-            ),
-        )
+    messages.success(request, services.post_published_notice(post=post))
 
 
 @require_http_methods(["GET", "POST"])

@@ -35,9 +35,11 @@ from .posts import (
     MAX_TITLE,
     Audience,
     audience_communities_check,
+    expiry_of_day,
     gazette_post_create,
     gazette_post_delete,
     gazette_post_update,
+    post_published_notice,
 )
 
 __all__ = [
@@ -56,6 +58,7 @@ __all__ = [
     "comment_create",
     "comment_delete",
     "comment_update",
+    "expiry_of_day",
     "gazette_author_for",
     "gazette_content_hide",
     "gazette_index_of",
@@ -68,4 +71,5 @@ __all__ = [
     "needs_approval",
     "photo_files_delete_on_commit",
     "photos_prepare",
+    "post_published_notice",
 ]

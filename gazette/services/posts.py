@@ -1,7 +1,7 @@
 """Residents' (and the mairie's) posts: create, edit, delete, published at once or submitted
 to the commune's gazette workflow."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -33,6 +33,24 @@ MAX_LIFETIME_DAYS = 365
 class Audience:
     COMMUNITY = "community"
     COMMUNE = "commune"
+
+
+def expiry_of_day(day: date | None) -> datetime | None:
+    """A post asked to leave the gazette on ``day`` leaves at the end of it (local time)."""
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day, time(23, 59)))
+
+
+def post_published_notice(*, post: GazettePost) -> str:
+    """What the author is told once their post is saved: in the gazette, or awaiting the
+    mairie's approval (pre-moderation)."""
+    if post.live:
+        return _("Votre publication est dans la gazette.")
+    return _(
+        "Merci ! La mairie relit les publications avant de les mettre en ligne : "
+        "vous recevrez un e-mail dès qu'elle aura décidé."
+    )
 
 
 def audience_communities_check(*, commune: Commune, communities) -> None:
