@@ -10,7 +10,7 @@ from functools import wraps
 from django.http import HttpRequest
 from ninja import NinjaAPI, Swagger
 
-from . import alerts, gazette, me
+from . import alerts, commune, gazette, me
 from .problems import PROBLEM_CONTENT_TYPE, Problem, problem_handlers_install, problem_response
 from .security import member_auth
 
@@ -114,3 +114,4 @@ def _server_error(request, exc):
 api.add_router("/me", me.router)
 api.add_router("/alerts", alerts.router)
 api.add_router("/gazette", gazette.router)
+api.add_router("/commune", commune.router)

@@ -241,6 +241,218 @@ def test_api_access_matrix(request, client, sign_in, world, persona):
         assert Alert.objects.filter(author=user, source="api").count() == 1
 
 
+# --- Reports, delivery, gazette writes and the commune's public content -------------------------
+# Jeanne also has a second post ("Vends vélo enfant") that she edits, then deletes; Paul
+# commented on her first post. Cadaujac has a page, an announcement and an event anyone may
+# read; Didenheim's announcement is read on Didenheim's host only.
+
+BIKE = "Vends vélo enfant"
+DIDENHEIM_NEWS = "Fête du village de Didenheim"
+DELETED = "204"
+CONTENT_ENDPOINTS = [
+    "alert_delivery",
+    "alert_report",
+    "post_create",
+    "post_edit",
+    "comment",
+    "post_report",
+    "comment_report",
+    "post_delete",
+    "pages",
+    "page",
+    "announcements",
+    "announcement",
+    "events",
+    "event",
+]
+PUBLIC_ENDPOINTS = ["pages", "page", "announcements", "announcement", "events", "event"]
+PUBLIC = dict.fromkeys(PUBLIC_ENDPOINTS, OK)
+
+
+def _content(delivery, report, create, own_post, comment, post_report, comment_report):
+    """A persona's outcomes; ``own_post`` for editing, then deleting, Jeanne's second post.
+    The commune's public content answers everyone."""
+    return {
+        "alert_delivery": delivery,
+        "alert_report": report,
+        "post_create": create,
+        "post_edit": own_post,
+        "comment": comment,
+        "post_report": post_report,
+        "comment_report": comment_report,
+        "post_delete": DELETED if own_post == OK else own_post,
+        **PUBLIC,
+    }
+
+
+_NO_READER = _content(NOT_FOUND, NOT_FOUND, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)
+CONTENT_MATRIX = {
+    "anonymous": {**dict.fromkeys(CONTENT_ENDPOINTS, UNAUTHORIZED), **PUBLIC},
+    # Nobody reports their own alert, post or comment (the same report service as the site).
+    "jeanne_resident": _content(OK, REFUSED, OK, OK, OK, REFUSED, OK),
+    "paul_neighbour": _content(OK, OK, OK, NOT_FOUND, OK, OK, REFUSED),
+    # Suspended: still reads and reports; neither publishes nor comments.
+    "suspended_neighbour": _content(OK, OK, REFUSED, NOT_FOUND, REFUSED, OK, OK),
+    # Publishes in her commune, reads neither the alert nor the post to Centre-bourg.
+    "lucie_tuileries": _content(
+        NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND
+    ),
+    # A member of Didenheim on Cadaujac's site: as on its publishing form, not here.
+    "dieter_didenheim": _NO_READER,
+    "pierre_pending": _NO_READER,
+    "charlie_outsider": _NO_READER,
+    # The mairie writes in the gazette; the police municipale does not.
+    "marc_moderator": _content(OK, OK, OK, NOT_FOUND, OK, OK, OK),
+    "alice_editor": _content(NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK, OK, OK),
+    "diane_moderator": _NO_READER,
+    "police": _content(OK, OK, FORBIDDEN, NOT_FOUND, OK, OK, OK),
+    "other_police": _NO_READER,
+}
+# Who reads the per-channel figures of the alert's sending, and who the plain counts.
+SEES_CHANNELS = {"marc_moderator", "police"}
+
+
+@pytest.fixture
+def content_world(world, jeanne_resident, paul_neighbour, cadaujac, didenheim, private_storage):
+    from gazette.models import Comment
+    from mairie_pages.models import (
+        AnnouncementIndexPage,
+        AnnouncementPage,
+        EventIndexPage,
+        EventPage,
+        StandardPage,
+    )
+
+    bike = gazette_post_create(
+        author=jeanne_resident,
+        category=GazetteCategory.CLASSIFIED,
+        title=BIKE,
+        body="Vélo 16 pouces, bon état, 30 euros.",
+    )
+    comment = Comment.objects.create(
+        post=world["post"], author=paul_neighbour, text="Je l'ai vu près de l'école."
+    )
+    home = cadaujac.site.root_page
+    page = home.add_child(
+        instance=StandardPage(title="Horaires de la mairie", slug="horaires", intro="Lundi.")
+    )
+    news = AnnouncementIndexPage.objects.child_of(home).get()
+    announcement = news.add_child(
+        instance=AnnouncementPage(title="Travaux rue du Port", slug="travaux", summary="Route.")
+    )
+    AnnouncementIndexPage.objects.child_of(didenheim.site.root_page).get().add_child(
+        instance=AnnouncementPage(title=DIDENHEIM_NEWS, slug="fete", summary="Bal.")
+    )
+    event = (
+        EventIndexPage.objects.child_of(home)
+        .get()
+        .add_child(
+            instance=EventPage(
+                title="Loto des écoles",
+                slug="loto",
+                start=timezone.now() + timedelta(days=3),
+                location="Salle des fêtes",
+                summary="Venez nombreux.",
+            )
+        )
+    )
+    return {
+        **world,
+        "bike": bike,
+        "comment": comment,
+        "page": page,
+        "announcement": announcement,
+        "event": event,
+    }
+
+
+def _content_call(client, endpoint, world, token):
+    headers = {"X-Session-Token": token} if token else {}
+    alert, post, bike = world["alert"].pk, world["post"].pk, world["bike"].pk
+    form = {
+        "category": GazetteCategory.LOST_FOUND,
+        "title": "Clés trouvées devant la boulangerie",
+        "body": "Un trousseau avec un porte-clés rouge, à récupérer chez moi.",
+        "audience": "commune",
+    }
+
+    def post_json(url, data):
+        return client.post(url, json.dumps(data), content_type="application/json", headers=headers)
+
+    def get(url):
+        return client.get(url, headers=headers)
+
+    return {
+        "alert_delivery": lambda: get(f"/api/v1/alerts/{alert}/delivery"),
+        "alert_report": lambda: post_json(
+            f"/api/v1/alerts/{alert}/report", {"reason": "Ce sont les releveurs de compteurs."}
+        ),
+        "post_create": lambda: client.post("/api/v1/gazette/", form, headers=headers),
+        "post_edit": lambda: client.post(
+            f"/api/v1/gazette/{bike}", {**form, "title": "Vélo vendu"}, headers=headers
+        ),
+        "comment": lambda: post_json(
+            f"/api/v1/gazette/{post}/comments", {"text": "Je regarde dans mon garage."}
+        ),
+        "post_report": lambda: post_json(
+            f"/api/v1/gazette/{post}/report", {"reason": "Ce chat est à moi."}
+        ),
+        "comment_report": lambda: post_json(
+            f"/api/v1/gazette/comments/{world['comment'].pk}/report", {"reason": "Faux."}
+        ),
+        "post_delete": lambda: client.delete(f"/api/v1/gazette/{bike}", headers=headers),
+        "pages": lambda: get("/api/v1/commune/pages/"),
+        "page": lambda: get(f"/api/v1/commune/pages/{world['page'].pk}"),
+        "announcements": lambda: get("/api/v1/commune/announcements/"),
+        "announcement": lambda: get(f"/api/v1/commune/announcements/{world['announcement'].pk}"),
+        "events": lambda: get("/api/v1/commune/events/"),
+        "event": lambda: get(f"/api/v1/commune/events/{world['event'].pk}"),
+    }[endpoint]()
+
+
+@pytest.mark.parametrize("persona", list(CONTENT_MATRIX))
+def test_api_reports_delivery_gazette_writes_and_public_content_access_matrix(
+    request, client, sign_in, content_world, persona
+):
+    """Each persona against every endpoint, in this order (the edit before the delete);
+    what each answer reveals; and what a refused write left unchanged."""
+    from gazette.models import Comment, GazettePost
+    from moderation.models import Report
+
+    client.defaults["HTTP_HOST"] = CADAUJAC_HOST
+    user = None if persona == "anonymous" else request.getfixturevalue(persona)
+    token = app_token(client, sign_in, user) if user is not None else None
+
+    responses = {
+        endpoint: _content_call(client, endpoint, content_world, token)
+        for endpoint in CONTENT_ENDPOINTS
+    }
+    outcomes = {
+        endpoint: DELETED if response.status_code == 204 else _outcome(response)
+        for endpoint, response in responses.items()
+    }
+
+    assert outcomes == CONTENT_MATRIX[persona]
+    for endpoint, response in responses.items():
+        assert DIDENHEIM_NEWS not in response.content.decode(), endpoint
+    if outcomes["alert_delivery"] == OK:
+        delivery = responses["alert_delivery"].json()
+        assert (delivery["progress"] is not None) == (persona in SEES_CHANNELS)
+        assert (delivery["reach"] is not None) == (persona not in SEES_CHANNELS)
+    # A refused write changed nothing.
+    bike = GazettePost.objects.filter(pk=content_world["bike"].pk).first()
+    assert (bike is None) == (outcomes["post_delete"] == DELETED)
+    if bike is not None:
+        assert bike.title == BIKE
+    created = GazettePost.objects.filter(title="Clés trouvées devant la boulangerie")
+    assert created.exists() == (outcomes["post_create"] == OK)
+    commented = Comment.objects.filter(text="Je regarde dans mon garage.").exists()
+    assert commented == (outcomes["comment"] == OK)
+    reports = Report.objects.filter(reporter=user) if user is not None else Report.objects.none()
+    reported = [outcomes[e] for e in ("alert_report", "post_report", "comment_report")]
+    assert reports.count() == reported.count(OK)
+
+
 @pytest.mark.parametrize("persona", ["jeanne_resident", "marc_moderator", "charlie_outsider"])
 def test_an_id_that_is_no_alert_answers_like_one_the_member_may_not_see(
     request, client, sign_in, world, persona
