@@ -44,6 +44,11 @@ MEMBER_PATHS = {
     "page_messages_member": "/messages/",
 }
 SIGNED_IN_MARK = "Se déconnecter"
+# The JSON lists an app polls, beside the pages they mirror, signed in by the same session.
+API_MEMBER_PATHS = {
+    "api_alerts_list_member": "/api/v1/alerts/",
+    "api_gazette_list_member": "/api/v1/gazette/",
+}
 EVENTS_PATH = "/agenda/"
 
 REDIS_ADDRESS = ("127.0.0.1", 6379)
@@ -351,6 +356,30 @@ def member_paths(port: int, cookie: str) -> dict[str, str]:
     return paths
 
 
+def api_member_paths(port: int, cookie: str) -> dict[str, str]:
+    """The API lists to load, after making sure they answer the member's items as JSON."""
+    for name, path in API_MEMBER_PATHS.items():
+        status, body, _headers = http_get(port, path, HOST, headers={"Cookie": cookie})
+        try:
+            items = json.loads(body)["items"] if status == 200 else None
+        except (ValueError, KeyError, TypeError):
+            items = None
+        if not items:
+            raise BenchError(f"{name}: GET {path} as the demo member answered {status}, no items")
+    return dict(API_MEMBER_PATHS)
+
+
+def selected(runs: list, only: str) -> list:
+    """``BENCH_ONLY=name,name``: just these benchmarks (all of them when unset)."""
+    names = {name.strip() for name in only.split(",") if name.strip()}
+    if not names:
+        return runs
+    unknown = names - {name for name, _path, _headers in runs}
+    if unknown:
+        raise BenchError(f"BENCH_ONLY names no benchmark: {', '.join(sorted(unknown))}")
+    return [run for run in runs if run[0] in names]
+
+
 # --- Main ---------------------------------------------------------------------------------------
 
 
@@ -396,6 +425,11 @@ def run() -> int:
         runs += [
             (name, path, {"Cookie": cookie}) for name, path in member_paths(port, cookie).items()
         ]
+        runs += [
+            (name, path, {"Cookie": cookie})
+            for name, path in api_member_paths(port, cookie).items()
+        ]
+        runs = selected(runs, os.environ.get("BENCH_ONLY", ""))
         for name, path, headers in runs:
             who = "the demo member" if headers else "anonymous"
             log(
