@@ -7,7 +7,7 @@ twice, still gets one message per channel. Who the message reaches is its source
 (``OutboxSource.audience_sql``), asked once.
 """
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import Channel, Delivery, OutboxMessage
@@ -53,6 +53,12 @@ def deliveries_write(*, message: OutboxMessage, channels=ALL_CHANNELS) -> int:
         WHERE 1 = 1
         ON CONFLICT (message_id, user_id, channel) DO NOTHING
     """  # noqa: S608 (channel names from our own enum, values are parameters)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The planner cannot guess how many members a channel flag keeps, estimates a
+            # few rows at a huge cost, and JIT-compiles the statement: 0.66 s of 1.9 s for
+            # 100,000 members. The grouping's sort fits in memory at this size.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '32MB'")
         cursor.execute(sql, [message.pk, now, now, *audience_params])
         return max(cursor.rowcount, 0)

@@ -289,13 +289,14 @@ class Delivery(models.Model):
         on_delete=models.CASCADE,
         related_name="deliveries",
         db_constraint=False,
-        db_index=False,  # the unique (message, user, channel) index serves
+        db_index=False,  # the progress index (message, channel, status) serves
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="deliveries",
         db_constraint=False,
+        db_index=False,  # the unique (user, message, channel) index serves
     )
     channel = models.CharField(max_length=5, choices=Channel.choices)
     restricted = models.BooleanField(
@@ -322,8 +323,11 @@ class Delivery(models.Model):
         verbose_name = _("envoi")
         verbose_name_plural = _("envois")
         constraints = [
+            # User first: it also answers "this member's deliveries" (export, erasure),
+            # so the table needs no index of its own on the user; the progress index
+            # below answers by message. One index less to write per row of a fan-out.
             models.UniqueConstraint(
-                fields=["message", "user", "channel"], name="outbox_delivery_per_channel"
+                fields=["user", "message", "channel"], name="outbox_delivery_per_channel"
             ),
             # Status callbacks find their row by the provider's id; most rows have none.
             models.UniqueConstraint(

@@ -40,35 +40,65 @@ def _mark_scheduled(ids: list[int], due: datetime) -> None:
     Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.QUEUED).update(updated_at=due)
 
 
-def _enqueue_batches(
+def _batches_plan(
     ids: list[int], *, paced: bool = False, delay: float = 0.0, eta: datetime | None = None
-) -> int:
-    """Enqueue ``ids`` in batches, after ``delay`` seconds or at ``eta``; SMS ``paced``.
+) -> list[tuple[float, list[int]]]:
+    """Cut ``ids`` in batches, each with its countdown: after ``delay`` seconds or at
+    ``eta``; SMS ``paced``.
 
     A paced fan-out books its whole span on the shared schedule at once, then spreads its
-    batches over it; all batches go out through one broker connection.
+    batches over it. A batch due beyond the sweep's horizon is marked scheduled so that the
+    sweep does not take it for lost meanwhile.
     """
     if not ids:
-        return 0
+        return []
     now = timezone.now()
     start = max(delay, (eta - now).total_seconds() if eta else 0.0)
     rate = sms_rate_per_second() if paced else 0.0
     if rate > 0:
         start += sms_slot_delay(count=len(ids))
     horizon = float(settings.ALERT_SWEEP_QUEUED_AFTER) / 2
-    batches = [ids[i : i + BATCH_SIZE] for i in range(0, len(ids), BATCH_SIZE)]
+    plan = []
+    for number, start_at in enumerate(range(0, len(ids), BATCH_SIZE)):
+        batch = ids[start_at : start_at + BATCH_SIZE]
+        countdown = start + (number * BATCH_SIZE / rate if rate > 0 else 0.0)
+        if countdown > horizon:
+            _mark_scheduled(batch, now + timedelta(seconds=countdown))
+        plan.append((countdown, batch))
+    return plan
+
+
+def _publish(plan: list[tuple[float, list[int]]]) -> int:
+    """Enqueue the planned batches in the plan's order, through one broker connection."""
     app = deliveries_send_task.app
     publishing = nullcontext(None) if app.conf.task_always_eager else app.producer_or_acquire()
     with publishing as producer:
-        for number, batch in enumerate(batches):
-            countdown = start + (number * BATCH_SIZE / rate if rate > 0 else 0.0)
-            if countdown > horizon:
-                _mark_scheduled(batch, now + timedelta(seconds=countdown))
+        for countdown, batch in plan:
             # No countdown at all when due now: an ETA task waits in the worker's timer.
             deliveries_send_task.apply_async(
                 args=[batch], countdown=countdown or None, producer=producer, queue=OUTBOX_QUEUE
             )
-    return len(batches)
+    return len(plan)
+
+
+def _enqueue_batches(
+    ids: list[int], *, paced: bool = False, delay: float = 0.0, eta: datetime | None = None
+) -> int:
+    """Enqueue ``ids`` in batches, after ``delay`` seconds or at ``eta``; SMS ``paced``."""
+    return _publish(_batches_plan(ids, paced=paced, delay=delay, eta=eta))
+
+
+def _interleaved(*plans: list[tuple[float, list[int]]]) -> list[tuple[float, list[int]]]:
+    """One plan from several: by the second each batch is due, and within a second one
+    batch of each plan in turn, so that no channel waits in the queue behind all of
+    another's batches."""
+    turns = [
+        (int(countdown), turn, index, countdown, batch)
+        for index, plan in enumerate(plans)
+        for turn, (countdown, batch) in enumerate(plan)
+    ]
+    turns.sort(key=lambda entry: entry[:3])
+    return [(countdown, batch) for _, _, _, countdown, batch in turns]
 
 
 def _queued_ids(message_id: int) -> dict[str, list[int]]:
@@ -86,7 +116,8 @@ def _queued_ids(message_id: int) -> dict[str, list[int]]:
 
 @shared_task(name="notifications.outbox_message_fanout", acks_late=True)
 def outbox_message_fanout(message_id: int) -> dict:
-    """Write every delivery of a message, then enqueue e-mail and push first, SMS paced.
+    """Write every delivery of a message, then enqueue its batches: push, SMS (paced) and
+    e-mail in turn.
 
     In quiet hours (``not_before`` ahead) e-mail still leaves at once; push and SMS wait
     for ``not_before``. A message already fanned out is left alone: the sweep may publish
@@ -109,9 +140,15 @@ def outbox_message_fanout(message_id: int) -> dict:
         queued[Channel.PUSH],
         queued[Channel.SMS],
     )
-    _enqueue_batches(email_ids)
-    _enqueue_batches(push_ids, eta=held_until)
-    _enqueue_batches(sms_ids, paced=True, eta=held_until)
+    # Push first, then SMS and e-mail batches in turn: the first SMS of a commune-wide
+    # alert must not wait behind thousands of e-mails (it did, 18 s for 33,000 e-mails).
+    _publish(
+        _interleaved(
+            _batches_plan(push_ids, eta=held_until),
+            _batches_plan(sms_ids, paced=True, eta=held_until),
+            _batches_plan(email_ids),
+        )
+    )
     return {
         "written": written,
         "email": len(email_ids),
