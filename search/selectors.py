@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Page as Paginated
 from django.db.models import Q
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
@@ -19,12 +20,14 @@ from wagtail.blocks import StreamValue
 from wagtail.models import Page
 from wagtail.search.index import SearchField
 
+from communities.pagination import page_of
 from gazette.models import GazettePost
 from mairie_pages.models import AnnouncementPage, EventPage, StandardPage
 
 from .highlight import highlight, highlighted_excerpt
 
 MAX_QUERY_LENGTH = 100
+RESULTS_PER_PAGE = 10
 PUBLIC_PAGE_TYPES = (StandardPage, AnnouncementPage, EventPage)
 
 
@@ -114,3 +117,25 @@ def search_hits(*, pages, query: str, request=None) -> list[SearchHit]:
             )
         )
     return hits
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    page: Paginated | None  # None when there is nothing to search for
+    hits: list[SearchHit]
+
+
+def search_results(*, request, viewer, commune, query: str) -> SearchResults:
+    """One page (``?page=n``) of the search of ``commune``'s site as ``viewer`` may read
+    it, as the search page shows it: the query trimmed to 100 characters, ten hits a page."""
+    query = " ".join((query or "").split())[:MAX_QUERY_LENGTH]
+    if not query:
+        return SearchResults(query=query, page=None, hits=[])
+    page = page_of(
+        request=request,
+        items=site_search(viewer=viewer, commune=commune, query=query),
+        per_page=RESULTS_PER_PAGE,
+    )
+    hits = search_hits(pages=list(page.object_list), query=query, request=request)
+    return SearchResults(query=query, page=page, hits=hits)

@@ -5,12 +5,9 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
-from communities.pagination import page_of
 from communities.selectors import commune_for_request
 
-from .selectors import MAX_QUERY_LENGTH, search_hits, site_search
-
-RESULTS_PER_PAGE = 10
+from .selectors import MAX_QUERY_LENGTH, search_results
 
 
 @require_GET
@@ -19,22 +16,16 @@ def search(request):
     commune = commune_for_request(request=request)
     if commune is None:
         raise Http404
-    query = " ".join(request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
-    results = hits = None
-    if query:
-        results = page_of(
-            request=request,
-            items=site_search(viewer=request.user, commune=commune, query=query),
-            per_page=RESULTS_PER_PAGE,
-        )
-        hits = search_hits(pages=list(results.object_list), query=query, request=request)
+    results = search_results(
+        request=request, viewer=request.user, commune=commune, query=request.GET.get("q", "")
+    )
     response = render(
         request,
         "search/results.html",
         {
-            "query": query,
-            "results": results,
-            "hits": hits,
+            "query": results.query,
+            "results": results.page,
+            "hits": results.hits,
             "max_length": MAX_QUERY_LENGTH,
         },
     )
