@@ -160,12 +160,15 @@ def prepare_database(env: dict[str, str]) -> None:
 _SESSION_SCRIPT = """
 from importlib import import_module
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
 from accounts.models import User
 user = User.objects.get(email=%r)
 store = import_module(settings.SESSION_ENGINE).SessionStore()
 store[SESSION_KEY] = str(user.pk)
-store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+# The backend that signs members in (axes' own, listed first, only counts failures).
+store[BACKEND_SESSION_KEY] = next(
+    path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user")
+)
 store[HASH_SESSION_KEY] = user.get_session_auth_hash()
 store.create()
 print(settings.SESSION_COOKIE_NAME + "=" + store.session_key)
