@@ -7,11 +7,11 @@ allauth reverses itself; ours are in the ``accounts`` namespace (``accounts:logi
 from allauth.account import views as allauth_views
 from django.urls import include, path
 
-from . import auth_views
+from . import auth_views, sign_out
 
 app_urls = [
     path("login/", allauth_views.login, name="login"),
-    path("logout/", allauth_views.logout, name="logout"),
+    path("logout/", sign_out.logout, name="logout"),
     path("signup/", auth_views.registration, name="signup"),
     path("en-attente/", auth_views.registration_pending, name="pending"),
     path("password/reset/sms/", auth_views.password_reset_sms, name="password_reset_sms"),

@@ -25,6 +25,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from communities.audience import audience_q, targets_of, viewer_scope
+from communities.offline_copy import offline_copy_mark
 from communities.pagination import LISTING_PAGE_SIZE, page_of
 
 from .admin_forms import GazettePostAdminForm
@@ -97,7 +98,9 @@ class GazetteIndexPage(Page):
     def serve(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect(f"{settings.LOGIN_URL}?next={request.path}")
-        return super().serve(request, *args, **kwargs)
+        response = super().serve(request, *args, **kwargs)
+        # A member's phone keeps a copy of the list to read offline.
+        return offline_copy_mark(request=request, response=response, commune=self.commune())
 
     def get_sitemap_urls(self, request=None):
         return []  # a members-only listing

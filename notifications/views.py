@@ -5,17 +5,20 @@ form of the site (the page's script sends the token in ``X-CSRFToken``). Errors 
 JSON with a French message per field, so that the page can say what went wrong.
 """
 
+import hashlib
 import json
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.template.loader import get_template
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
+from .offline_copy import OFFLINE_COPY_HEADER
 from .push_keys import push_available
 from .push_subscriptions import (
     SESSION_ENDPOINT_KEY,
@@ -96,6 +99,28 @@ def subscriptions(request):
     )
 
 
+# The static files the offline pages need, stored on a member's device with them.
+SHELL_ASSETS = (
+    "css/portal.css",
+    "css/members.css",
+    "css/alerts.css",
+    "css/gazette.css",
+    "js/header.js",
+    "js/push.js",
+    "js/pwa.js",
+    "img/icon-192.png",
+)
+
+
+def _service_worker_version(*, source: str, shell_urls: list[str]) -> str:
+    """Changes with the worker's code and with the shell's files (their hashed names in
+    production): a new version takes over and drops the caches of the previous one."""
+    digest = hashlib.sha256(source.encode())
+    for url in shell_urls:
+        digest.update(url.encode())
+    return digest.hexdigest()[:12]
+
+
 @require_GET
 @cache_control(no_cache=True)
 def service_worker(request):
@@ -103,11 +128,21 @@ def service_worker(request):
 
     ``no-cache``: browsers must revalidate it so that a fix reaches every member at once.
     """
-    response = render(
-        request,
-        "pwa/service-worker.js",
-        {"icon": static("img/icon-192.png"), "badge": static("img/badge-96.png")},
-        content_type="text/javascript; charset=utf-8",
+    template = get_template("pwa/service-worker.js")
+    shell = [static(path) for path in SHELL_ASSETS]
+    context = {
+        "version": _service_worker_version(source=template.template.source, shell_urls=shell),
+        "icon": static("img/icon-192.png"),
+        "badge": static("img/badge-96.png"),
+        "offline_header": OFFLINE_COPY_HEADER,
+        "offline_url": reverse("pwa_offline"),
+        "offline_alert_url": reverse("pwa_offline_alert"),
+        "alert_form_url": reverse("alerts:create"),
+        "shell_assets": shell,
+        "static_prefix": settings.STATIC_URL,
+    }
+    response = HttpResponse(
+        template.render(context, request), content_type="text/javascript; charset=utf-8"
     )
     response["Service-Worker-Allowed"] = "/"
     return response

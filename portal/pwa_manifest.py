@@ -1,7 +1,9 @@
 """The PWA's web app manifest, named, coloured and drawn after the request's commune.
 
-Served at ``/manifest.webmanifest`` on every site: a commune's name, its theme colour and
-its own icons (``portal.icons``) on its site, Voisinage's on the platform's.
+Served at ``/manifest.webmanifest`` on every site: a commune's name, its theme colour, its
+own icons (``portal.icons``) and the member's community as start page on its site,
+Voisinage's on the platform's. Installable on Android (``display: standalone``, maskable
+icons) and iOS (``base.html``'s apple-touch-icon and ``apple-mobile-web-app-*`` tags).
 """
 
 from django.http import JsonResponse
@@ -51,13 +53,20 @@ def manifest(request):
         "lang": "fr",
         "dir": "ltr",
         "id": "/",
-        "start_url": "/",
+        # The installed app opens on the member's community (a visitor lands on the home).
+        "start_url": reverse("member_home") if commune else "/",
         "scope": "/",
         "display": "standalone",
         "background_color": "#ffffff",
         "theme_color": colour,
         "icons": _manifest_icons(commune=commune),
     }
+    if commune is not None:
+        # A long press on the installed icon (Android): straight to what residents do most.
+        data["shortcuts"] = [
+            {"name": _("Lancer une alerte"), "url": reverse("alerts:create")},
+            {"name": _("Alertes en cours"), "url": reverse("alerts:list")},
+        ]
     return JsonResponse(
         data,
         content_type="application/manifest+json",

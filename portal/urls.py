@@ -12,7 +12,7 @@ from mairie_pages.feeds import AnnouncementsAtomFeed, AnnouncementsRssFeed
 from notifications import views as push_views
 from notifications import webhooks as outbox_webhooks
 
-from . import pwa_manifest
+from . import pwa_manifest, pwa_offline
 from .accessibility import accessibility_statement
 from .documents import document_serve
 from .health import healthz, readyz
@@ -51,6 +51,8 @@ urlpatterns = [
     # The PWA: the service worker must be served from the root for its scope to be "/".
     path("manifest.webmanifest", pwa_manifest.manifest, name="pwa_manifest"),
     path("service-worker.js", push_views.service_worker, name="pwa_service_worker"),
+    path("hors-connexion/", pwa_offline.offline, name="pwa_offline"),
+    path("hors-connexion/alerte/", pwa_offline.offline_alert, name="pwa_offline_alert"),
     # Each commune's icons (favicon, touch icon, the manifest's), answered per host name.
     path("icone.svg", icon_svg, name="commune_icon_svg"),
     path("icone-<int:size>.png", icon_png, name="commune_icon_png"),

@@ -99,7 +99,6 @@ def test_a_pushed_alert_is_shown_and_a_click_opens_it(client, cadaujac, tmp_path
     assert notification["options"]["requireInteraction"] is True
     assert notification["options"]["icon"].endswith(".png")
     assert result["opened"] == [url]
-    assert "fetch" not in result["events"]
 
 
 def test_a_click_focuses_the_alert_when_it_is_already_open(client, cadaujac, tmp_path):

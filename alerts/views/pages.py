@@ -18,6 +18,7 @@ from alerts.timeline import alert_event_by, alert_event_reason_shown, alert_time
 from communities.commune_site import commune_site_view
 from communities.memberships import active_membership
 from communities.models import MembershipStatus, StaffRole
+from communities.offline_copy import offline_copy_mark
 from communities.pagination import page_of
 from communities.selectors import roles_in_commune
 
@@ -43,9 +44,10 @@ def _list_context(request, commune) -> dict:
 @require_GET
 @commune_site_view
 def alert_list(request, commune):
-    """The alerts running now that this user may see, newest first."""
+    """The alerts running now that this user may see, newest first; a member's phone keeps
+    a copy to read offline."""
     alerts = alerts_seen(request, commune).active().order_by("-created_at", "-pk")
-    return render(
+    response = render(
         request,
         "alerts/alert_list.html",
         {
@@ -53,6 +55,7 @@ def alert_list(request, commune):
             **_list_context(request, commune),
         },
     )
+    return offline_copy_mark(request=request, response=response, commune=commune)
 
 
 @require_GET
