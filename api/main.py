@@ -10,7 +10,7 @@ from functools import wraps
 from django.http import HttpRequest
 from ninja import NinjaAPI, Swagger
 
-from . import alerts, commune, gazette, me
+from . import alerts, commune, directory, gazette, me, messaging, search
 from .problems import PROBLEM_CONTENT_TYPE, Problem, problem_handlers_install, problem_response
 from .security import member_auth
 
@@ -115,3 +115,7 @@ api.add_router("/me", me.router)
 api.add_router("/alerts", alerts.router)
 api.add_router("/gazette", gazette.router)
 api.add_router("/commune", commune.router)
+api.add_router("/directory", directory.router)
+api.add_router("/conversations", messaging.router)
+api.add_router("/blocks", messaging.blocks_router)
+api.add_router("/search", search.router)

@@ -36,6 +36,10 @@ from .selectors import blocked_between
 MAX_RECIPIENTS = 20
 
 
+class MessagingRateLimitError(ValidationError):
+    """Too many messages or new conversations for now: the API answers it ``429``."""
+
+
 def _limit(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
@@ -97,7 +101,7 @@ def _check_message_rate(author, now) -> None:
     window = timedelta(seconds=_limit("MESSAGE_RATE_WINDOW_SECONDS", 600))
     recent = Message.objects.filter(author=author, created_at__gte=now - window).count()
     if recent >= limit:
-        raise ValidationError(
+        raise MessagingRateLimitError(
             _(
                 "Vous avez envoyé %(limit)d messages en %(minutes)d minutes : patientez un peu "
                 "avant d'en écrire d'autres."
@@ -112,7 +116,7 @@ def _check_conversation_rate(author, now) -> None:
         created_by=author, kind=ConversationKind.NEIGHBOURS, created_at__gte=now - timedelta(days=1)
     ).count()
     if recent >= limit:
-        raise ValidationError(
+        raise MessagingRateLimitError(
             _(
                 "Vous avez commencé %(limit)d conversations en 24 heures : c'est le maximum. "
                 "Répondez dans une conversation existante ou réessayez demain."

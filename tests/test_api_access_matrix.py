@@ -465,3 +465,222 @@ def test_an_id_that_is_no_alert_answers_like_one_the_member_may_not_see(
 
     assert missing.status_code == hidden.status_code == 404
     assert missing.json() == hidden.json()
+
+
+# --- The directory, conversations, blocks and search ----------------------------------------------
+# Jeanne shows her photo and interests to neighbours, her address and phone to the mairie,
+# her e-mail to nobody. She wrote to Paul, who answered; Paul has blocked Dieter. Jeanne's
+# gazette post about her ladder is what the search finds.
+
+ADDRESS = "12 chemin des Vignes"
+EMAIL = "jeanne@cadaujac.test"
+MESSAGE = "Je passe prendre l'escabeau samedi vers 10 h."
+LADDER = "Échelle de quatre mètres à prêter"
+SOCIAL_ENDPOINTS = [
+    "directory",
+    "directory_communities",
+    "member",
+    "member_photo",
+    "conversations",
+    "conversation",
+    "search",
+    "blocks",
+    "reply",
+    "archive",
+    "report",
+    "start",
+    "block",
+    "unblock",
+]
+NO_CONTENT = "204"
+
+
+def _social(directory, member, start, block, *, conversation=NOT_FOUND, report=None, unblock=None):
+    """A signed-in persona's outcomes: their own conversations, blocks and the search
+    always answer (with what they may read)."""
+    return {
+        "directory": directory,
+        "directory_communities": OK,
+        "member": member,
+        "member_photo": member,
+        "conversations": OK,
+        "conversation": conversation,
+        "search": OK,
+        "blocks": OK,
+        "reply": conversation,
+        "archive": conversation,
+        "report": report or conversation,
+        "start": start,
+        "block": block,
+        "unblock": unblock or NOT_FOUND,
+    }
+
+
+_STAFF = _social(OK, OK, FORBIDDEN, OK)
+_OTHER_STAFF = _social(OK, NOT_FOUND, FORBIDDEN, NOT_FOUND)
+_OUTSIDE = _social(FORBIDDEN, NOT_FOUND, FORBIDDEN, NOT_FOUND)
+SOCIAL_MATRIX = {
+    "anonymous": dict.fromkeys(SOCIAL_ENDPOINTS, UNAUTHORIZED),
+    # Jeanne may not block herself: she is nobody she could block.
+    "jeanne_resident": _social(OK, OK, OK, NOT_FOUND, conversation=OK),
+    # Paul may not report his own message, and he unblocks Dieter.
+    "paul_neighbour": _social(
+        OK, OK, OK, OK, conversation=OK, report=NOT_FOUND, unblock=NO_CONTENT
+    ),
+    "suspended_neighbour": _social(OK, OK, REFUSED, OK),
+    "lucie_tuileries": _social(OK, NOT_FOUND, REFUSED, NOT_FOUND),
+    "dieter_didenheim": _social(OK, NOT_FOUND, REFUSED, NOT_FOUND),
+    "pierre_pending": _OUTSIDE,
+    "charlie_outsider": _OUTSIDE,
+    "marc_moderator": _STAFF,
+    "alice_editor": _STAFF,
+    "police": _STAFF,
+    "diane_moderator": _OTHER_STAFF,
+    "other_police": _OTHER_STAFF,
+}
+STAFF_OF_CADAUJAC = {"marc_moderator", "alice_editor", "police"}
+IN_CONVERSATION = {"jeanne_resident", "paul_neighbour"}
+READS_LADDER = {"jeanne_resident", "paul_neighbour", "suspended_neighbour"} | STAFF_OF_CADAUJAC
+
+
+@pytest.fixture
+def social_world(
+    jeanne_resident,
+    paul_neighbour,
+    suspended_neighbour,
+    lucie_tuileries,
+    dieter_didenheim,
+    pierre_pending,
+    charlie_outsider,
+    marc_moderator,
+    alice_editor,
+    diane_moderator,
+    police,
+    other_police,
+    private_storage,
+):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from accounts.models import Visibility
+    from accounts.profiles import profile_photo_prepare, profile_update
+    from messaging.services import conversation_start, member_block, message_send
+
+    buffer = BytesIO()
+    Image.new("RGB", (80, 60), "#3a7d44").save(buffer, "JPEG")
+    profile_update(
+        user=jeanne_resident,
+        photo=profile_photo_prepare(
+            SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
+        ),
+        photo_visibility=Visibility.NEIGHBOURS,
+        email_visibility=Visibility.NOBODY,
+    )
+    conversation = conversation_start(
+        author=jeanne_resident,
+        recipients=[paul_neighbour],
+        text="Bonjour Paul, l'escabeau est à vous quand vous voulez.",
+    )
+    answer = message_send(conversation=conversation, author=paul_neighbour, text=MESSAGE)
+    member_block(blocker=paul_neighbour, blocked=dieter_didenheim)
+    gazette_post_create(
+        author=jeanne_resident,
+        category=GazetteCategory.LOAN,
+        title=LADDER,
+        body="À venir chercher le samedi matin, chemin des Vignes.",
+    )
+    return {
+        "jeanne": jeanne_resident,
+        "paul": paul_neighbour,
+        "dieter": dieter_didenheim,
+        "conversation": conversation,
+        "answer": answer,
+    }
+
+
+def _social_call(client, endpoint, world, token):
+    headers = {"X-Session-Token": token} if token else {}
+    jeanne, conversation = world["jeanne"].pk, world["conversation"].pk
+
+    def send(method, url, data=None):
+        return getattr(client, method)(
+            url, json.dumps(data or {}), content_type="application/json", headers=headers
+        )
+
+    return {
+        "directory": lambda: client.get("/api/v1/directory/", headers=headers),
+        "directory_communities": lambda: client.get(
+            "/api/v1/directory/communities", headers=headers
+        ),
+        "member": lambda: client.get(f"/api/v1/directory/{jeanne}", headers=headers),
+        "member_photo": lambda: client.get(f"/api/v1/directory/{jeanne}/photo", headers=headers),
+        "conversations": lambda: client.get("/api/v1/conversations/", headers=headers),
+        "conversation": lambda: client.get(
+            f"/api/v1/conversations/{conversation}", headers=headers
+        ),
+        "search": lambda: client.get("/api/v1/search/", {"q": "échelle"}, headers=headers),
+        "blocks": lambda: client.get("/api/v1/blocks/", headers=headers),
+        "reply": lambda: send(
+            "post", f"/api/v1/conversations/{conversation}/messages", {"text": "Parfait, merci."}
+        ),
+        "archive": lambda: send("post", f"/api/v1/conversations/{conversation}/archive"),
+        "report": lambda: send(
+            "post",
+            f"/api/v1/conversations/{conversation}/messages/{world['answer'].pk}/report",
+            {"reason": "Ce message me met mal à l'aise."},
+        ),
+        "start": lambda: send(
+            "post",
+            "/api/v1/conversations/",
+            {"recipients": [jeanne, world["paul"].pk], "text": "Une question sur l'échelle."},
+        ),
+        "block": lambda: send("post", "/api/v1/blocks/", {"member_id": jeanne}),
+        "unblock": lambda: send("delete", f"/api/v1/blocks/{world['dieter'].pk}"),
+    }[endpoint]()
+
+
+def _social_outcome(response) -> str:
+    if response.status_code == 204:
+        return NO_CONTENT
+    return _outcome(response)
+
+
+@pytest.mark.parametrize("persona", list(SOCIAL_MATRIX))
+def test_api_directory_messaging_and_search_access_matrix(
+    request, client, sign_in, social_world, persona
+):
+    """Each persona against every endpoint of the directory, conversations, blocks and
+    search, in this order (reads, then writes); and which details each answer reveals."""
+    client.defaults["HTTP_HOST"] = CADAUJAC_HOST
+    user = None if persona == "anonymous" else request.getfixturevalue(persona)
+    token = app_token(client, sign_in, user) if user is not None else None
+
+    responses = {
+        endpoint: _social_call(client, endpoint, social_world, token)
+        for endpoint in SOCIAL_ENDPOINTS
+    }
+    outcomes = {endpoint: _social_outcome(response) for endpoint, response in responses.items()}
+
+    assert outcomes == SOCIAL_MATRIX[persona]
+    bodies = {
+        endpoint: json.dumps(response.json(), ensure_ascii=False)
+        for endpoint, response in responses.items()
+        if "json" in response.get("Content-Type", "")
+    }
+    for endpoint, body in bodies.items():
+        # Jeanne's address for the mairie's staff, her e-mail for herself only, the
+        # conversation for its two participants, the ladder for those who read the post.
+        in_directory = endpoint in {"directory", "member"}
+        assert (ADDRESS in body) == (
+            in_directory and persona in STAFF_OF_CADAUJAC | {"jeanne_resident"}
+        ), endpoint
+        assert (EMAIL in body) == (in_directory and persona == "jeanne_resident"), endpoint
+        assert (MESSAGE in body) == (
+            endpoint in {"conversations", "conversation"} and persona in IN_CONVERSATION
+        ), endpoint
+        if endpoint == "search":
+            assert (LADDER in body) == (persona in READS_LADDER), persona
+    if outcomes["member_photo"] == OK:
+        assert responses["member_photo"]["Content-Type"] == "image/jpeg"
