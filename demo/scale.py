@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -154,6 +154,9 @@ def members_seed(*, commune: Commune, members: int, communities: int = 5) -> See
         return SeedResult(commune, chosen, 0, already, 0, time.monotonic() - started)
 
     now = timezone.now()
+    # The rows below are for this run's users only: reading ids above the newest one
+    # spares each commune of a platform seed a scan of every earlier synthetic member.
+    newest = int(User.objects.aggregate(newest=Max("pk"))["newest"] or 0)
     series, series_params = _series(to_create, start)
     first, second = PHONE_PREFIXES
     first_phone = _concat(f"'{first}'", _padded("s.n", 6))
@@ -178,7 +181,7 @@ def members_seed(*, commune: Commune, members: int, communities: int = 5) -> See
     )
     new_users = f"""
         (SELECT u.id AS id, u.email AS email FROM {connection.ops.quote_name(User._meta.db_table)} u
-         WHERE (u.phone LIKE '{first}%%' OR u.phone LIKE '{second}%%')
+         WHERE u.id > {newest} AND (u.phone LIKE '{first}%%' OR u.phone LIKE '{second}%%')
            AND NOT EXISTS (SELECT 1 FROM {connection.ops.quote_name(Profile._meta.db_table)} p
                            WHERE p.user_id = u.id)) AS nu
     """  # noqa: S608 (table names from model metadata, prefixes are constants)
@@ -196,7 +199,7 @@ def members_seed(*, commune: Commune, members: int, communities: int = 5) -> See
     for index, community in enumerate(chosen):
         without_membership = f"""
             (SELECT u.id AS id FROM {connection.ops.quote_name(User._meta.db_table)} u
-             WHERE (u.phone LIKE '{first}%%' OR u.phone LIKE '{second}%%')
+             WHERE u.id > {newest} AND (u.phone LIKE '{first}%%' OR u.phone LIKE '{second}%%')
                AND u.id %% {len(chosen)} = {index}
                AND NOT EXISTS (SELECT 1 FROM {membership_table} m WHERE m.user_id = u.id)) AS nm
         """  # noqa: S608
