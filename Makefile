@@ -10,7 +10,7 @@ INSTALLED := $(VENV)/.installed
 TEST_WORKERS ?= 2
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
-.PHONY: install demo serve test lint bench messages clean
+.PHONY: install demo serve test lint bench screenshots messages clean
 
 install: $(INSTALLED) $(MESSAGES)
 
@@ -53,6 +53,11 @@ test: install lint messages
 bench: install
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/alerts.py
+
+# The main pages of the demo at 390 px and 1280 px, as PNG files in var/screenshots/ (Chromium
+# against a live server on the test database: nothing to start first).
+screenshots: install
+	$(BIN)/pytest -p no:cacheprovider -q -s -m browser tests/browser/screenshots.py
 
 # Extract new strings into the catalogues (developers, after changing user-facing text).
 messages: install
