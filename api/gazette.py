@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
-from gazette.models import MAX_PHOTOS, GazetteCategory, GazettePost
+from gazette.models import MAX_BODY, MAX_PHOTOS, GazetteCategory, GazettePost
 from gazette.selectors import (
     comment_visible_to,
     comments_for,
@@ -19,6 +19,7 @@ from gazette.selectors import (
     posts_authored_by,
 )
 from gazette.services import (
+    MAX_TITLE,
     Audience,
     PhotoUpload,
     comment_create,
@@ -253,10 +254,10 @@ def _own_post_or_404(request, post_id: int) -> GazettePost:
     summary="Publier dans la gazette",
     description=(
         "Le formulaire « Publier » du site (`multipart/form-data`), avec les mêmes règles : "
-        "membres vérifiés de la commune et mairie, catégories proposées, titre de 120 "
-        "caractères et texte de 5 000 au plus, à sa communauté ou à toute la commune, pas de "
-        "dates d'absence. " + PHOTOS_DESCRIPTION + " Là où la mairie relit les publications, "
-        "`live` est faux jusqu'à sa décision."
+        f"membres vérifiés de la commune et mairie, catégories proposées, titre de {MAX_TITLE} "
+        f"caractères et texte de {MAX_BODY} au plus, à sa communauté ou à toute la commune, "
+        "pas de dates d'absence. " + PHOTOS_DESCRIPTION + " Là où la mairie relit les "
+        "publications, `live` est faux jusqu'à sa décision."
     ),
 )
 def gazette_create(request, payload: Form[PostIn], photos: File[list[UploadedFile]] = None):
