@@ -5,7 +5,8 @@ Spend is the sum of what the outbox recorded when each SMS left (``Delivery.segm
 ``Delivery.price_per_segment``) for every message the commune pays for
 (``OutboxMessage.payer``: its residents' alerts, the mairie's broadcasts, targeted messages
 and announcements, the notices to its members), from the first of the month in Paris
-time. Not an estimate: an SMS counts once the provider took it.
+time. Not an estimate: an SMS counts once the provider took it. Summed from the outbox's
+tallies (``notifications.tallies.sms_spent``), never by counting the month's deliveries.
 
 The budget, in euros, is set by the platform team (``Commune.sms_budget``; empty: no
 budget). It never stops residents' alerts, urgent broadcasts, corrections or notices:
@@ -22,7 +23,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, DecimalField, F, Sum
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -33,6 +34,7 @@ from notifications.cost import euros
 from notifications.models import Channel, Delivery, DeliveryStatus
 from notifications.notices import notice_send
 from notifications.sms.segments import sms_segments
+from notifications.tallies import sms_spent
 
 from .models import Commune, SmsBudgetWarning, StaffRole
 from .roles import role_holders
@@ -56,19 +58,6 @@ def month_start(*, now: datetime) -> datetime:
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def _cost_sum():
-    return Sum(
-        F("segments") * F("price_per_segment"),
-        output_field=DecimalField(max_digits=14, decimal_places=4),
-    )
-
-
-def _month_sms(*, now: datetime):
-    return Delivery.objects.filter(
-        channel=Channel.SMS, sent_at__gte=month_start(now=now), segments__isnull=False
-    )
-
-
 @dataclass(frozen=True)
 class SmsSpend:
     month_start: datetime
@@ -79,18 +68,19 @@ class SmsSpend:
 
 def sms_spend(*, commune: Commune, now: datetime | None = None) -> SmsSpend:
     """The SMS the commune pays for since the first of the month: how many, their segments
-    and what the outbox recorded they cost. One query."""
+    and what the outbox recorded they cost. Two queries, on the outbox's tallies
+    (``notifications.tallies``), exact at this moment."""
     now = now or timezone.now()
-    row = (
-        _month_sms(now=now)
-        .filter(message__payer=commune)
-        .aggregate(sms_count=Count("pk"), total_segments=Sum("segments"), total_cost=_cost_sum())
-    )
+    return _spend_of(sms_spent(since=month_start(now=now), payer_ids=[commune.pk]), commune.pk, now)
+
+
+def _spend_of(spent: dict, commune_id: int, now: datetime) -> SmsSpend:
+    row = spent.get(commune_id, {"sms": 0, "segments": 0, "cost": Decimal(0)})
     return SmsSpend(
         month_start=month_start(now=now),
-        sms=row["sms_count"],
-        segments=row["total_segments"] or 0,
-        cost=(row["total_cost"] or Decimal(0)).quantize(CENT),
+        sms=row["sms"],
+        segments=row["segments"],
+        cost=row["cost"].quantize(CENT),
     )
 
 
@@ -326,34 +316,21 @@ def _warn(*, commune: Commune, budget: SmsBudget, thresholds: list[int], month: 
 def sms_budgets_check(*, now: datetime | None = None) -> int:
     """Tell the administrators of each commune whose month reached 80 % or 100 % of its
     budget, by e-mail through the outbox, once per threshold and month; return how many
-    communes were told. Three queries, plus the writes of a warning.
+    communes were told. Four queries, plus the writes of a warning.
 
     Run every few minutes by Celery beat: an SMS counts once the provider took it, so a
     threshold is noticed at most a few minutes after the delivery that crossed it.
     """
     now = now or timezone.now()
-    communes = Commune.objects.filter(sms_budget__isnull=False)
-    spent = {
-        row["message__payer"]: row
-        for row in _month_sms(now=now)
-        .filter(message__payer__in=communes)
-        .values("message__payer")
-        .annotate(sms_count=Count("pk"), total_segments=Sum("segments"), total_cost=_cost_sum())
-        .order_by()
-    }
+    communes = list(Commune.objects.filter(sms_budget__isnull=False))
+    spent = sms_spent(since=month_start(now=now), payer_ids=[commune.pk for commune in communes])
     month = month_start(now=now).date()
     done = set(SmsBudgetWarning.objects.filter(month=month).values_list("commune_id", "threshold"))
     warned = 0
     for commune in communes:
-        row = spent.get(commune.pk)
-        if row is None:
+        if commune.pk not in spent:
             continue
-        spend = SmsSpend(
-            month_start=month_start(now=now),
-            sms=row["sms_count"],
-            segments=row["total_segments"] or 0,
-            cost=(row["total_cost"] or Decimal(0)).quantize(CENT),
-        )
+        spend = _spend_of(spent, commune.pk, now)
         budget = sms_budget_of(commune=commune, spend=spend, now=now)
         reached = [
             threshold

@@ -8,14 +8,14 @@ police officer who took an alert in charge (staff see it on the alert already).
 
 Some reads here belong, by their subject, to the app that owns the data (they stay here
 until those apps offer them): the monthly joins and the per-community counts to
-``communities.selectors``, the channel shares to ``notifications.progress``,
+``communities.selectors``, the channel shares to ``notifications.tallies``,
 the moderation and police waits to ``alerts.moderation``/``alerts.views``' selectors.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count, F, Min, Q
+from django.db.models import Avg, Count, F, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +31,7 @@ from communities.sms_budget import SmsBudget, sms_budget
 from gazette.models import Comment, GazettePost
 from messaging.models import Message, OfficialSend
 from moderation.models import Report, ReportStatus
-from notifications.models import Channel, Delivery, DeliveryStatus, OutboxMessage
+from notifications.models import Channel, DeliveryTally, MessageTally, OutboxMessage
 
 # Alerts that went out (or went out and were withdrawn): a held alert not yet decided,
 # or refused, reached nobody and is counted in the moderation queue instead.
@@ -360,7 +360,8 @@ def channels(*, commune: Commune, now: datetime) -> Channels:
     """What share of the last 30 days' alert deliveries each channel delivered, failed or
     still has to send, how many members an alert reached on no channel at all, and the
     newest alerts that reached someone on no channel (their call list has someone to phone).
-    Three queries.
+    Three queries, on the outbox's tallies (``notifications.tallies``: a few rows per
+    message, counted again every minute while a message is open), never on the deliveries.
 
     Delivered counts what the provider took or confirmed (``sent``, ``delivered``): e-mail
     providers rarely confirm more. The unreached members are those of ``notifications.
@@ -368,18 +369,10 @@ def channels(*, commune: Commune, now: datetime) -> Channels:
     members who had no channel at all.
     """
     messages = _alert_messages_since(commune, now - timedelta(days=ACTIVITY_DAYS))
-    deliveries = Delivery.objects.filter(message__in=messages)
     rows = (
-        deliveries.values("channel")
-        .annotate(
-            delivered=Count(
-                "pk", filter=Q(status__in=[DeliveryStatus.SENT, DeliveryStatus.DELIVERED])
-            ),
-            failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
-            pending=Count(
-                "pk", filter=Q(status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING])
-            ),
-        )
+        DeliveryTally.objects.filter(message__in=messages)
+        .values("channel")
+        .annotate(delivered=Sum("delivered"), failed=Sum("failed"), pending=Sum("pending"))
         .order_by()
     )
     by_channel = {row["channel"]: row for row in rows}
@@ -395,18 +388,12 @@ def channels(*, commune: Commune, now: datetime) -> Channels:
         for channel in (Channel.PUSH, Channel.EMAIL, Channel.SMS)
         if channel in by_channel
     ]
-    unreached_pairs = (
-        deliveries.values("message_id", "user_id")
-        .annotate(reached=Count("pk", filter=~Q(status=DeliveryStatus.FAILED)))
-        .filter(reached=0)
-        .order_by()
-    )
-    unreached = unreached_pairs.count()
-    failed_messages = unreached_pairs.values("message_id")
+    failed_messages = MessageTally.objects.filter(message__in=messages, unreached__gt=0)
+    unreached = failed_messages.aggregate(n=Sum("unreached"))["n"] or 0
     category_labels = dict(AlertCategory.choices)
     call_lists = [
         (row["alert_id"], category_labels.get(row["alert__category"], ""), row["at"])
-        for row in AlertMessage.objects.filter(pk__in=failed_messages.distinct())
+        for row in AlertMessage.objects.filter(pk__in=failed_messages.values("message_id"))
         .values("alert_id", "alert__category")
         .annotate(at=Min("alert__created_at"))
         .order_by("-at")[:CALL_LIST_LINKS]

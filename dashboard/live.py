@@ -9,8 +9,11 @@ database at most once per ``FIGURES_TTL_SECONDS`` per commune, then served from 
   (registration, decision) or a report or moderation action is recorded: the next poll
   reads the new figures at once;
 - the short lifetime, for what changes without a model signal: delivery outcomes are
-  written in bulk by the outbox (``UPDATE`` of many rows, no ``post_save``), so they show
-  within ``FIGURES_TTL_SECONDS`` plus one poll.
+  written in bulk by the outbox (``UPDATE`` of many rows, no ``post_save``) and read from
+  the outbox's tallies (``notifications.tallies``), counted every minute and, while a
+  dashboard is watched, at most every ``TALLIES_EVERY_SECONDS`` in the background: they
+  show within that time plus ``FIGURES_TTL_SECONDS`` and one poll. A view never counts
+  deliveries itself.
 """
 
 from dataclasses import dataclass
@@ -20,11 +23,13 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from communities.models import Commune
+from notifications.tasks import tallies_refresh_soon
 
 from . import figures
 
 FIGURES_TTL_SECONDS = 3
 POLL_SECONDS = 5
+TALLIES_EVERY_SECONDS = 10
 
 
 def _version_key(commune_id: int) -> str:
@@ -93,6 +98,7 @@ def figures_for(*, commune: Commune) -> Figures:
     key = f"dashboard:figures:{commune.pk}:{version}"
     cached = cache.get(key)
     if cached is None:
+        tallies_refresh_soon(within=TALLIES_EVERY_SECONDS)
         cached = figures_compute(commune=commune, now=timezone.now())
         cache.set(key, cached, timeout=FIGURES_TTL_SECONDS)
     return cached

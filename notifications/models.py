@@ -417,3 +417,78 @@ class Notice(OutboxMessage):
         if self._state.adding:
             self.purpose = NOTICE_PURPOSE
         super().save(*args, **kwargs)
+
+
+# --- Tallies: what the deliveries of each message came to -----------------------------------
+
+
+class MessageTally(models.Model):
+    """Where a message's tally stands (``notifications.tallies``): the members it reached on
+    no channel, and whether its deliveries are settled. A settled tally is never counted
+    again, unless a late provider report or a fall-back reopens it."""
+
+    message = models.OneToOneField(
+        OutboxMessage,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="tally",
+        db_constraint=False,
+    )
+    unreached = models.PositiveIntegerField(default=0)
+    settled = models.BooleanField(default=False)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bilan d'un message")
+        verbose_name_plural = _("bilans des messages")
+        indexes = [
+            models.Index(
+                fields=["message"], condition=models.Q(settled=False), name="outbox_tally_open_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.message_id} ({self.unreached})"
+
+
+class DeliveryTally(models.Model):
+    """The deliveries of one message on one channel, counted by outcome; for SMS, how many
+    left in ``month`` (the first day of the month, Paris time, of their ``sent_at``; empty:
+    not sent), their segments and what they cost. Rewritten whole at each count of an open
+    message (``notifications.tallies.tallies_refresh``)."""
+
+    message = models.ForeignKey(
+        OutboxMessage, on_delete=models.CASCADE, related_name="tallies", db_constraint=False
+    )
+    # The message's payer, copied: the SMS budget sums a commune's month without a join.
+    payer = models.ForeignKey(
+        "communities.Commune",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # the SMS index below serves
+    )
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    month = models.DateField(null=True, blank=True)
+    delivered = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    pending = models.PositiveIntegerField(default=0)
+    sms = models.PositiveIntegerField(default=0)
+    segments = models.PositiveIntegerField(default=0)
+    cost = models.DecimalField(max_digits=14, decimal_places=4, default=0)
+
+    class Meta:
+        verbose_name = _("bilan d'envoi")
+        verbose_name_plural = _("bilans d'envoi")
+        indexes = [
+            models.Index(
+                fields=["payer", "month"],
+                condition=models.Q(channel="sms"),
+                name="outbox_tally_sms_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.message_id} · {self.channel} · {self.month}"

@@ -14,6 +14,7 @@ from kombu.exceptions import OperationalError
 from .fallback import sms_failures_settle
 from .models import Delivery, DeliveryStatus
 from .sms.backends import TWILIO_PERMANENT_CODES
+from .tallies import tallies_reopen
 from .tasks import deliveries_enqueue
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,9 @@ def delivery_status_callback(*, provider_message_id: str, status: str, error_cod
         permanent_failure=new_status == DeliveryStatus.FAILED
         and error_code in TWILIO_PERMANENT_CODES,
     )
+    if moved:
+        # A late outcome changes a message's tally, even one already settled.
+        tallies_reopen(message_ids=rows.values("message_id"))
     if moved and new_status == DeliveryStatus.FAILED:
         fallbacks_enqueue(sms_failures_settle(deliveries=list(rows)))
     return bool(moved) or rows.exists()

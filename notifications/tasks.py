@@ -7,13 +7,16 @@ function is only *when* the next step runs: SMS batches are booked on the shared
 exponential back-off and jitter.
 """
 
+import logging
 import random
 from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from .backlog import messages_awaiting_fanout
 from .fanout import deliveries_write
@@ -21,11 +24,15 @@ from .models import Channel, Delivery, DeliveryStatus, OutboxMessage
 from .pacing import sms_rate_per_second, sms_slot_delay
 from .reconciliation import deliveries_reconcile
 from .sending import deliveries_send_batch, deliveries_stuck
+from .tallies import tallies_refresh
 
 BATCH_SIZE = 200
 # The queue workers read first (``celery worker -Q alerts,default``); its name predates
 # the outbox serving more than alerts.
 OUTBOX_QUEUE = "alerts"
+TALLIES_NUDGE_KEY = "notifications:tallies:nudge"
+
+logger = logging.getLogger(__name__)
 
 
 def retry_delay(*, attempts: int) -> float:
@@ -246,3 +253,23 @@ def deliveries_recover() -> int:
             args=[sending[start : start + BATCH_SIZE]], queue=OUTBOX_QUEUE
         )
     return len(unfanned) + len(stuck)
+
+
+@shared_task(name="notifications.tallies_refresh")
+def tallies_refresh_task() -> int:
+    """Count the open messages' deliveries into their tallies (every minute, by beat)."""
+    return tallies_refresh()
+
+
+def tallies_refresh_soon(*, within: int) -> bool:
+    """Have the tallies counted within ``within`` seconds, at most once in that time
+    whoever asks (a watched dashboard asks at every poll); True if a count was asked for.
+    A broker that is down leaves it to the minute's periodic run."""
+    if not cache.add(TALLIES_NUDGE_KEY, 1, timeout=within):
+        return False
+    try:
+        tallies_refresh_task.apply_async(queue="default")
+    except OperationalError:
+        logger.warning("Broker unreachable: tallies left to the periodic refresh")
+        return False
+    return True

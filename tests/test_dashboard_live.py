@@ -66,11 +66,13 @@ def test_a_delivery_outcome_shows_once_the_short_cache_expires(
 ):
     settings.SMS_BACKEND = "outbox"
     monkeypatch.setattr(live, "FIGURES_TTL_SECONDS", 1)
+    monkeypatch.setattr(live, "TALLIES_EVERY_SECONDS", 1)
     with django_capture_on_commit_callbacks(execute=True):
         alert_post(author=paul_neighbour, category=AlertCategory.SCOUTING, text="Voiture lente.")
     assert _figure(staff, cadaujac, "unreached").startswith("0 ")
 
-    # The outbox writes outcomes in bulk (no model signal): the cache's lifetime bounds the wait.
+    # The outbox writes outcomes in bulk (no model signal): the cache's lifetime and the
+    # tallies' count, asked for by the watched dashboard, bound the wait.
     Delivery.objects.filter(user=jeanne_resident).update(
         status=DeliveryStatus.FAILED, updated_at=timezone.now()
     )

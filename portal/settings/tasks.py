@@ -40,6 +40,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.deliveries_recover",
         "schedule": ALERT_SWEEP_EVERY,
     },
+    # The outbox's tallies, which the dashboard and the SMS budget read instead of counting
+    # deliveries: the open messages counted again (on the default queue, behind alerts).
+    "outbox-tallies-refresh": {
+        "task": "notifications.tallies_refresh",
+        "schedule": 60.0,
+        "options": {"queue": "default"},
+    },
     # GDPR: alert texts and identifying details do not outlive their retention periods.
     "alerts-retention": {
         "task": "alerts.retention_apply",
@@ -77,6 +84,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Private messages: one batched e-mail or push per member.
     "messaging-notify": {"task": "messaging.messages_notify", "schedule": 60.0},
+    # A mairie's message to a whole town: conversations a lost task did not write.
+    "messaging-official-conversations": {
+        "task": "messaging.official_conversations_sweep",
+        "schedule": 60.0,
+    },
     # GDPR: private messages do not outlive MESSAGE_RETENTION_DAYS.
     "messaging-retention": {
         "task": "messaging.retention_apply",
