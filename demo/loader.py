@@ -146,7 +146,7 @@ def _load_commune(spec: dict):
     _translate(news, {"title": "News"})
     today = timezone.localdate()
     for spec_item in content.ANNOUNCEMENTS[spec["insee_code"]]:
-        page, _created = _child(
+        page, created = _child(
             news,
             AnnouncementPage,
             spec_item["slug"],
@@ -164,6 +164,13 @@ def _load_commune(spec: dict):
                     "summary": english["summary"],
                     "body": [("paragraph", english["body"])],
                 },
+            )
+        if created:
+            # Published on its date, as the mairie would have: lists that merge the mairie's
+            # news by publication time (the gazette) then show them in the order of their dates.
+            published = timezone.make_aware(datetime.combine(page.date, time(9)))
+            AnnouncementPage.objects.filter(translation_key=page.translation_key).update(
+                first_published_at=published, last_published_at=published
             )
 
     agenda = EventIndexPage.objects.child_of(home).get()
