@@ -25,6 +25,8 @@ OUTPUT = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 WIDTHS = {390: 844, 1280: 800}
 RESIDENT = "jean-yves@cadaujac.demo.invalid"
 STAFF = "mairie@cadaujac.demo.invalid"
+TALLEST = """() => Math.max(...[...document.querySelectorAll("body, body *")]
+  .map((element) => element.scrollHeight))"""
 # (file name, who looks, path; None: the first alert of the list)
 PAGES = [
     ("home", None, "/"),
@@ -92,6 +94,11 @@ def test_screenshots_of_the_main_pages(browser, commune_url):
                 response = page.goto(commune_url("cadaujac", target))
                 assert response.ok, (name, target, response.status)
                 page.wait_for_load_state("networkidle")
+                # Wagtail's admin scrolls inside its own panel, not the document: grow the
+                # window to the tallest scrolling content so the whole page is in the picture.
+                tallest = page.evaluate(TALLEST)
+                if tallest > height:
+                    page.set_viewport_size({"width": width, "height": min(tallest, 8000)})
                 file = OUTPUT / f"{name}-{width}.png"
                 page.screenshot(path=str(file), full_page=True, animations="disabled")
                 saved.append(file)
