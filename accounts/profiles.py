@@ -269,7 +269,8 @@ def members_search(*, viewer, members: QuerySet[User], query: str) -> QuerySet[U
     Interests only match where ``viewer`` may see them: a search never reveals a field
     its owner hid ("qui peut prêter une échelle ?" finds only those who say so to you).
     """
-    query = " ".join((query or "").split())[:SEARCH_MAX_LENGTH]
+    # A NUL character cannot reach PostgreSQL: it matches nothing anyone wrote.
+    query = " ".join((query or "").replace("\x00", " ").split())[:SEARCH_MAX_LENGTH]
     if not query:
         return members
     pattern = search_pattern(query)

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from pydantic import AfterValidator
 
 from messaging.models import MAX_SUBJECT, MAX_TEXT, Block, Message, Participant
 from messaging.selectors import (
@@ -46,6 +47,17 @@ from .problems import Problem, problem_response
 
 # An id as the database stores it: anything else is refused per field, never sent to it.
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+def _no_nul(text: str) -> str:
+    # The site's forms refuse it too (Django's ProhibitNullCharactersValidator); PostgreSQL
+    # cannot store it.
+    if "\x00" in text:
+        raise ValueError("NUL")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
 
 router = Router(tags=["Messagerie"])
 blocks_router = Router(tags=["Messagerie"])
@@ -100,9 +112,9 @@ class ConversationDetailOut(Schema):
 
 class ConversationIn(Schema):
     recipients: list[Id] = Field(..., description=f"{MAX_RECIPIENTS} membres au plus.")
-    subject: str = Field("", max_length=MAX_SUBJECT)
-    text: str = Field(..., max_length=MAX_TEXT)
-    about: str = Field(
+    subject: Text = Field("", max_length=MAX_SUBJECT)
+    text: Text = Field(..., max_length=MAX_TEXT)
+    about: Text = Field(
         "",
         max_length=100,
         description=(
@@ -112,7 +124,7 @@ class ConversationIn(Schema):
 
 
 class MessageIn(Schema):
-    text: str = Field(..., max_length=MAX_TEXT)
+    text: Text = Field(..., max_length=MAX_TEXT)
 
 
 class ArchiveIn(Schema):
@@ -125,7 +137,7 @@ class ArchiveOut(Schema):
 
 
 class ReportIn(Schema):
-    reason: str = Field(..., max_length=MAX_REASON)
+    reason: Text = Field(..., max_length=MAX_REASON)
 
 
 class Done(Schema):
