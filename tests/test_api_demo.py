@@ -1,11 +1,13 @@
 """The README's "Building an app on Voisinage" steps, on the demo data: Jean-Yves's app
-signs in, lists Centre-bourg's running alerts, posts one, and signs out."""
+signs in, lists Centre-bourg's running alerts, posts one, and signs out; it writes to a
+neighbour found in the directory, who reads the message on the site."""
 
 import json
 
 import pytest
 from django.test import Client
 
+from accounts.models import User
 from alerts.models import Alert, AlertSource
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +54,34 @@ def test_the_readme_s_app_steps_work_on_the_demo(demo, fake_twilio):
 
     app.delete("/_allauth/app/v1/auth/session", headers=token)
     assert app.get("/api/v1/me/", headers=token).status_code == 401
+
+
+def test_the_readme_s_message_step_reaches_the_neighbour_on_the_demo(demo):
+    app = Client(headers={"host": "cadaujac.localhost", "user-agent": "curl/8.5.0"})
+    signed_in = app.post(
+        "/_allauth/app/v1/auth/login",
+        json.dumps({"email": "jean-yves@cadaujac.demo.invalid", "password": DEMO_PASSWORD}),
+        content_type="application/json",
+    )
+    token = {"X-Session-Token": signed_in.json()["meta"]["session_token"]}
+
+    directory = app.get("/api/v1/directory/", headers=token).json()["items"]
+    neighbour = next(item for item in directory if item["can_write"])
+    sent = app.post(
+        "/api/v1/conversations/",
+        json.dumps(
+            {
+                "recipients": [neighbour["id"]],
+                "subject": "Escabeau",
+                "text": "Bonjour, je peux vous prêter mon escabeau samedi.",
+            }
+        ),
+        content_type="application/json",
+        headers=token,
+    )
+
+    assert sent.status_code == 201, sent.content
+    recipient = Client(headers={"host": "cadaujac.localhost"})
+    recipient.force_login(User.objects.get(pk=neighbour["id"]))
+    page = recipient.get(f"/messages/{sent.json()['id']}/").content.decode()
+    assert "Bonjour, je peux vous prêter mon escabeau samedi." in page
