@@ -1,13 +1,15 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.scale import SeedError, commune_find, members_seed
+from demo.scale_alerts import alerts_seed
 
 
 class Command(BaseCommand):
     help = (
         "Crée des membres synthétiques vérifiés (numéros fictifs +33629…/+33619…) dans une "
         "commune, pour les mesures de performance. Complète jusqu'au nombre demandé ; ne "
-        "supprime rien."
+        "supprime rien. Avec --alerts, une année d'alertes d'habitants réparties sur les "
+        "communautés et les mois, avec leurs envois et leurs résultats."
     )
 
     def add_arguments(self, parser):
@@ -22,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--communities", type=int, default=5, help="Répartis sur N communautés (défaut 5)"
         )
+        parser.add_argument(
+            "--alerts",
+            type=int,
+            default=0,
+            help="Nombre d'alertes d'essai visé sur les 12 derniers mois, avec leurs envois",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -31,6 +39,21 @@ class Command(BaseCommand):
             )
         except SeedError as error:
             raise CommandError(str(error)) from error
+        self._members_report(commune, result, options)
+        if options["alerts"]:
+            try:
+                seeded = alerts_seed(commune=commune, alerts=options["alerts"])
+            except SeedError as error:
+                raise CommandError(str(error)) from error
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{commune.name} : {seeded.created:,} alertes d'essai créées avec "
+                    f"{seeded.deliveries:,} envois en {seeded.seconds:.1f} s ; "
+                    f"{seeded.total:,} en tout."
+                )
+            )
+
+    def _members_report(self, commune, result, options):
         names = ", ".join(c.name for c in result.communities)
         if result.created == 0:
             self.stdout.write(
