@@ -140,6 +140,7 @@ def service_worker(request):
         "alert_form_url": reverse("alerts:create"),
         "shell_assets": shell,
         "static_prefix": settings.STATIC_URL,
+        "media_prefix": settings.MEDIA_URL,
     }
     response = HttpResponse(
         template.render(context, request), content_type="text/javascript; charset=utf-8"

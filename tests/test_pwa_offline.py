@@ -203,7 +203,7 @@ def test_member_pages_carry_the_offline_banner_and_the_install_prompt(
 
     assert 'data-pwa="member"' in page
     assert "data-offline-banner hidden" in page
-    assert "données du" in page
+    assert "Données du" in page
     assert "data-install-prompt hidden" in page
     assert "Installer Cadaujac sur ce téléphone" in page
     assert "Plus tard" in page

@@ -213,7 +213,11 @@
     if (store) {
       store.setItem(VIEWS_KEY, String(Number(store.getItem(VIEWS_KEY) || 0) + 1));
     }
-    ask({ type: "member" });
+    /* The commune's logo, to draw the header offline too. */
+    var logos = Array.prototype.map.call(document.querySelectorAll("img.brand__logo"), function (img) {
+      return img.currentSrc || img.src;
+    });
+    ask({ type: "member", logos: logos });
     installPrompt();
   }
 

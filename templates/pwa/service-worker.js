@@ -7,8 +7,8 @@
      with the "{{ offline_header|escapejs }}" header (a member's own alert and gazette lists),
      and only of a GET that answered 200. Nothing else (other pages, staff and admin pages,
      the answer to a form) is ever stored;
-   - the shell (the two offline pages and the static files they use) is stored only while a
-     member is signed in;
+   - the shell (the two offline pages, the static files they use and the commune's logo) is
+     stored only while a member is signed in;
    - a page for a visitor (after sign-out, or another person on a shared device) tells the
      worker to delete every cache of this site: nothing of the member remains.
    Offline, a page never kept answers with the offline page; the alert form (and sending it)
@@ -23,6 +23,8 @@ const OFFLINE_HEADER = "{{ offline_header|escapejs }}";
 const OFFLINE_PAGE = "{{ offline_url|escapejs }}";
 const OFFLINE_ALERT_PAGE = "{{ offline_alert_url|escapejs }}";
 const ALERT_FORM = "{{ alert_form_url|escapejs }}";
+const STATIC_PREFIX = "{{ static_prefix|escapejs }}";
+const MEDIA_PREFIX = "{{ media_prefix|escapejs }}";
 const SHELL = [OFFLINE_PAGE, OFFLINE_ALERT_PAGE{% for url in shell_assets %}, "{{ url|escapejs }}"{% endfor %}];
 /* Never handled by the worker: the browser goes to the network as if there were none. */
 const UNTOUCHED = ["/admin/", "/api/", "/_allauth/", "/documents/", "/django-admin/"];
@@ -51,10 +53,19 @@ async function clearAll() {
   await Promise.all((await ourCaches()).map((name) => caches.delete(name)));
 }
 
-async function storeShell() {
+/* The shell, and the commune's logo the page names (public media, drawn in every header). */
+async function storeShell(extra) {
   const cache = await caches.open(SHELL_CACHE);
+  const logos = (extra || []).filter((url) => {
+    try {
+      const parsed = new URL(url, self.location.origin);
+      return parsed.origin === self.location.origin && parsed.pathname.startsWith(MEDIA_PREFIX);
+    } catch (error) {
+      return false;
+    }
+  });
   await Promise.all(
-    SHELL.map(async (url) => {
+    SHELL.concat(logos).map(async (url) => {
       if (await cache.match(url)) {
         return;
       }
@@ -105,7 +116,10 @@ self.addEventListener("message", (event) => {
   const port = event.ports && event.ports[0];
   const answer = (value) => port && port.postMessage(value);
   if (data.type === "member") {
-    event.waitUntil(inTurn(() => storeShell().catch(() => undefined)).then(() => answer(true)));
+    const logos = Array.isArray(data.logos) ? data.logos.slice(0, 4) : [];
+    event.waitUntil(
+      inTurn(() => storeShell(logos).catch(() => undefined)).then(() => answer(true))
+    );
   } else if (data.type === "signed-out") {
     event.waitUntil(inTurn(clearAll).then(() => answer(true)));
   } else if (data.type === "served-offline") {
@@ -173,7 +187,8 @@ async function navigate(event, url) {
 async function asset(event, url) {
   try {
     const response = await fetch(event.request);
-    if (response.ok && url.pathname.startsWith("{{ static_prefix|escapejs }}")) {
+    /* Static files the pages use are stored as they come; media only when named above. */
+    if (response.ok && url.pathname.startsWith(STATIC_PREFIX)) {
       const copy = response.clone();
       event.waitUntil(
         inTurn(async () => {
@@ -197,7 +212,10 @@ self.addEventListener("fetch", (event) => {
   }
   if (event.request.mode === "navigate") {
     event.respondWith(navigate(event, url));
-  } else if (event.request.method === "GET" && url.pathname.startsWith("{{ static_prefix|escapejs }}")) {
+  } else if (
+    event.request.method === "GET" &&
+    (url.pathname.startsWith(STATIC_PREFIX) || url.pathname.startsWith(MEDIA_PREFIX))
+  ) {
     event.respondWith(asset(event, url));
   }
 });

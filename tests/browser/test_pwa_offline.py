@@ -43,6 +43,11 @@ OFFER_INSTALL = """() => {
   window.dispatchEvent(event);
 }"""
 
+LOGO_DRAWN = """() => {
+  const logo = document.querySelector("img.brand__logo");
+  return logo !== null && logo.complete && logo.naturalWidth > 0;
+}"""
+
 NO_SIDEWAYS_SCROLL = (
     "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
 )
@@ -141,7 +146,7 @@ def test_a_resident_reads_the_last_alerts_offline_and_signs_out_clean(
         banner = page.locator("[data-offline-banner]")
         expect(banner).to_be_visible()
         expect(banner).to_contain_text("Hors connexion.")
-        expect(banner).to_contain_text(re.compile(r"données du \d{1,2} \S+ \d{4}"))
+        expect(banner).to_contain_text(re.compile(r"Données du \d{1,2} \S+ \d{4}"))
         expect(page.get_by_role("link", name=running.get_category_display()).first).to_be_visible()
         _no_sideways_scroll(page, "the alerts kept offline")
 
@@ -162,6 +167,8 @@ def test_a_resident_reads_the_last_alerts_offline_and_signs_out_clean(
         page.goto(commune_url("cadaujac", "/annuaire/"))
         expect(page.get_by_role("heading", name="Hors connexion")).to_be_visible()
         expect(page.get_by_role("link", name="Les dernières alertes")).to_be_visible()
+        # The commune's logo was kept with the shell: the header draws whole.
+        assert page.evaluate(LOGO_DRAWN), "the commune's logo is missing offline"
 
         context.set_offline(False)
 
