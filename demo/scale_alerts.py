@@ -117,7 +117,8 @@ def alerts_seed(*, commune: Commune, alerts: int, now=None) -> AlertSeedResult:
 
 
 def _alert_messages_seed(*, commune: Commune) -> int:
-    """The message of every seeded alert that has none, and its deliveries."""
+    """The message of every seeded alert that has none, and the deliveries of every seeded
+    message that has none (a run interrupted while writing them resumes where it stopped)."""
     alert, message, alert_message = _table(Alert), _table(OutboxMessage), _table(AlertMessage)
     pattern = SEED_ALERT_TEXT.replace("'", "''") + "%%"
     without_message = f"""
@@ -149,10 +150,15 @@ def _alert_messages_seed(*, commune: Commune) -> int:
             """,  # noqa: S608
             [first_new],
         )
+        # Every seeded message without deliveries, new or left by an interrupted run.
         cursor.execute(
-            f"SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), -1) FROM {alert_message} "  # noqa: S608
-            "WHERE id >= %s",
-            [first_new],
+            f"""
+            SELECT COALESCE(MIN(am.id), 0), COALESCE(MAX(am.id), -1) FROM {alert_message} am
+            JOIN {alert} a ON a.id = am.alert_id
+            WHERE a.commune_id = {int(commune.pk)} AND a.text LIKE '{pattern}'
+              AND NOT EXISTS (SELECT 1 FROM {_table(Delivery)} d WHERE d.message_id = am.id)
+            """,  # noqa: S608
+            [],
         )
         low, high = cursor.fetchone()
     written = 0
@@ -194,6 +200,7 @@ def _deliveries_seed(*, start: int, end: int) -> int:
           ON (c.channel = 'sms' AND p.alerts_by_sms) OR (c.channel = 'email' AND p.alerts_by_email)
           OR (c.channel = 'push' AND p.alerts_by_push)
         WHERE am.id BETWEEN %s AND %s
+          AND NOT EXISTS (SELECT 1 FROM {_table(Delivery)} d WHERE d.message_id = am.id)
         ON CONFLICT DO NOTHING
     """  # noqa: S608 (table names from model metadata, constants of this module)
     with transaction.atomic(), connection.cursor() as cursor:

@@ -68,3 +68,16 @@ def test_seed_scale_writes_a_year_of_alerts_and_their_deliveries(cadaujac, capsy
     assert Delivery.objects.filter(message__alert_message__alert__in=alerts).count() == (
         deliveries.count()
     )
+
+
+def test_a_seed_interrupted_while_writing_deliveries_resumes_where_it_stopped(cadaujac):
+    arguments = ["seed_scale", "--members", "30", "--communities", "2", "--alerts", "6"]
+    call_command(*arguments, "--commune", "cadaujac")
+    deliveries = Delivery.objects.filter(message__alert_message__alert__text__startswith="Alerte")
+    written = deliveries.count()
+    cut = AlertMessage.objects.filter(alert__text__startswith="Alerte").order_by("pk")[3:]
+    Delivery.objects.filter(message__in=cut).delete()
+
+    call_command(*arguments, "--commune", "cadaujac")
+
+    assert deliveries.count() == written
