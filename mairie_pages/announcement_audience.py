@@ -17,12 +17,13 @@ commune, active:
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import connection
-from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from communities.models import Community, Membership, MembershipStatus
 from communities.sms_budget import sms_budget_refusal
-from communities.wording import of_place
+from communities.wording import mairie_of
 from notifications.channels.sms import sms_price_per_segment
 from notifications.cost import sms_cost_estimate
 from notifications.models import Channel
@@ -78,7 +79,10 @@ def announcement_sms_text(*, commune_name: str, title: str, summary: str, url: s
     summary = " ".join((summary or "").split())
     if len(summary) > SUMMARY_SMS_LENGTH:
         summary = summary[: SUMMARY_SMS_LENGTH - 3].rstrip() + "..."
-    heading = _("Mairie %(of_commune)s") % {"of_commune": of_place(commune_name)}
+    # The members get the commune's own version (French), whatever language the editor's
+    # request or the worker happens to run in: the heading speaks the announcement's language.
+    with override(settings.LANGUAGE_CODE):
+        heading = mairie_of(commune_name)
     parts = [f"{heading} : {' '.join(title.split())}", summary, url]
     return to_gsm7("\n".join(part for part in parts if part))
 

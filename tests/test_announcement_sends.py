@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.test import Client
+from django.utils import translation
 from wagtail.models import PageViewRestriction
 
 from accounts.models import Profile
@@ -182,6 +183,16 @@ def test_the_sms_text_is_gsm7_and_short():
     assert is_gsm7(text)
     assert text.endswith("...\nhttps://cadaujac.voisinage.fr/actualites/fete/")
     assert len(text) < 320
+
+
+def test_the_sms_speaks_french_even_from_an_english_request():
+    """An editor browsing in English (or a request that left English active) publishes the
+    commune's French announcement: its SMS is signed in French, like its title."""
+    with translation.override("en"):
+        text = announcement_sms_text(
+            commune_name="Le Haillan", title="Travaux", summary="", url="https://x.test/"
+        )
+    assert text.startswith("Mairie du Haillan : Travaux\n")
 
 
 @time_machine.travel(TUESDAY_NOON, tick=False)
