@@ -205,7 +205,7 @@ def test_member_pages_carry_the_offline_banner_and_the_install_prompt(
     assert "data-offline-banner hidden" in page
     assert "Données du" in page
     assert "data-install-prompt hidden" in page
-    assert "Installer Cadaujac sur ce téléphone" in page
+    assert "Installer Cadaujac sur cet appareil" in page
     assert "Plus tard" in page
 
 

@@ -108,7 +108,7 @@ def test_a_resident_reads_the_last_alerts_offline_and_signs_out_clean(
         page.evaluate(OFFER_INSTALL)
         prompt = page.locator("[data-install-prompt]")
         expect(prompt).to_be_visible()
-        expect(prompt).to_contain_text("Installer Cadaujac sur ce téléphone")
+        expect(prompt).to_contain_text("Installer Cadaujac sur cet appareil")
         _no_sideways_scroll(page, "the install prompt")
         prompt.get_by_role("button", name="Plus tard").click()
         expect(prompt).to_be_hidden()
