@@ -190,6 +190,8 @@ class OfficialSend(models.Model):
     audience = models.JSONField(default=dict, blank=True)
     # Non-urgent SMS wait for the legal hours (Monday–Saturday, 8h–20h).
     sms_not_before = models.DateTimeField(null=True, blank=True)
+    # A whole town's conversations are written after sending (``official_conversations_complete``).
+    conversations_pending = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(_("envoyé le"), auto_now_add=True)
 
     class Meta:

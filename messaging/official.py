@@ -11,13 +11,17 @@ What reached whom, on which channel, is counted once at sending and kept on the
 """
 
 import logging
+from datetime import timedelta
 
+from celery import shared_task
+from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError
 
 from accounts.models import Profile, User
 from communities.models import Commune, CommunityRole, Membership, MembershipStatus
@@ -34,7 +38,7 @@ from notifications.models import (
 from notifications.progress import OutboxProgress, deliveries_progress, unreached
 from notifications.quiet_hours import quiet_hours_end
 from notifications.reachability import sms_reachable
-from notifications.services import outbox_message_dispatch
+from notifications.services import FANOUT_PUBLISH_RETRY, outbox_message_dispatch
 from notifications.sms.segments import to_gsm7
 from notifications.sms.service import MAX_BODY_CHARACTERS
 
@@ -53,6 +57,8 @@ from .services import subject_absence_refuse, text_clean
 logger = logging.getLogger(__name__)
 
 CHANNELS = ("web", "email", "push", "sms", "unreachable")
+CONVERSATIONS_BATCH = 2000
+CONVERSATIONS_SWEEP_AFTER = timedelta(seconds=60)
 # The outbox's name for these messages (``OutboxMessage.purpose``; ``messaging.outbox``).
 OFFICIAL_PURPOSE = "official"
 
@@ -192,40 +198,6 @@ def official_send(
     reach = dict.fromkeys(CHANNELS, 0)
 
     if web:
-        conversations = Conversation.objects.bulk_create(
-            [
-                Conversation(
-                    commune=commune,
-                    subject=subject,
-                    kind=ConversationKind.MAIRIE,
-                    replies_allowed=replies_allowed,
-                    created_by=author,
-                    official=send,
-                    last_message_at=now,
-                )
-                for _user in web
-            ]
-        )
-        participants = []
-        for conversation, user in zip(conversations, web, strict=True):
-            participants.append(Participant(conversation=conversation, user=user))
-            # The mairie's side waits in the archive until a resident answers.
-            participants.append(
-                Participant(
-                    conversation=conversation,
-                    user=author,
-                    for_mairie=True,
-                    last_read_at=now,
-                    archived_at=now,
-                )
-            )
-        Participant.objects.bulk_create(participants)
-        Message.objects.bulk_create(
-            [
-                Message(conversation=c, author=author, from_mairie=True, text=text)
-                for c in conversations
-            ]
-        )
         with_devices = set(
             PushSubscription.objects.filter(user__in=[u.pk for u in web]).values_list(
                 "user_id", flat=True
@@ -239,6 +211,14 @@ def official_send(
                 reach["email"] += 1
             if profile.news_by_push and user.pk in with_devices:
                 reach["push"] += 1
+        if len(web) <= settings.OFFICIAL_INLINE_CONVERSATIONS:
+            _conversations_write(send=send, users=web, now=now)
+        else:
+            # A whole town: the conversations are written after the answer (a worker, or
+            # the sweep if the broker is down), not while the mairie waits.
+            send.conversations_pending = True
+            send.save(update_fields=["conversations_pending"])
+            transaction.on_commit(lambda: _conversations_task_publish(send.pk))
 
     # SMS-only members: one outbox message, whose deliveries the outbox writes after commit
     # from the same audience (``official_sms_audience``) and sends when the hour allows.
@@ -261,6 +241,107 @@ def official_send(
     send.reach = reach
     send.save(update_fields=["reach", "audience", "outbox_message"])
     return send
+
+
+def _conversations_write(*, send: OfficialSend, users, now) -> int:
+    """One official conversation per member of ``users``, with the mairie's message."""
+    author = send.sent_by
+    conversations = Conversation.objects.bulk_create(
+        [
+            Conversation(
+                commune_id=send.commune_id,
+                subject=send.subject,
+                kind=ConversationKind.MAIRIE,
+                replies_allowed=send.replies_allowed,
+                created_by=author,
+                official=send,
+                last_message_at=now,
+            )
+            for _user in users
+        ],
+        batch_size=CONVERSATIONS_BATCH,
+    )
+    participants = []
+    for conversation, user in zip(conversations, users, strict=True):
+        participants.append(Participant(conversation=conversation, user=user))
+        # The mairie's side waits in the archive until a resident answers.
+        participants.append(
+            Participant(
+                conversation=conversation,
+                user=author,
+                for_mairie=True,
+                last_read_at=now,
+                archived_at=now,
+            )
+        )
+    Participant.objects.bulk_create(participants, batch_size=CONVERSATIONS_BATCH)
+    Message.objects.bulk_create(
+        [
+            Message(conversation=c, author=author, from_mairie=True, text=send.text)
+            for c in conversations
+        ],
+        batch_size=CONVERSATIONS_BATCH,
+    )
+    return len(conversations)
+
+
+def _conversations_task_publish(send_id: int) -> None:
+    try:
+        official_conversations_task.apply_async(args=[send_id], retry_policy=FANOUT_PUBLISH_RETRY)
+    except OperationalError:  # broker down: the sweep writes them a minute later
+        logger.warning("official send %s: conversations left to the sweep", send_id, exc_info=True)
+
+
+@transaction.atomic
+def official_conversations_complete(*, send_id: int) -> int:
+    """Write the conversations a large targeted message still owes its web members.
+
+    Idempotent and exclusive: the send is locked (another worker or the sweep skips it),
+    members who already have their conversation are left out, and everything is written
+    in one transaction, so a worker killed midway leaves the send pending for the sweep.
+    Returns how many conversations were written.
+    """
+    send = (
+        OfficialSend.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk=send_id, conversations_pending=True)
+        .select_related("sent_by")
+        .first()
+    )
+    if send is None:
+        return 0
+    audience = send.audience or {}
+    users = list(
+        official_recipients(
+            commune=send.commune,
+            target=send.target,
+            communities=audience.get("communities", []),
+            members=audience.get("members", []),
+        )
+        .exclude(sms_only_q())
+        .exclude(pk=send.sent_by_id or 0)
+        .exclude(participations__conversation__official=send)
+        .order_by("pk")
+    )
+    written = _conversations_write(send=send, users=users, now=send.created_at)
+    send.conversations_pending = False
+    send.save(update_fields=["conversations_pending"])
+    return written
+
+
+@shared_task(name="messaging.official_conversations", acks_late=True)
+def official_conversations_task(send_id: int) -> int:
+    """The conversations of a mairie's message to a whole town, written after sending."""
+    return official_conversations_complete(send_id=send_id)
+
+
+def official_conversations_sweep(*, now=None) -> int:
+    """Complete the sends whose conversations were not written a minute after sending
+    (broker down when the mairie sent, worker killed); returns how many sends."""
+    now = now or timezone.now()
+    due = OfficialSend.objects.filter(
+        conversations_pending=True, created_at__lt=now - CONVERSATIONS_SWEEP_AFTER
+    ).values_list("pk", flat=True)
+    return sum(1 for pk in due if official_conversations_complete(send_id=pk))
 
 
 def official_sms_audience(*, send: OfficialSend):

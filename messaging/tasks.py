@@ -3,6 +3,8 @@
 from celery import shared_task
 
 from .notify import messages_notify
+from .official import official_conversations_sweep
+from .official import official_conversations_task as official_conversations_task  # registered
 from .retention import messages_retention_apply
 
 
@@ -15,3 +17,9 @@ def messages_notify_task() -> dict:
 @shared_task(name="messaging.retention_apply")
 def messages_retention_task() -> dict:
     return messages_retention_apply()
+
+
+@shared_task(name="messaging.official_conversations_sweep")
+def official_conversations_sweep_task() -> int:
+    """Sends whose conversations are still owed a minute later (broker down, worker lost)."""
+    return official_conversations_sweep()

@@ -10,3 +10,6 @@ MESSAGE_NOTIFY_INTERVAL_SECONDS = env_int("MESSAGE_NOTIFY_INTERVAL_SECONDS", def
 MESSAGE_RATE_LIMIT = env_int("MESSAGE_RATE_LIMIT", default=30)
 MESSAGE_RATE_WINDOW_SECONDS = env_int("MESSAGE_RATE_WINDOW_SECONDS", default=600)
 CONVERSATION_RATE_LIMIT = env_int("CONVERSATION_RATE_LIMIT", default=10)
+# A mairie's targeted message to at most this many web members writes their conversations
+# while the mairie waits; to more (a whole town), a worker writes them just after.
+OFFICIAL_INLINE_CONVERSATIONS = env_int("OFFICIAL_INLINE_CONVERSATIONS", default=500)
