@@ -169,7 +169,7 @@ class Members:
 
 def members(*, commune: Commune, now: datetime) -> Members:
     """Verified and pending members, by community, and who joined and who left in each of
-    12 months. Three queries.
+    12 months. Two queries.
 
     A join is a membership a moderator verified (``decided_at``), still verified or left
     since; a departure is a verified membership that ended (``left_at``: the member left or
@@ -179,11 +179,6 @@ def members(*, commune: Commune, now: datetime) -> Members:
     since = now - timedelta(days=ACTIVITY_DAYS)
     first_month = month_starts(now=now)[0]
     memberships = Membership.objects.filter(community__commune=commune)
-    totals = memberships.aggregate(
-        verified=Count("pk", filter=Q(status=MembershipStatus.VERIFIED)),
-        pending=Count("pk", filter=Q(status=MembershipStatus.PENDING)),
-        left=Count("pk", filter=Q(status=MembershipStatus.LEFT)),
-    )
     joined = [MembershipStatus.VERIFIED, MembershipStatus.LEFT]
     # Joins and departures in one GROUP BY: a membership that joined before the 12 months
     # and left within them counts only as a departure (``_by_month`` keeps the 12 months).
@@ -200,24 +195,36 @@ def members(*, commune: Commune, now: datetime) -> Members:
     departures = [
         {"month": row["left_month"], "n": row["n"]} for row in monthly if row["left_month"]
     ]
-    communities = [
-        CommunityRow(**row)
-        for row in Community.objects.filter(commune=commune)
+    # The commune's totals are the sums of its communities' rows: one scan of the
+    # memberships, not two.
+    rows = list(
+        Community.objects.filter(commune=commune)
         .annotate(
             verified=Count("memberships", filter=Q(memberships__status=MembershipStatus.VERIFIED)),
             pending=Count("memberships", filter=Q(memberships__status=MembershipStatus.PENDING)),
+            left=Count("memberships", filter=Q(memberships__status=MembershipStatus.LEFT)),
             joined=Count(
                 "memberships",
                 filter=Q(memberships__status__in=joined, memberships__decided_at__gt=since),
             ),
         )
-        .values("pk", "name", "verified", "pending", "joined")
+        .values("pk", "name", "verified", "pending", "left", "joined")
         .order_by("name")
+    )
+    communities = [
+        CommunityRow(
+            pk=row["pk"],
+            name=row["name"],
+            verified=row["verified"],
+            pending=row["pending"],
+            joined=row["joined"],
+        )
+        for row in rows
     ]
     return Members(
-        verified=totals["verified"],
-        pending=totals["pending"],
-        left=totals["left"],
+        verified=sum(row["verified"] for row in rows),
+        pending=sum(row["pending"] for row in rows),
+        left=sum(row["left"] for row in rows),
         joins_by_month=_by_month(joins, now=now),
         departures_by_month=_by_month(departures, now=now),
         communities=communities,
