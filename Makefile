@@ -49,10 +49,12 @@ test: install lint messages
 	$(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 	$(BIN)/pytest -p no:cacheprovider -m browser $(PYTEST_ARGS)
 
-# Page benchmarks (wrk against gunicorn), then the alert pipeline (PostgreSQL, Redis, a worker).
+# Page benchmarks (wrk against gunicorn), then the alert pipeline (PostgreSQL, Redis, a worker),
+# then the mairie's dashboard on a year of seeded alerts (PostgreSQL).
 bench: install
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/alerts.py
+	$(BIN)/python benchmarks/dashboard.py
 
 # The main pages of the demo at 390 px and 1280 px, as PNG files in var/screenshots/ (Chromium
 # against a live server on the test database: nothing to start first).
