@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Max, Min, Q, Sum
+from django.db.models import Count, F, Max, Min, Q
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Alert
 from communities.models import Commune, Membership, MembershipStatus
-from notifications.models import Channel, Delivery, DeliveryStatus
+from notifications.models import Delivery, DeliveryStatus
+from notifications.tallies import sms_spent
 
 from .figures import ACTIVITY_DAYS, NOT_SENT_STATUSES, month_starts
 
@@ -107,7 +108,7 @@ def _by_commune(rows, key: str = "commune_id") -> dict[int, dict]:
 
 
 def console_rows(*, now: datetime) -> list[CommuneRow]:
-    """Every commune's row of the console, sorted by name. Five queries, whatever the number
+    """Every commune's row of the console, sorted by name. Six queries, whatever the number
     of communes and the size of their data (the last staff sign-in rides on the communes'
     read)."""
     since = now - timedelta(days=ACTIVITY_DAYS)
@@ -138,19 +139,8 @@ def console_rows(*, now: datetime) -> list[CommuneRow]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    sms = _by_commune(
-        Delivery.objects.filter(channel=Channel.SMS, sent_at__gte=month_start)
-        .filter(segments__isnull=False)
-        .values(commune_id=_commune_of_message())
-        .annotate(
-            total_segments=Sum("segments"),
-            total_cost=Sum(
-                F("segments") * F("price_per_segment"),
-                output_field=DecimalField(max_digits=14, decimal_places=4),
-            ),
-        )
-        .order_by()
-    )
+    # The outbox's tallies, as the SMS budget reads them: never the month's deliveries.
+    sms = sms_spent(since=month_start)
     health = _by_commune(
         Delivery.objects.filter(Q(status=DeliveryStatus.QUEUED) | Q(created_at__gt=health_since))
         .values(commune_id=_commune_of_message())
@@ -182,8 +172,8 @@ def console_rows(*, now: datetime) -> list[CommuneRow]:
                 registrations=member_row.get("registrations", 0),
                 oldest_registration_at=member_row.get("oldest_registration_at"),
                 alerts=alerts.get(pk, {}).get("n", 0),
-                sms_segments=sms_row.get("total_segments") or 0,
-                sms_cost=(sms_row.get("total_cost") or Decimal(0)).quantize(Decimal("0.01")),
+                sms_segments=sms_row.get("segments", 0),
+                sms_cost=sms_row.get("cost", Decimal(0)).quantize(Decimal("0.01")),
                 oldest_queued_at=health_row.get("oldest_queued_at"),
                 deliveries=health_row.get("deliveries", 0),
                 failed=health_row.get("failed", 0),
