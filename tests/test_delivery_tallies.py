@@ -12,6 +12,7 @@ from django.utils import timezone
 from alerts.models import AlertCategory
 from alerts.services import alert_post
 from communities.sms_budget import sms_spend
+from notifications.email_bounces import delivery_email_undeliverable
 from notifications.models import (
     Channel,
     Delivery,
@@ -165,3 +166,20 @@ def test_a_message_not_fanned_out_stays_open(cadaujac):
     message = OutboxMessage.objects.create(purpose="notice", text="Bonjour", payer=cadaujac)
     tallies_refresh(now=timezone.now() + timedelta(days=2))
     assert not MessageTally.objects.get(message=message).settled
+
+
+def test_a_bounce_after_settling_reopens_the_tally(post, paul_neighbour, jeanne_resident):
+    alert = post(paul_neighbour)
+    message = alert.messages.get()
+    email = Delivery.objects.get(user=jeanne_resident, message=message, channel=Channel.EMAIL)
+    Delivery.objects.filter(pk=email.pk).update(provider_message_id="<bounce-1@esp.test>")
+    later = timezone.now() + SETTLE_AFTER + timedelta(minutes=1)
+    tallies_refresh(now=later)
+    assert MessageTally.objects.get(message=message).settled
+
+    assert delivery_email_undeliverable(message_id="<bounce-1@esp.test>", reason="bounced") == 1
+    assert not MessageTally.objects.get(message=message).settled
+    tallies_refresh(now=later)
+
+    assert _tallied_counts() == _direct_counts()
+    assert DeliveryTally.objects.get(message=message, channel=Channel.EMAIL).failed == 1
