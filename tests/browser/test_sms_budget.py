@@ -9,9 +9,9 @@ import re
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import expect
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.services import totp_authenticator_ensure
 from alerts.models import Alert
