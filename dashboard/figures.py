@@ -489,18 +489,39 @@ def sms_spend(*, commune: Commune, now: datetime) -> SmsBudget:
 # --- Communities: most and least active -----------------------------------------------------
 
 
+# The table of communities lists them all up to this many; a city's hundreds of
+# neighbourhoods show their most active ones, every one being in the CSV export (rendering
+# 600 rows took about 380 ms of a page that must answer in 300).
+COMMUNITY_ROWS_SHOWN = 50
+
+
 def communities_by_activity(
     *, members: Members, alerts: Alerts
 ) -> tuple[list[CommunityRow], list[CommunityRow]]:
     """The three most and three least active communities (alerts and new members of the
     last 30 days), from figures already read: no query."""
-    rows = members.communities
-    for row in rows:
-        row.alerts = alerts.by_community.get(row.pk, _trends({}))
-    ranked = sorted(rows, key=lambda row: (-row.activity, row.name))
+    ranked = _ranked(members=members, alerts=alerts)
     most = ranked[:3]
     least = [row for row in reversed(ranked) if row not in most][:3]
     return most, least
+
+
+def _ranked(*, members: Members, alerts: Alerts) -> list[CommunityRow]:
+    rows = members.communities
+    for row in rows:
+        row.alerts = alerts.by_community.get(row.pk, _trends({}))
+    return sorted(rows, key=lambda row: (-row.activity, row.name))
+
+
+def community_rows(*, members: Members, alerts: Alerts) -> tuple[list[CommunityRow], int]:
+    """The rows of the communities' table and how many communities it leaves out: every
+    community in name order up to ``COMMUNITY_ROWS_SHOWN``, beyond that the most active
+    ones (then by name). No query."""
+    rows = members.communities
+    if len(rows) <= COMMUNITY_ROWS_SHOWN:
+        return rows, 0
+    shown = _ranked(members=members, alerts=alerts)[:COMMUNITY_ROWS_SHOWN]
+    return sorted(shown, key=lambda row: row.name), len(rows) - len(shown)
 
 
 # --- The police municipale -------------------------------------------------------------------

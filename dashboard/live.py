@@ -65,6 +65,8 @@ class Figures:
     sms: figures.SmsBudget
     most_active: list
     least_active: list
+    community_rows: list
+    communities_left_out: int
     police: figures.Police
 
 
@@ -74,6 +76,7 @@ def figures_compute(*, commune: Commune, now: datetime) -> Figures:
     members = figures.members(commune=commune, now=now)
     alerts = figures.alerts(commune=commune, now=now)
     most, least = figures.communities_by_activity(members=members, alerts=alerts)
+    rows, left_out = figures.community_rows(members=members, alerts=alerts)
     return Figures(
         commune_id=commune.pk,
         now=now,
@@ -87,6 +90,8 @@ def figures_compute(*, commune: Commune, now: datetime) -> Figures:
         sms=figures.sms_spend(commune=commune, now=now),
         most_active=most,
         least_active=least,
+        community_rows=rows,
+        communities_left_out=left_out,
         police=figures.police(commune=commune, now=now),
     )
 
