@@ -9,8 +9,6 @@ import base64
 import json
 
 from django.db.models import Q
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -23,9 +21,8 @@ from accounts.profiles import (
     directory_entries,
     directory_members,
     directory_open_to,
-    members_visible_to,
-    profile_fields_visible_to,
 )
+from directory.member_access import photo_response, visible_member
 from messaging.services import recipients_pickable
 
 from .listing import DEFAULT_LIMIT, MAX_LIMIT, PageInfo, etag_response
@@ -196,12 +193,8 @@ def directory_community_list(request):
     ]
 
 
-def _visible_member(request, member_id: int):
-    member = get_object_or_404(members_visible_to(viewer=request.auth), pk=member_id)
-    fields = profile_fields_visible_to(viewer=request.auth, member=member)
-    if not fields:
-        raise Http404
-    return member, fields
+def _visible_member(request, member_id):
+    return visible_member(viewer=request.auth, member_id=member_id)
 
 
 @router.get(
@@ -228,14 +221,4 @@ def directory_member(request, member_id: int):
 )
 def directory_photo(request, member_id: int):
     _member, fields = _visible_member(request, member_id)
-    photo = fields.get("photo")
-    if not photo:
-        raise Http404
-    try:
-        handle = photo.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return photo_response(fields)

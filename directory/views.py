@@ -5,8 +5,7 @@ Anyone who may not see a member gets a 404, as if the member did not exist.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.member_language import in_member_language
@@ -16,11 +15,11 @@ from accounts.profiles import (
     directory_entries,
     directory_members,
     directory_open_to,
-    members_visible_to,
-    profile_fields_visible_to,
 )
 from communities.memberships import active_membership
 from communities.pagination import page_of
+
+from .member_access import photo_response, visible_member
 
 PAGE_SIZE = 20
 
@@ -61,11 +60,7 @@ def member_list(request):
 
 
 def _visible_member(request, pk):
-    member = get_object_or_404(members_visible_to(viewer=request.user), pk=pk)
-    fields = profile_fields_visible_to(viewer=request.user, member=member)
-    if not fields:
-        raise Http404
-    return member, fields
+    return visible_member(viewer=request.user, member_id=pk)
 
 
 @in_member_language
@@ -86,14 +81,4 @@ def member_profile(request, pk):
 def member_photo(request, pk):
     """A member's photo, for those allowed to see it only: never a public media URL."""
     _member, fields = _visible_member(request, pk)
-    photo = fields.get("photo")
-    if not photo:
-        raise Http404
-    try:
-        handle = photo.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return photo_response(fields)
