@@ -33,7 +33,7 @@ from alerts.timeline import (
 )
 from communities.memberships import verified_membership
 
-from .listing import DEFAULT_LIMIT, PageInfo, cursor_page, etag_response
+from .listing import DEFAULT_LIMIT, PageInfo, listed_response
 from .problems import Done, Problem, problem_response
 from .scope import request_commune
 
@@ -235,13 +235,16 @@ def alerts_list(
 ):
     alerts = _visible(request)
     alerts = alerts.active() if state == "running" else alerts.ended()
-    rows, next_cursor = cursor_page(alerts, cursor=cursor, limit=limit, date_field="created_at")
     now = timezone.now()
-    data = AlertList(
-        items=[_alert_data(alert, now=now) for alert in rows],
-        page={"next_cursor": next_cursor, "limit": limit},
+    return listed_response(
+        request,
+        alerts,
+        schema=AlertList,
+        item=lambda alert: _alert_data(alert, now=now),
+        cursor=cursor,
+        limit=limit,
+        date_field="created_at",
     )
-    return etag_response(request, data.model_dump(mode="json"))
 
 
 @router.post(

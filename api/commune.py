@@ -18,7 +18,7 @@ from ninja import Query, Router, Schema
 from mairie_pages.models import AnnouncementPage, EventIndexPage, EventPage, StandardPage
 from search.selectors import public_pages_of
 
-from .listing import DEFAULT_LIMIT, PageInfo, cursor_page, etag_response
+from .listing import DEFAULT_LIMIT, PageInfo, listed_response
 from .problems import Problem
 from .scope import request_commune
 
@@ -119,14 +119,16 @@ def _page_data(request, page: StandardPage) -> dict:
 def commune_pages(
     request, cursor: str | None = None, limit: int = Query(DEFAULT_LIMIT, ge=1, le=50)
 ):
-    rows, next_cursor = cursor_page(
-        _pages(request), cursor=cursor, limit=limit, date_field="path", ascending=True
+    return listed_response(
+        request,
+        _pages(request),
+        schema=PageList,
+        item=lambda page: _page_data(request, page),
+        cursor=cursor,
+        limit=limit,
+        date_field="path",
+        ascending=True,
     )
-    data = PageList(
-        items=[_page_data(request, page) for page in rows],
-        page={"next_cursor": next_cursor, "limit": limit},
-    )
-    return etag_response(request, data.model_dump(mode="json"))
 
 
 @router.get(
@@ -169,14 +171,15 @@ def _announcement_data(request, page: AnnouncementPage) -> dict:
 def commune_announcements(
     request, cursor: str | None = None, limit: int = Query(DEFAULT_LIMIT, ge=1, le=50)
 ):
-    rows, next_cursor = cursor_page(
-        _announcements(request), cursor=cursor, limit=limit, date_field="date"
+    return listed_response(
+        request,
+        _announcements(request),
+        schema=AnnouncementList,
+        item=lambda page: _announcement_data(request, page),
+        cursor=cursor,
+        limit=limit,
+        date_field="date",
     )
-    data = AnnouncementList(
-        items=[_announcement_data(request, page) for page in rows],
-        page={"next_cursor": next_cursor, "limit": limit},
-    )
-    return etag_response(request, data.model_dump(mode="json"))
 
 
 @router.get(
@@ -232,14 +235,16 @@ def commune_events(
         events = EventPage.objects.none()
     else:
         events = agenda.upcoming_events() if period == "upcoming" else agenda.past_events()
-    rows, next_cursor = cursor_page(
-        events, cursor=cursor, limit=limit, date_field="start", ascending=period == "upcoming"
+    return listed_response(
+        request,
+        events,
+        schema=EventList,
+        item=lambda event: _event_data(request, event),
+        cursor=cursor,
+        limit=limit,
+        date_field="start",
+        ascending=period == "upcoming",
     )
-    data = EventList(
-        items=[_event_data(request, event) for event in rows],
-        page={"next_cursor": next_cursor, "limit": limit},
-    )
-    return etag_response(request, data.model_dump(mode="json"))
 
 
 @router.get(

@@ -32,7 +32,7 @@ from gazette.services import (
 from moderation.reportables import report_create
 
 from .alerts import ReportIn, reported_notice
-from .listing import DEFAULT_LIMIT, PageInfo, cursor_page, etag_response
+from .listing import DEFAULT_LIMIT, PageInfo, listed_response
 from .problems import Done, Problem
 from .scope import request_commune
 
@@ -159,14 +159,15 @@ def gazette_list(
     cursor: str | None = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=50),
 ):
-    rows, next_cursor = cursor_page(
-        _posts(request, category), cursor=cursor, limit=limit, date_field="first_published_at"
+    return listed_response(
+        request,
+        _posts(request, category),
+        schema=PostList,
+        item=lambda post: _post_data(post, request),
+        cursor=cursor,
+        limit=limit,
+        date_field="first_published_at",
     )
-    data = PostList(
-        items=[_post_data(post, request) for post in rows],
-        page={"next_cursor": next_cursor, "limit": limit},
-    )
-    return etag_response(request, data.model_dump(mode="json"))
 
 
 @router.get(

@@ -97,3 +97,13 @@ def etag_response(request, data) -> HttpResponse:
     response["Cache-Control"] = "private, no-cache"
     patch_vary_headers(response, ["X-Session-Token", "Cookie"])
     return response
+
+
+def listed_response(request, items: QuerySet, *, schema, item, cursor, limit, **order):
+    """One page of ``items`` (``cursor_page``, ordered by ``order``), each made by ``item``,
+    as the list ``schema`` with its next cursor, answered with its ``ETag``."""
+    rows, next_cursor = cursor_page(items, cursor=cursor, limit=limit, **order)
+    data = schema(
+        items=[item(row) for row in rows], page={"next_cursor": next_cursor, "limit": limit}
+    )
+    return etag_response(request, data.model_dump(mode="json"))
