@@ -33,6 +33,7 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -297,6 +298,20 @@ def alerts_clear() -> None:
 # --- Benchmarks ----------------------------------------------------------------------------------
 
 
+def outcomes_wait(deliveries) -> None:
+    """Wait until no delivery of ``deliveries`` is queued or being sent."""
+    from notifications.models import DeliveryStatus
+
+    unsettled = deliveries.filter(status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING])
+    wait_for(lambda: not unsettled.exists(), seconds=180, what="every outcome to be recorded")
+
+
+def duplicate_recipients(fake: FakeTwilioServer) -> int:
+    """Numbers the provider accepted more than one SMS for."""
+    per_target = Counter(request.params["To"] for request in fake.message_requests() if request.sid)
+    return sum(1 for count in per_target.values() if count > 1)
+
+
 def commune_wide_alert(*, fake: FakeTwilioServer, data: dict) -> list[dict]:
     from django.db import connection
 
@@ -341,22 +356,10 @@ def commune_wide_alert(*, fake: FakeTwilioServer, data: dict) -> list[dict]:
     send_seconds = created[-1] - created[0]
     first_from_publish = created[0] - published
     from_publish = created[-1] - published
-    wait_for(
-        lambda: (
-            not deliveries.filter(
-                status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]
-            ).exists()
-        ),
-        seconds=180,
-        what="every outcome to be recorded",
-    )
+    outcomes_wait(deliveries)
     recorded = time.time() - published
     sent = deliveries.filter(channel=Channel.SMS, status=DeliveryStatus.SENT).count()
-    per_target = {}
-    for request in fake.message_requests():
-        if request.sid:
-            per_target[request.params["To"]] = per_target.get(request.params["To"], 0) + 1
-    duplicates = sum(1 for count in per_target.values() if count > 1)
+    duplicates = duplicate_recipients(fake)
     log(
         f"alert_fanout_sms: {sms:,} SMS handed over in {send_seconds:.1f} s "
         f"({sms / send_seconds:,.0f}/s), first {first_from_publish:.1f} s and last "
@@ -397,7 +400,7 @@ def official_message(*, fake: FakeTwilioServer, data: dict) -> dict:
     in their messages, those who take part by SMS alone an SMS through the outbox."""
     from messaging.models import OfficialTarget
     from messaging.official import official_send
-    from notifications.models import Channel, Delivery, DeliveryStatus
+    from notifications.models import Channel, Delivery
 
     fake.reset()
     load_before = round(os.getloadavg()[0], 2)
@@ -417,20 +420,8 @@ def official_message(*, fake: FakeTwilioServer, data: dict) -> dict:
     created = sorted(r.received_at for r in fake.message_requests() if r.sid)
     send_seconds = created[-1] - created[0]
     deliveries = Delivery.objects.filter(message_id=send.outbox_message_id, channel=Channel.SMS)
-    wait_for(
-        lambda: (
-            not deliveries.filter(
-                status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]
-            ).exists()
-        ),
-        seconds=180,
-        what="every outcome to be recorded",
-    )
-    per_target = {}
-    for request in fake.message_requests():
-        if request.sid:
-            per_target[request.params["To"]] = per_target.get(request.params["To"], 0) + 1
-    duplicates = sum(1 for count in per_target.values() if count > 1)
+    outcomes_wait(deliveries)
+    duplicates = duplicate_recipients(fake)
     log(
         f"official_message_sms: {send.reach['web']:,} web members and {sms:,} SMS; the send "
         f"took {request_seconds:.1f} s, {sms:,} SMS handed over in {send_seconds:.1f} s "
