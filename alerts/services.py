@@ -23,6 +23,7 @@ from moderation.suspensions import member_suspension_refuse
 from notifications.quiet_hours import quiet_hours_end
 from notifications.services import outbox_message_dispatch, outbox_messages_end
 
+from .broadcast import broadcast_sms_budget_refusal
 from .models import (
     BROADCAST_CATEGORIES,
     RESIDENT_CATEGORIES,
@@ -32,6 +33,7 @@ from .models import (
     AlertSource,
     ModerationStatus,
 )
+from .notices import alert_held_notify
 from .permissions import alert_rights, police_take_refusal
 from .sms_text import alert_sms_text, broadcast_sms_text
 
@@ -188,8 +190,6 @@ def alert_post(
     )
     alert_message_create(alert=alert, kind=AlertMessage.Kind.ALERT, text=text, author=author)
     if held:
-        from .notices import alert_held_notify
-
         AlertEvent.objects.create(alert=alert, actor=author, action=AlertEvent.Action.HELD)
         alert_held_notify(alert=alert)  # the moderators are told once this commits
     return alert
@@ -227,8 +227,6 @@ def broadcast_post(
     if any(c.commune_id != commune.pk for c in communities):
         raise ValidationError({"communities": _("Ces communautés ne sont pas les vôtres.")})
     text = _clean_text(text)
-    from .broadcast import broadcast_sms_budget_refusal
-
     if not urgent and not without_sms:
         refusal = broadcast_sms_budget_refusal(
             commune=commune,

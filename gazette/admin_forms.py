@@ -8,6 +8,9 @@ from django.core.exceptions import ValidationError
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from accounts.images import image_reencode
+from communities.models import Community
+
+from .placement import PHOTO_MAX_SIDE, commune_of_page
 
 
 class GazettePostAdminForm(WagtailAdminPageForm):
@@ -16,15 +19,11 @@ class GazettePostAdminForm(WagtailAdminPageForm):
 
     def __init__(self, *args, parent_page=None, **kwargs):
         super().__init__(*args, parent_page=parent_page, **kwargs)
-        from communities.models import Community
-
-        from .models import _commune_of
-
         commune = None
         if self.instance.commune_id:
             commune = self.instance.commune
         elif parent_page is not None:
-            commune = _commune_of(parent_page)
+            commune = commune_of_page(parent_page)
         if "communities" in self.fields:
             self.fields["communities"].queryset = (
                 Community.objects.filter(commune=commune) if commune else Community.objects.none()
@@ -34,8 +33,6 @@ class GazettePostAdminForm(WagtailAdminPageForm):
         cleaned_data = super().clean()
         photos = self.formsets.get("photos")
         if photos is not None and photos.is_valid():
-            from .services.photos import PHOTO_MAX_SIDE
-
             for form in photos.forms:
                 uploaded = form.cleaned_data.get("file")
                 if "file" not in form.changed_data or not uploaded:

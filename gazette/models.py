@@ -29,6 +29,7 @@ from communities.offline_copy import offline_copy_mark
 from communities.pagination import LISTING_PAGE_SIZE, page_of
 
 from .admin_forms import GazettePostAdminForm
+from .placement import commune_of_page
 
 CLASSIFIED_LIFETIME_DAYS = 30
 MAX_BODY = 5000
@@ -124,7 +125,7 @@ class GazetteIndexPage(Page):
         return context
 
     def commune(self):
-        return _commune_of(self)
+        return commune_of_page(self)
 
 
 def _photo_upload_to(instance, filename):
@@ -208,7 +209,7 @@ class GazettePost(Page):
     def save(self, *args, **kwargs):
         if not self.commune_id:
             # Wagtail gives a new page its tree path (from the parent) before saving it.
-            self.commune = _commune_of(Page.objects.get(path=self.path[: -self.steplen]))
+            self.commune = commune_of_page(Page.objects.get(path=self.path[: -self.steplen]))
         super().save(*args, **kwargs)
 
     def get_sitemap_urls(self, request=None):
@@ -241,15 +242,6 @@ class GazettePost(Page):
                 return redirect(f"{settings.LOGIN_URL}?next={request.path}")
             raise Http404
         return super().serve(request, *args, **kwargs)
-
-
-def _commune_of(page):
-    from communities.models import Commune
-
-    commune = Commune.objects.filter(site__root_page__in=page.get_ancestors(inclusive=True)).first()
-    if commune is None:
-        raise ValueError("A gazette post must be created inside a commune's site.")
-    return commune
 
 
 class GazettePhoto(Orderable):

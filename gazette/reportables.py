@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from moderation.reportables import Reportable, reportable_register
 
 from .models import Comment, GazettePost
+from .services.moderation import gazette_content_hide
 
 
 def _post_visible_to(post, user) -> bool:
@@ -34,8 +35,6 @@ def _comment_summary(comment) -> dict:
 
 
 def _hide(content, *, by, note=""):
-    from .services.moderation import gazette_content_hide
-
     gazette_content_hide(content=content, by=by, note=note)
 
 

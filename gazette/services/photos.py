@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from accounts.images import IMAGE_MAX_UPLOAD_BYTES, image_reencode
 
 from ..models import GazettePhoto
+from ..placement import PHOTO_MAX_SIDE
 
-PHOTO_MAX_SIDE = 1600
 PHOTO_SNIFFED_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
 MAX_ALT = 200
 
