@@ -35,6 +35,7 @@ from mairie_pages.models import (
 from . import content
 from .alerts import demo_alerts_load
 from .gazette import demo_gazette_load
+from .history import demo_history_load
 from .messaging import demo_messaging_load
 
 DEMO_PORT = 8000
@@ -297,4 +298,5 @@ def demo_load() -> dict:
     demo_alerts_load(communes)
     demo_messaging_load(communes)
     demo_gazette_load(communes)
+    demo_history_load(communes)
     return communes

@@ -71,38 +71,16 @@ def alerts_seed(*, commune: Commune, alerts: int, now=None) -> AlertSeedResult:
     to_create = max(alerts - already, 0)
     now = now or timezone.now()
     if to_create:
-        series, series_params = _series(to_create, already)
-        created_at = (
-            f"%s::timestamptz - make_interval(secs => ((s.n * {SPREAD}) %% {YEAR_SECONDS})::float8)"
+        alerts_year_write(
+            commune=commune,
+            communities=communities,
+            texts=[(category, None) for category in RESIDENT_CATEGORIES],
+            count=to_create,
+            first=already,
+            now=now,
         )
-        ids = ",".join(str(int(pk)) for pk in communities)
-        categories = ",".join(f"'{category}'" for category in RESIDENT_CATEGORIES)
-        _insert_select(
-            Alert,
-            expressions={
-                "commune_id": str(int(commune.pk)),
-                "community_id": f"(ARRAY[{ids}])[1 + s.n %% {len(communities)}]",
-                "source": "'web'",
-                "category": f"(ARRAY[{categories}])[1 + s.n %% {len(RESIDENT_CATEGORIES)}]",
-                "text": _concat(f"'{SEED_ALERT_TEXT.replace(chr(39), chr(39) * 2)}'", "s.n"),
-                "urgent": "s.n %% 5 <> 0",
-                "moderation_status": f"'{ModerationStatus.APPROVED}'",
-                "created_at": (created_at, [now]),
-                "expires_at": (f"{created_at} + interval '6 hours'", [now]),
-                "closed_at": (
-                    f"CASE WHEN {created_at} < %s::timestamptz - interval '6 hours' "
-                    f"THEN {created_at} + interval '3 hours' END",
-                    [now, now, now],
-                ),
-                "police_taken_at": (
-                    f"CASE WHEN s.n %% 3 = 0 THEN {created_at} + interval '12 minutes' END",
-                    [now],
-                ),
-            },
-            source=series,
-            source_params=series_params,
-        )
-    deliveries = _alert_messages_seed(commune=commune)
+    pattern = SEED_ALERT_TEXT.replace("'", "''") + "%%"
+    deliveries = alert_deliveries_write(commune=commune, alerts_sql=f"a.text LIKE '{pattern}'")
     tallies_refresh(now=now)
     with connection.cursor() as cursor:
         for model in (Alert, OutboxMessage, AlertMessage, Delivery, DeliveryTally, MessageTally):
@@ -116,14 +94,72 @@ def alerts_seed(*, commune: Commune, alerts: int, now=None) -> AlertSeedResult:
     )
 
 
-def _alert_messages_seed(*, commune: Commune) -> int:
-    """The message of every seeded alert that has none, and the deliveries of every seeded
-    message that has none (a run interrupted while writing them resumes where it stopped)."""
+def alerts_year_write(
+    *,
+    commune: Commune,
+    communities: list[int],
+    texts: list[tuple[str, str | None]],
+    count: int,
+    first: int,
+    now,
+) -> int:
+    """Write ``count`` approved residents' alerts numbered ``first`` onwards, spread over the
+    twelve months before ``now``: the ``n``-th goes to ``communities[n mod len]`` (an id
+    may be listed several times, to weigh it) with the category and text of ``texts[n mod
+    len]`` (a text of ``None``: ``SEED_ALERT_TEXT`` and ``n``). Four in five are urgent, one
+    in three was taken in charge by the police after 12 minutes, and those over six hours
+    old were closed after three. One statement; no message nor delivery (those are
+    ``alert_deliveries_write``'s)."""
+    series, series_params = _series(count, first)
+    created_at = (
+        f"%s::timestamptz - make_interval(secs => ((s.n * {SPREAD}) %% {YEAR_SECONDS})::float8)"
+    )
+    numbered = _concat(f"'{SEED_ALERT_TEXT.replace(chr(39), chr(39) * 2)}'", "s.n")
+    return _insert_select(
+        Alert,
+        expressions={
+            "commune_id": str(int(commune.pk)),
+            "community_id": (
+                f"(%s::bigint[])[1 + s.n %% {len(communities)}]",
+                [[int(pk) for pk in communities]],
+            ),
+            "source": "'web'",
+            "category": (f"(%s::text[])[1 + s.n %% {len(texts)}]", [[c for c, _t in texts]]),
+            "text": (
+                f"COALESCE((%s::text[])[1 + s.n %% {len(texts)}], {numbered})",
+                [[t for _c, t in texts]],
+            ),
+            "urgent": "s.n %% 5 <> 0",
+            "moderation_status": f"'{ModerationStatus.APPROVED}'",
+            "created_at": (created_at, [now]),
+            "expires_at": (f"{created_at} + interval '6 hours'", [now]),
+            "closed_at": (
+                f"CASE WHEN {created_at} < %s::timestamptz - interval '6 hours' "
+                f"THEN {created_at} + interval '3 hours' END",
+                [now, now, now],
+            ),
+            "police_taken_at": (
+                f"CASE WHEN s.n %% 3 = 0 THEN {created_at} + interval '12 minutes' END",
+                [now],
+            ),
+        },
+        source=series,
+        source_params=series_params,
+    )
+
+
+def alert_deliveries_write(*, commune: Commune, alerts_sql: str, members_then: bool = False) -> int:
+    """The message of every alert of the commune matched by ``alerts_sql`` (SQL on the alert
+    ``a``) that has none, and the deliveries of every such message that has none (a run
+    interrupted while writing them resumes where it stopped); return the deliveries written.
+
+    Deliveries go to the verified members of the alert's community, or with
+    ``members_then`` to those who were members when it left (a history: joined before,
+    left after)."""
     alert, message, alert_message = _table(Alert), _table(OutboxMessage), _table(AlertMessage)
-    pattern = SEED_ALERT_TEXT.replace("'", "''") + "%%"
     without_message = f"""
         (SELECT a.id, a.text, a.created_at, a.expires_at FROM {alert} a
-         WHERE a.commune_id = {int(commune.pk)} AND a.text LIKE '{pattern}'
+         WHERE a.commune_id = {int(commune.pk)} AND ({alerts_sql})
            AND NOT EXISTS (SELECT 1 FROM {alert_message} am WHERE am.alert_id = a.id)) AS sa
     """  # noqa: S608 (table names from model metadata, ids are integers)
     first_new = (OutboxMessage.objects.aggregate(highest=Max("pk"))["highest"] or 0) + 1
@@ -141,21 +177,24 @@ def _alert_messages_seed(*, commune: Commune) -> int:
         source=without_message,
     )
     with connection.cursor() as cursor:
+        # Each alert has its own second (``SPREAD``): its text and time name its message.
         cursor.execute(
             f"""
             INSERT INTO {alert_message} (id, alert_id, kind, author_id)
             SELECT m.id, a.id, 'alert', NULL FROM {message} m
-            JOIN {alert} a ON a.text = m.text AND a.commune_id = {int(commune.pk)}
-            WHERE m.id >= %s AND m.payer_id = {int(commune.pk)} AND m.text LIKE '{pattern}'
+            JOIN {alert} a ON a.text = m.text AND a.created_at = m.created_at
+             AND a.commune_id = {int(commune.pk)} AND ({alerts_sql})
+            WHERE m.id >= %s AND m.payer_id = {int(commune.pk)}
+              AND NOT EXISTS (SELECT 1 FROM {alert_message} am WHERE am.alert_id = a.id)
             """,  # noqa: S608
             [first_new],
         )
-        # Every seeded message without deliveries, new or left by an interrupted run.
+        # Every such message without deliveries, new or left by an interrupted run.
         cursor.execute(
             f"""
             SELECT COALESCE(MIN(am.id), 0), COALESCE(MAX(am.id), -1) FROM {alert_message} am
             JOIN {alert} a ON a.id = am.alert_id
-            WHERE a.commune_id = {int(commune.pk)} AND a.text LIKE '{pattern}'
+            WHERE a.commune_id = {int(commune.pk)} AND ({alerts_sql})
               AND NOT EXISTS (SELECT 1 FROM {_table(Delivery)} d WHERE d.message_id = am.id)
             """,  # noqa: S608
             [],
@@ -163,13 +202,22 @@ def _alert_messages_seed(*, commune: Commune) -> int:
         low, high = cursor.fetchone()
     written = 0
     for start in range(low, high + 1, DELIVERY_ROUND):
-        written += _deliveries_seed(start=start, end=min(start + DELIVERY_ROUND - 1, high))
+        written += _deliveries_seed(
+            start=start, end=min(start + DELIVERY_ROUND - 1, high), members_then=members_then
+        )
     return written
 
 
-def _deliveries_seed(*, start: int, end: int) -> int:
+def _deliveries_seed(*, start: int, end: int, members_then: bool) -> int:
     """One delivery per member of each alert's community and channel they chose, for the
     seeded alert messages with ids ``start`` … ``end``."""
+    verified, left = MembershipStatus.VERIFIED, MembershipStatus.LEFT
+    members = (
+        f"ms.status IN ('{verified}', '{left}') AND ms.decided_at <= m.created_at"
+        " AND (ms.left_at IS NULL OR ms.left_at > m.created_at)"
+        if members_then
+        else f"ms.status = '{verified}'"
+    )
     h = "((am.id * 7 + ms.user_id * 13 + length(c.channel) * 31) %% 100)"
     failed = f"{h} < {FAILED_PER_100}"
     status = (
@@ -194,7 +242,7 @@ def _deliveries_seed(*, start: int, end: int) -> int:
         JOIN {_table(OutboxMessage)} m ON m.id = am.id
         JOIN {_table(Alert)} a ON a.id = am.alert_id
         JOIN {_table(Membership)} ms
-          ON ms.community_id = a.community_id AND ms.status = '{MembershipStatus.VERIFIED}'
+          ON ms.community_id = a.community_id AND {members}
         JOIN {_table(Profile)} p ON p.user_id = ms.user_id
         JOIN (VALUES ('sms'), ('email'), ('push')) AS c(channel)
           ON (c.channel = 'sms' AND p.alerts_by_sms) OR (c.channel = 'email' AND p.alerts_by_email)
