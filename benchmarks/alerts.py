@@ -17,7 +17,10 @@ stdout carries one JSON object per benchmark, one a line; everything else goes t
   (those who take part by SMS alone), per_second as above; send_seconds = the sending
   screen's own work (a conversation for each web member, the outbox message);
 - ``sms_inbound_to_first_send``: n = samples, seconds = p50 from a signed POST to
-  ``/sms/inbound/`` by a verified member to the first SMS of that alert at the provider.
+  ``/sms/inbound/`` by a verified member to the first SMS of that alert at the provider;
+- ``village_first_sms_during_broadcast``: n = SMS of a 50-member village's alert posted while
+  a commune-wide broadcast is being sent (5 % of its SMS at the provider), seconds = publish
+  → the village's first SMS at the provider; last_seconds = → its last.
 """
 
 import contextlib
@@ -50,6 +53,10 @@ INBOUND_SAMPLES = int(os.environ.get("BENCH_INBOUND_SAMPLES", "9"))
 LATENCY_SECONDS = 0.02
 SEND_TIMEOUT_SECONDS = 900
 COMMUNE = {"name": "Grandville", "insee_code": "33999", "hostname": "grandville.localhost"}
+# A village of its own, whose alert is posted while Grandville's broadcast is being sent.
+VILLAGE = {"name": "Petit-Bourg", "insee_code": "33998", "hostname": "petit-bourg.localhost"}
+VILLAGE_MEMBERS = 50
+VILLAGE_AFTER_SHARE = 0.05  # of the broadcast's SMS at the provider when the village posts
 
 
 class BenchError(RuntimeError):
@@ -496,6 +503,110 @@ def inbound_to_first_send(*, fake: FakeTwilioServer, port: int, data: dict) -> d
     }
 
 
+def village_prepare() -> dict:
+    """The village: a commune of its own with ``VILLAGE_MEMBERS`` verified members (tops
+    up), the first of whom posts its alert."""
+    from communities.models import Membership, MembershipStatus
+    from communities.services import commune_create
+    from demo.scale import members_seed
+
+    village = commune_create(**VILLAGE).commune
+    members_seed(commune=village, members=VILLAGE_MEMBERS, communities=1)
+    author = (
+        Membership.objects.filter(community__commune=village, status=MembershipStatus.VERIFIED)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+        .user
+    )
+    return {"village": village, "author": author}
+
+
+def village_alert_during_broadcast(*, fake: FakeTwilioServer, data: dict, village: dict) -> dict:
+    """A village's alert posted while a commune-wide broadcast is being sent: publish → its
+    first and last SMS at the provider, and how much of the broadcast was still to come."""
+    from alerts.models import AlertCategory
+    from alerts.services import alert_post, broadcast_post
+    from notifications.models import Channel, Delivery, OutboxMessage
+
+    fake.reset()
+    load_before = round(os.getloadavg()[0], 2)
+    broadcast = broadcast_post(
+        author=data["mayor"],
+        commune=data["commune"],
+        category=AlertCategory.WEATHER,
+        text=f"Vigilance rouge crues : restez chez vous. Réf {uuid.uuid4().hex[:6]}",
+    )
+    broadcast_message = broadcast.messages.get()
+    fanned_out = OutboxMessage.objects.filter(pk=broadcast_message.pk, fanned_out_at__isnull=False)
+    wait_for(fanned_out.exists, seconds=120, what="the broadcast's fan-out")
+    broadcast_sms = Delivery.objects.filter(message=broadcast_message, channel=Channel.SMS).count()
+    wait_for(
+        lambda: len(fake.messages) >= broadcast_sms * VILLAGE_AFTER_SHARE,
+        seconds=SEND_TIMEOUT_SECONDS,
+        what="the broadcast's SMS to be under way",
+    )
+
+    marker = uuid.uuid4().hex[:8]
+    at_publish = len(fake.messages)
+    published = time.time()
+    alert = alert_post(
+        author=village["author"],
+        category=AlertCategory.SCOUTING,
+        text=f"Deux individus relèvent les plaques des boîtes aux lettres, réf {marker}",
+    )
+    message = alert.messages.get()
+    wait_for(
+        OutboxMessage.objects.filter(pk=message.pk, fanned_out_at__isnull=False).exists,
+        seconds=SEND_TIMEOUT_SECONDS,
+        what="the village's fan-out",
+    )
+    sms = Delivery.objects.filter(message=message, channel=Channel.SMS).count()
+
+    def village_requests():
+        return [r for r in fake.message_requests() if r.sid and marker in r.params["Body"]]
+
+    wait_for(
+        lambda: len(village_requests()) >= sms,
+        seconds=SEND_TIMEOUT_SECONDS,
+        what="every SMS of the village's alert",
+    )
+    received = sorted(r.received_at for r in village_requests())
+    first_seconds, last_seconds = received[0] - published, received[-1] - published
+    broadcast_before_last = sum(
+        1
+        for r in fake.message_requests()
+        if r.sid and marker not in r.params["Body"] and r.received_at <= received[-1]
+    )
+    still_to_come = broadcast_sms - broadcast_before_last
+    wait_for(
+        lambda: len(fake.messages) >= broadcast_sms + sms,
+        seconds=SEND_TIMEOUT_SECONDS,
+        what="every SMS of the broadcast",
+    )
+    outcomes_wait(Delivery.objects.filter(message__in=[broadcast_message, message]))
+    duplicates = duplicate_recipients(fake)
+    log(
+        f"village_first_sms_during_broadcast: {sms} SMS of a village's alert posted when "
+        f"{at_publish:,} of the broadcast's {broadcast_sms:,} SMS were sent: first "
+        f"{first_seconds:.2f} s and last {last_seconds:.2f} s after publishing, "
+        f"{still_to_come:,} of the broadcast's SMS still to come; {duplicates} duplicates"
+    )
+    return {
+        "name": "village_first_sms_during_broadcast",
+        "n": sms,
+        "seconds": round(first_seconds, 3),
+        "per_second": round(1 / first_seconds, 3),
+        "last_seconds": round(last_seconds, 3),
+        "target_seconds": 2.0,
+        "broadcast_sms": broadcast_sms,
+        "broadcast_sms_sent_at_publish": at_publish,
+        "broadcast_sms_still_to_come": still_to_come,
+        "duplicates": duplicates,
+        "load_avg_1m_before": load_before,
+    }
+
+
 # --- Main ----------------------------------------------------------------------------------------
 
 
@@ -503,7 +614,10 @@ def run() -> int:
     VAR_DIR.mkdir(exist_ok=True)
     database_url = os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
     database_ensure(database_url)
-    redis_url = f"redis://127.0.0.1:6379/{REDIS_DB}"
+    # BENCH_REDIS_URL keeps runs side by side on one Redis apart (it is emptied first).
+    redis_url = (
+        os.environ.get("BENCH_REDIS_URL", "").strip() or f"redis://127.0.0.1:6379/{REDIS_DB}"
+    )
     redis_flush(redis_url)
     fake = FakeTwilioServer(latency=LATENCY_SECONDS).start()
     processes = []
@@ -523,10 +637,13 @@ def run() -> int:
         processes.append(celery)
         gunicorn, port = web(env)
         processes.append(gunicorn)
-        chosen = os.environ.get("BENCH_ALERTS", "fanout,official,inbound").split(",")
+        chosen = os.environ.get("BENCH_ALERTS", "fanout,village,official,inbound").split(",")
+        village = village_prepare() if "village" in chosen else None
         if "fanout" in chosen:
             for record in commune_wide_alert(fake=fake, data=data):
                 emit(record)
+        if "village" in chosen:
+            emit(village_alert_during_broadcast(fake=fake, data=data, village=village))
         if "official" in chosen:
             from django.utils import timezone
 
