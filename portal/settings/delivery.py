@@ -24,3 +24,6 @@ ALERT_RETRY_BASE_SECONDS = env_float("ALERT_RETRY_BASE_SECONDS", default=2.0)
 ALERT_RETRY_MAX_SECONDS = env_float("ALERT_RETRY_MAX_SECONDS", default=60.0)
 # A timed-out SMS request is looked up at the provider this many seconds later.
 ALERT_RECONCILE_AFTER = env_float("ALERT_RECONCILE_AFTER", default=5.0)
+# A fan-out's rows are written by this many statements at once, each on its own database
+# connection (PostgreSQL writes one INSERT on one core): about the database's cores.
+FANOUT_WRITERS = env_int("FANOUT_WRITERS", default=2, minimum=1)
