@@ -14,16 +14,10 @@ Needs PostgreSQL (``DATABASE_URL``) and Redis (``REDIS_URL``), as CI has: the wo
 separate process on the test database, which SQLite's test database in memory cannot be.
 """
 
-import contextlib
 import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -40,42 +34,19 @@ from messaging.official import official_send
 from notifications.models import Channel, Delivery, DeliveryStatus, OutboxMessage
 from notifications.tasks import deliveries_recover
 from portal.celery import app
+from tests.celery_workers import Worker, backends_missing, broker_url, wait_for
 from tests.fakes.twilio_server import FakeTwilioServer, new_sid
 
-ROOT = Path(__file__).resolve().parent.parent
 MEMBERS = 2000
-WORKER_READY_SECONDS = 60
 CONVERGE_SECONDS = 45
-
-
-def _backends_missing() -> str | None:
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql")):
-        return "needs PostgreSQL (DATABASE_URL=postgres://…): the worker shares the test database"
-    if not os.environ.get("REDIS_URL"):
-        return "needs Redis (REDIS_URL=redis://…) as the Celery broker"
-    try:
-        redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=1).ping()
-    except redis.RedisError as error:
-        return f"Redis at REDIS_URL does not answer: {error}"
-    return None
 
 
 pytestmark = [
     # The worker must see committed rows; the flush after each test removes the rows of
     # migrations (Wagtail's root page and locale), which serialized_rollback puts back.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(_backends_missing() is not None, reason=str(_backends_missing())),
+    pytest.mark.skipif(backends_missing() is not None, reason=str(backends_missing())),
 ]
-
-
-def _broker_url() -> str:
-    """REDIS_URL with a database number of this test process's own (one per xdist worker)."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw")
-    # FAULT_TESTS_REDIS_DB lets runs side by side on one Redis keep apart (default 8).
-    base = int(os.environ.get("FAULT_TESTS_REDIS_DB", "8"))
-    number = base + 1 + int(worker[2:] or 0) if worker.startswith("gw") and worker[2:] else base
-    url = urlsplit(os.environ["REDIS_URL"])
-    return urlunsplit((url.scheme, url.netloc, f"/{number}", "", ""))
 
 
 def _forget_connections():
@@ -86,7 +57,7 @@ def _forget_connections():
 @pytest.fixture
 def broker():
     """This process publishes to the test's own Redis database, emptied before and after."""
-    url = _broker_url()
+    url = broker_url()
     client = redis.Redis.from_url(url)
     client.flushdb()
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
@@ -109,62 +80,6 @@ def provider():
         server.stop()
 
 
-class Worker:
-    """``celery -A portal worker -Q alerts,default`` in its own process group."""
-
-    def __init__(self, env: dict, log: Path):
-        self.log = log
-        command = [
-            str(Path(sys.executable).with_name("celery")),
-            "-A",
-            "portal",
-            "worker",
-            "-Q",
-            "alerts,default",
-            "-c",
-            "2",
-            "-n",
-            f"faults-{uuid.uuid4().hex[:8]}@%h",
-            "--without-mingle",
-            "--without-gossip",
-            "--without-heartbeat",
-            "--loglevel",
-            "INFO",
-        ]
-        with log.open("ab") as output:
-            self.process = subprocess.Popen(  # noqa: S603 (our own celery, fixed arguments)
-                command,
-                cwd=ROOT,
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + WORKER_READY_SECONDS
-        while " ready." not in log.read_text(errors="replace"):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.kill()
-                tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
-                pytest.fail(f"the Celery worker did not start:\n{tail}")
-            time.sleep(0.2)
-
-    def kill(self) -> None:
-        """SIGKILL the whole group: the main process and its pool children, mid-batch."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)  # children left by a dead parent
-
-
 @pytest.fixture
 def start_worker(provider, broker, transactional_db, tmp_path):
     """Start (and restart) real workers on the test database; all stopped at the end."""
@@ -184,7 +99,7 @@ def start_worker(provider, broker, transactional_db, tmp_path):
         SECRET_KEY="fault-tests-" + uuid.uuid4().hex,
         ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=database_url,
-        REDIS_URL=_broker_url(),
+        REDIS_URL=broker_url(),
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
         SMS_BACKEND="twilio",
         TWILIO_API_BASE_URL=provider.base_url,
@@ -241,14 +156,6 @@ def _broadcast(town):
     )
 
 
-def _wait_for(condition, *, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
 def _settled() -> bool:
     unsent = Delivery.objects.filter(status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING])
     return not unsent.exists() and not OutboxMessage.objects.filter(fanned_out_at=None).exists()
@@ -288,7 +195,7 @@ def test_broker_losing_every_queued_task_mid_fan_out_loses_and_doubles_nothing(
 ):
     start_worker()
     _broadcast(town)
-    _wait_for(lambda: len(provider.messages) >= 300, seconds=30, what="the fan-out to start")
+    wait_for(lambda: len(provider.messages) >= 300, seconds=30, what="the fan-out to start")
 
     broker.flushdb()  # what a Redis restart without persistence does to the queues
 
@@ -301,7 +208,7 @@ def test_worker_killed_mid_batch_then_restarted_sends_each_sms_once(town, start_
     worker = start_worker()
     _broadcast(town)
     sending = Delivery.objects.filter(status=DeliveryStatus.SENDING)
-    _wait_for(
+    wait_for(
         lambda: len(provider.messages) >= 400 and sending.exists(),
         seconds=30,
         what="a batch half sent",
@@ -325,7 +232,7 @@ def test_provider_failing_and_timing_out_during_the_fan_out(town, start_worker, 
     start_worker()
     _broadcast(town)
     sms = Delivery.objects.filter(channel=Channel.SMS)
-    _wait_for(
+    wait_for(
         lambda: sms.count() == MEMBERS and not sms.filter(attempts=0).exists(),
         seconds=40,
         what="every SMS to be tried once",
@@ -373,7 +280,7 @@ def test_an_alert_posted_while_the_broker_is_down_reaches_every_member_once_it_i
     assert not Delivery.objects.exists()
     assert provider.messages == {}
 
-    app.conf.update(broker_url=_broker_url())  # the broker is back
+    app.conf.update(broker_url=broker_url())  # the broker is back
     _forget_connections()
     start_worker()
     _recover_until_settled()
@@ -426,7 +333,7 @@ def test_official_message_broker_losing_every_queued_task_loses_and_doubles_noth
 ):
     start_worker()
     _official_message(town_by_sms)
-    _wait_for(lambda: len(provider.messages) >= 300, seconds=30, what="the fan-out to start")
+    wait_for(lambda: len(provider.messages) >= 300, seconds=30, what="the fan-out to start")
 
     broker.flushdb()
 
@@ -441,7 +348,7 @@ def test_official_message_worker_killed_mid_batch_then_restarted_sends_each_sms_
     worker = start_worker()
     _official_message(town_by_sms)
     sending = Delivery.objects.filter(status=DeliveryStatus.SENDING)
-    _wait_for(
+    wait_for(
         lambda: len(provider.messages) >= 400 and sending.exists(),
         seconds=30,
         what="a batch half sent",
@@ -463,7 +370,7 @@ def test_official_message_with_the_provider_failing_and_timing_out(
     start_worker()
     _official_message(town_by_sms)
     sms = Delivery.objects.filter(channel=Channel.SMS)
-    _wait_for(
+    wait_for(
         lambda: sms.count() == MEMBERS and not sms.filter(attempts=0).exists(),
         seconds=40,
         what="every SMS to be tried once",

@@ -25,7 +25,8 @@ Knobs, all thread-safe to change while running:
 
 Every request is recorded in ``requests`` (``RecordedRequest``), in arrival order;
 ``messages_to()`` counts the messages created per destination, which is what a recipient
-would receive.
+would receive; each request records the address it came from (``client_address``), which
+tells hosts apart when the fake listens on another address than loopback (``host``).
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ class RecordedRequest:
     status: int = 0  # what the fake answered (0 while it hangs)
     sid: str | None = None  # the message created, if any
     received_at: float = field(default_factory=time.time)  # epoch seconds, on arrival
+    client_address: str | None = None  # the sending host's address, as seen by the fake
 
 
 @dataclass
@@ -100,6 +102,7 @@ class FakeTwilioServer:
     errors_by_number: dict[str, int] = field(default_factory=dict)
     failures_before_success: dict[str, int] = field(default_factory=dict)
     seed: int | None = None
+    host: str = "127.0.0.1"  # another address lets hosts in other network namespaces in
 
     def __post_init__(self):
         self.requests: list[RecordedRequest] = []
@@ -115,7 +118,7 @@ class FakeTwilioServer:
     def start(self) -> FakeTwilioServer:
         handler = type("Handler", (_Handler,), {"fake": self})
         server_class = type("Server", (ThreadingHTTPServer,), {"request_queue_size": 256})
-        self._httpd = server_class(("127.0.0.1", 0), handler)  # a fan-out opens many at once
+        self._httpd = server_class((self.host, 0), handler)  # a fan-out opens many at once
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
@@ -265,6 +268,7 @@ class _Handler(BaseHTTPRequestHandler):
             headers=dict(self.headers.items()),
             account_sid=account_sid,
             auth_token=auth_token,
+            client_address=self.client_address[0],
         )
         self.fake._record(record)
         if self.fake.latency:
