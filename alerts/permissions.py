@@ -84,11 +84,14 @@ class AlertRights:
         return StaffRole.POLICE in self.roles
 
 
-def alert_rights(*, user, alert: Alert) -> AlertRights:
-    """The rights of ``user`` on ``alert``: as its author, and by their roles in its commune."""
+def alert_rights(*, user, alert: Alert, roles: frozenset[str] | None = None) -> AlertRights:
+    """The rights of ``user`` on ``alert``: as its author, and by their roles in its commune
+    (read from the database unless a page passes them, ``communities.viewer``)."""
     if not user.is_authenticated or not user.is_active:
         return AlertRights(is_author=False, roles=frozenset())
-    roles = frozenset(roles_in_commune(user=user, commune=alert.commune))
+    if roles is None:
+        roles = roles_in_commune(user=user, commune=alert.commune)
+    roles = frozenset(roles)
     return AlertRights(
         is_author=alert.author_id is not None and alert.author_id == user.pk,
         roles=roles,

@@ -9,6 +9,7 @@ was not reached: the verified members of its communities.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -37,6 +38,7 @@ __all__ = [
     "alert_delivery_shown",
     "alert_progress",
     "alert_reach",
+    "alert_reach_recent",
     "unreachable_memberships",
     "unreachable_reason",
 ]
@@ -143,16 +145,37 @@ def alert_reach(*, alert: Alert) -> AlertReach | None:
     return AlertReach(preparing=False, recipients=recipients, received=received, pending=pending)
 
 
+def alert_reach_recent(*, alert: Alert, max_age: int) -> AlertReach | None:
+    """``alert_reach``, read at most ``max_age`` seconds ago by anyone.
+
+    The page an alert's SMS links to is opened by a third of its community within minutes,
+    while its deliveries are still being counted: each reader would otherwise count them
+    again (two aggregates over up to a hundred thousand rows). The counts are shared for a
+    few seconds; the author's page then polls the exact figures (``alert_progress_json``).
+    The key holds the moderation status, so a withdrawal or a held alert is never answered
+    from the sending's counts."""
+    key = f"alert-reach:{alert.pk}:{alert.moderation_status}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached[0]
+    reach = alert_reach(alert=alert)
+    cache.set(key, (reach,), max_age)
+    return reach
+
+
 def alert_delivery_shown(
-    *, alert: Alert, rights: AlertRights
+    *, alert: Alert, rights: AlertRights, max_age: int = 0
 ) -> tuple[OutboxProgress | None, AlertReach | None]:
     """What the alert's page (and the API) tell ``rights`` of its sending: the alert staff
     follow each channel and status (``alert_progress``); the author and the neighbours who
-    read the alert get the plain counts of who received it (``alert_reach``), never the
-    per-channel failures. One of the two is None; both are when there is nothing to say
-    (a held alert, to neighbours)."""
+    read the alert get the plain counts of who received it (``alert_reach``; at most
+    ``max_age`` seconds old when given, ``alert_reach_recent``), never the per-channel
+    failures. One of the two is None; both are when there is nothing to say (a held alert,
+    to neighbours)."""
     if rights.sees_delivery_detail:
         return alert_progress(alert=alert), None
+    if max_age > 0:
+        return None, alert_reach_recent(alert=alert, max_age=max_age)
     return None, alert_reach(alert=alert)
 
 

@@ -8,6 +8,8 @@ class CommunitiesConfig(AppConfig):
 
     def ready(self):
         # Memberships in the GDPR export and erasure (accounts.gdpr).
-        from . import gdpr
+        from . import gdpr, signal_handlers
 
         gdpr.register()
+        # Cached memberships, roles and communes made stale by a change.
+        signal_handlers.connect()

@@ -5,9 +5,8 @@ stays on the device until sign-out, so nothing a member of the mairie's staff or
 sees (their lists show more), no other page and no filtered or later page of a list.
 """
 
-from communities.memberships import active_membership
-from communities.models import Commune, MembershipStatus
-from communities.selectors import roles_in_commune
+from communities.models import Commune
+from communities.viewer import viewer_facts
 from notifications.offline_copy import OFFLINE_COPY_HEADER, OFFLINE_COPY_VALUE
 
 
@@ -16,12 +15,8 @@ def offline_copy_allowed(*, request, commune: Commune) -> bool:
     reading the first page of a list as it comes (no filter, no page number)."""
     if request.method != "GET" or request.GET or not request.user.is_authenticated:
         return False
-    membership = active_membership(user=request.user)
-    if membership is None or membership.status != MembershipStatus.VERIFIED:
-        return False
-    if membership.community.commune_id != commune.pk:
-        return False
-    return not roles_in_commune(user=request.user, commune=commune)
+    facts = viewer_facts(request=request)
+    return facts.verified_member_of(commune) and not facts.roles_in(commune)
 
 
 def offline_copy_mark(*, request, response, commune: Commune):

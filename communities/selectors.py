@@ -4,19 +4,50 @@ These are the single tenant scope of the platform: every admin screen, view and 
 them which communes a user may act on, so that staff of one commune never reach another.
 """
 
+import time
+
+from django.core.cache import cache
 from django.db.models import QuerySet
 from wagtail.models import Site
 
 from .models import Commune, CommuneGroup, StaffRole
 
+COMMUNE_CACHE_GENERATION_KEY = "commune-of-site:generation"
+COMMUNE_CACHE_SECONDS = 3600
+_NO_COMMUNE = "none"
+
 
 def commune_for_site(*, site: Site | None) -> Commune | None:
+    """The commune of ``site`` (with its logo), from the shared cache: every page asks it,
+    and communes change a few times a year. A saved commune, site or logo makes every
+    cached answer stale (``commune_cache_invalidate``, ``communities.signal_handlers``)."""
     if site is None:
         return None
-    try:
-        return site.commune
-    except Commune.DoesNotExist:
+    generation = cache.get(COMMUNE_CACHE_GENERATION_KEY)
+    if generation is None:
+        cache.add(COMMUNE_CACHE_GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = cache.get(COMMUNE_CACHE_GENERATION_KEY)
+    key = f"commune-of-site:{generation}:{site.pk}"
+    commune = cache.get(key)
+    if commune == _NO_COMMUNE:
         return None
+    if commune is None:
+        commune = Commune.objects.select_related("logo").filter(site_id=site.pk).first()
+        cache.set(key, _NO_COMMUNE if commune is None else commune, COMMUNE_CACHE_SECONDS)
+        if commune is None:
+            return None
+    commune.site = site
+    # The layout's cached fragments (header, footer) name the commune's version in their key.
+    commune.cache_generation = generation
+    return commune
+
+
+def commune_cache_invalidate() -> None:
+    """Forget every cached site → commune answer (a commune, site or logo changed)."""
+    try:
+        cache.incr(COMMUNE_CACHE_GENERATION_KEY)
+    except ValueError:
+        cache.set(COMMUNE_CACHE_GENERATION_KEY, time.time_ns(), timeout=None)
 
 
 def commune_for_page(*, page) -> Commune | None:

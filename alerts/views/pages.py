@@ -1,11 +1,14 @@
 """The alert lists and one alert's page, with its delivery progress."""
 
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from alerts.forms import CloseForm, FollowUpForm, ReportForm
+from alerts.models import AlertEvent
 from alerts.permissions import (
     alert_may_moderate,
     alert_report_offered,
@@ -16,20 +19,40 @@ from alerts.progress import alert_delivery_shown, alert_progress, alert_reach
 from alerts.services import alert_not_running_reason, alert_reported_by
 from alerts.timeline import alert_event_by, alert_event_reason_shown, alert_timeline
 from communities.commune_site import commune_site_view
-from communities.memberships import active_membership
+from communities.fragments import fragment_key, row_state
 from communities.models import MembershipStatus, StaffRole
 from communities.offline_copy import offline_copy_mark
 from communities.pagination import page_of
-from communities.selectors import roles_in_commune
+from communities.viewer import viewer_facts
 
 from .scope import PAGE_SIZE, alert_or_404, alerts_seen
+
+
+def _alert_shown(alert, now) -> tuple:
+    """What a card or an article prints of ``alert``: its columns, the names it shows and
+    whether it has expired (``communities.fragments``)."""
+    return (
+        row_state(alert),
+        alert.community.name if alert.community_id else None,
+        alert.author.get_full_name() if alert.author_id else None,
+        alert.commune.name,
+        alert.expires_at <= now,
+    )
+
+
+def _cards_key(items, now) -> str:
+    """The key of a page of alert cards: the alerts on it, as they are now."""
+    items.object_list = list(items.object_list)
+    return fragment_key("alert-cards", [_alert_shown(alert, now) for alert in items])
+
 
 # --- Lists --------------------------------------------------------------------------------------
 
 
 def _list_context(request, commune) -> dict:
-    membership = active_membership(user=request.user)
-    roles = roles_in_commune(user=request.user, commune=commune)
+    facts = viewer_facts(request=request)
+    membership = facts.membership
+    roles = facts.roles_in(commune)
     member_here = membership is not None and membership.community.commune_id == commune.pk
     return {
         "membership": membership,
@@ -47,13 +70,12 @@ def alert_list(request, commune):
     """The alerts running now that this user may see, newest first; a member's phone keeps
     a copy to read offline."""
     alerts = alerts_seen(request, commune).active().order_by("-created_at", "-pk")
+    items = page_of(request=request, items=alerts, per_page=PAGE_SIZE)
+    context = _list_context(request, commune)
     response = render(
         request,
         "alerts/alert_list.html",
-        {
-            "items": page_of(request=request, items=alerts, per_page=PAGE_SIZE),
-            **_list_context(request, commune),
-        },
+        {"items": items, "cards_cache_key": _cards_key(items, context["now"]), **context},
     )
     return offline_copy_mark(request=request, response=response, commune=commune)
 
@@ -63,13 +85,12 @@ def alert_list(request, commune):
 def alert_ended_list(request, commune):
     """Alerts that ended (closed, expired or withdrawn), most recent first."""
     alerts = alerts_seen(request, commune).ended().order_by("-created_at", "-pk")
+    items = page_of(request=request, items=alerts, per_page=PAGE_SIZE)
+    context = _list_context(request, commune)
     return render(
         request,
         "alerts/alert_ended_list.html",
-        {
-            "items": page_of(request=request, items=alerts, per_page=PAGE_SIZE),
-            **_list_context(request, commune),
-        },
+        {"items": items, "cards_cache_key": _cards_key(items, context["now"]), **context},
     )
 
 
@@ -86,22 +107,63 @@ def _timeline(*, alert, rights) -> list:
     return events
 
 
+# Seconds for which the readers of an alert share one count of who received it.
+REACH_MAX_AGE = 5
+
+# The alert's history, read with the alert in its one query: what the article's cache key
+# needs to change when a follow-up, an end or a withdrawal is written.
+_EVENTS = AlertEvent.objects.filter(alert=OuterRef("pk"))
+EVENTS_MARK = {
+    "events_last": Subquery(_EVENTS.order_by("-pk").values("pk")[:1]),
+    "events_count": Subquery(
+        _EVENTS.order_by().values("alert").annotate(n=Count("pk")).values("n")[:1]
+    ),
+}
+
+
+def article_cache_key(*, alert, rights, now) -> str | None:
+    """The key of the alert's article as ``rights`` read it, or None when it must not be
+    cached (the staff who see identifying details and the author's phone form).
+
+    It holds everything the article shows: every column of the alert (an end, a withdrawal,
+    the police's take or an erased text change it), its community, author and commune
+    names, the history's last event and length (a follow-up, a correction), whether it
+    expired, what the reader may see (author, roles) and the language. Members who read
+    the same alert with the same rights share it; another community's members never get
+    the alert at all (``alert_or_404`` answers 404 before any cache is read).
+    """
+    if rights.sees_details or not hasattr(alert, "events_last"):
+        return None
+    return fragment_key(
+        "alert-article",
+        _alert_shown(alert, now),
+        alert.events_last,
+        alert.events_count,
+        rights.is_author,
+        tuple(sorted(rights.roles)),
+    )
+
+
 def alert_detail_render(request, alert, *, forms=None, status=200, author_phone=None):
     """The alert's page; ``forms`` carries a bound form back with its errors (actions);
     ``author_phone`` the author's number once the alert staff asked to see it."""
-    rights = alert_rights(user=request.user, alert=alert)
+    rights = alert_rights(
+        user=request.user, alert=alert, roles=viewer_facts(request=request).roles_in(alert.commune)
+    )
     now = timezone.now()
     running_refusal = alert_not_running_reason(alert=alert)
     forms = forms or {}
     reported = alert_reported_by(alert=alert, user=request.user)
     may_report = alert_report_offered(rights=rights, reported=reported)
     # Staff follow each channel; the author and neighbours read one sentence.
-    progress, reach = alert_delivery_shown(alert=alert, rights=rights)
+    progress, reach = alert_delivery_shown(alert=alert, rights=rights, max_age=REACH_MAX_AGE)
     context = {
         "alert": alert,
         "rights": rights,
         "now": now,
-        "timeline": _timeline(alert=alert, rights=rights),
+        "article_cache_key": article_cache_key(alert=alert, rights=rights, now=now),
+        # Read only when the article is rendered, not when it comes from the cache.
+        "timeline": SimpleLazyObject(lambda: _timeline(alert=alert, rights=rights)),
         "author_phone": author_phone,
         "author_has_phone": rights.sees_author_phone
         and alert.author_id is not None
@@ -125,7 +187,7 @@ def alert_detail_render(request, alert, *, forms=None, status=200, author_phone=
 @require_GET
 @commune_site_view
 def alert_detail(request, commune, pk):
-    return alert_detail_render(request, alert_or_404(request, commune, pk))
+    return alert_detail_render(request, alert_or_404(request, commune, pk, **EVENTS_MARK))
 
 
 @require_GET

@@ -17,6 +17,8 @@ def alerts_seen(request, commune) -> QuerySet[Alert]:
     )
 
 
-def alert_or_404(request, commune, pk) -> Alert:
-    """One alert of this commune that the user may see; any other number is a 404."""
-    return get_object_or_404(alerts_seen(request, commune).select_related("police_taken_by"), pk=pk)
+def alert_or_404(request, commune, pk, **annotations) -> Alert:
+    """One alert of this commune that the user may see; any other number is a 404.
+    ``annotations`` are read in the same query (the page's cache key)."""
+    alerts = alerts_seen(request, commune).select_related("police_taken_by")
+    return get_object_or_404(alerts.annotate(**annotations), pk=pk)

@@ -6,8 +6,8 @@ from django.core.cache import cache
 from django.utils.translation import get_language, get_language_info
 from wagtail.models import Page, Site
 
-from communities.memberships import verified_membership
 from communities.selectors import commune_for_request
+from communities.viewer import viewer_facts
 
 from ..icons import icon_links
 from ..page_cache import current_generation
@@ -102,6 +102,18 @@ def language_switcher(context):
     return {"languages": languages, "request": request}
 
 
+@register.simple_tag(takes_context=True)
+def pages_generation(context) -> int:
+    """The page cache's generation, for the layout's cached fragments (menu, language
+    links): publishing, unpublishing, moving or making a page private changes it."""
+    request = context.get("request")
+    if request is None:
+        return current_generation()
+    if not hasattr(request, "_pages_generation"):
+        request._pages_generation = current_generation()
+    return request._pages_generation
+
+
 @register.filter
 def is_wagtail_page(value) -> bool:
     """Whether ``value`` is a Wagtail page (Django views may name a paginator's page
@@ -112,18 +124,12 @@ def is_wagtail_page(value) -> bool:
 @register.simple_tag(takes_context=True)
 def member_of_this_commune(context) -> bool:
     """Whether the signed-in user is a verified member of a community of this site's commune
-    (the header then links to their community's page). One query, once per request."""
+    (the header then links to their community's page), from ``communities.viewer``."""
     request = context.get("request")
     user = context.get("user")
     if request is None or user is None or not user.is_authenticated:
         return False
-    if not hasattr(request, "_member_of_this_commune"):
-        commune = commune_for_request(request=request)
-        membership = verified_membership(user=user) if commune is not None else None
-        request._member_of_this_commune = (
-            membership is not None and membership.community.commune_id == commune.pk
-        )
-    return request._member_of_this_commune
+    return viewer_facts(request=request).verified_member_of(commune_for_request(request=request))
 
 
 @register.inclusion_tag("components/site_icons.html", takes_context=True)
