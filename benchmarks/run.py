@@ -52,7 +52,9 @@ API_MEMBER_PATHS = {
 EVENTS_PATH = "/agenda/"
 
 REDIS_ADDRESS = ("127.0.0.1", 6379)
-REDIS_DB = 15
+# Its own Redis database, emptied before each run; BENCH_REDIS_DB picks another so that two
+# runs on one machine do not empty each other's cache and sessions.
+REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "15"))
 WORKERS = 2
 THREADS = 2
 HEALTH_TIMEOUT_SECONDS = 60
