@@ -27,6 +27,11 @@ from .sending import deliveries_send_batch, deliveries_stuck
 from .tallies import tallies_refresh
 
 BATCH_SIZE = 200
+# Broker priorities of a fan-out's batches by its size (deliveries): kombu's Redis transport
+# keeps one list per step (0, 3, 6, 9) and a worker reads step 0 of its queues first, then
+# 3, and so on; a message without a priority is read at step 0.
+FANOUT_PRIORITIES = ((1_000, 0), (20_000, 3))
+BULK_FANOUT_PRIORITY = 6
 # The queue workers read first (``celery worker -Q alerts,default``); its name predates
 # the outbox serving more than alerts.
 OUTBOX_QUEUE = "alerts"
@@ -68,22 +73,46 @@ def _batches_plan(
     plan = []
     for number, start_at in enumerate(range(0, len(ids), BATCH_SIZE)):
         batch = ids[start_at : start_at + BATCH_SIZE]
-        countdown = start + (number * BATCH_SIZE / rate if rate > 0 else 0.0)
+        # Paced to the second, not finer: a batch given a countdown is an ETA task, which a
+        # worker takes from the broker at once and holds, out of reach of its priorities;
+        # batches due within the same second leave together.
+        countdown = start + (int(number * BATCH_SIZE / rate) if rate > 0 else 0)
         if countdown > horizon:
             _mark_scheduled(batch, now + timedelta(seconds=countdown))
         plan.append((countdown, batch))
     return plan
 
 
+def fanout_priority(*, deliveries: int) -> int:
+    """The broker priority of the batches of a fan-out of ``deliveries`` (with Redis, lower
+    is read first): a village's alert is read before the batches of a town's broadcast
+    queued earlier, and a town's before a city's, so that one commune's flood does not hold
+    the others' alerts behind it.
+
+    Batches of one size class keep their order. Every other outbox task (a fan-out's own
+    task, a retry, a reconciliation) is published without a priority, at the first step.
+    """
+    for most, priority in FANOUT_PRIORITIES:
+        if deliveries <= most:
+            return priority
+    return BULK_FANOUT_PRIORITY
+
+
 def _publish(plan: list[tuple[float, list[int]]]) -> int:
-    """Enqueue the planned batches in the plan's order, through one broker connection."""
+    """Enqueue the planned batches in the plan's order, through one broker connection, at
+    the priority of the plan's size."""
     app = deliveries_send_task.app
+    priority = fanout_priority(deliveries=sum(len(batch) for _, batch in plan))
     publishing = nullcontext(None) if app.conf.task_always_eager else app.producer_or_acquire()
     with publishing as producer:
         for countdown, batch in plan:
             # No countdown at all when due now: an ETA task waits in the worker's timer.
             deliveries_send_task.apply_async(
-                args=[batch], countdown=countdown or None, producer=producer, queue=OUTBOX_QUEUE
+                args=[batch],
+                countdown=countdown or None,
+                producer=producer,
+                queue=OUTBOX_QUEUE,
+                priority=priority,
             )
     return len(plan)
 
