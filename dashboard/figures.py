@@ -15,8 +15,8 @@ the moderation and police waits to ``alerts.moderation``/``alerts.views``' selec
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count, F, Min, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Avg, Count, F, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +28,7 @@ from alerts.models import (
 )
 from communities.models import Commune, Community, Membership, MembershipStatus
 from communities.sms_budget import SmsBudget, sms_budget
+from dashboard.models import MembershipDayCount
 from gazette.models import Comment, GazettePost
 from messaging.models import Message, OfficialSend
 from moderation.models import Report, ReportStatus
@@ -169,44 +170,38 @@ class Members:
 
 def members(*, commune: Commune, now: datetime) -> Members:
     """Verified and pending members, by community, and who joined and who left in each of
-    12 months. Two queries.
+    12 months. Two queries, on the member counts (``dashboard.member_counts``: a row per
+    community, and per community and day), never on the memberships.
 
     A join is a membership a moderator verified (``decided_at``), still verified or left
     since; a departure is a verified membership that ended (``left_at``: the member left or
     moved to another community). A request withdrawn before its decision is neither. An
     erased account takes its memberships with it, its join as well as its departure.
     """
-    since = now - timedelta(days=ACTIVITY_DAYS)
-    first_month = month_starts(now=now)[0]
-    memberships = Membership.objects.filter(community__commune=commune)
-    joined = [MembershipStatus.VERIFIED, MembershipStatus.LEFT]
-    # Joins and departures in one GROUP BY: a membership that joined before the 12 months
-    # and left within them counts only as a departure (``_by_month`` keeps the 12 months).
+    since = timezone.localtime(now - timedelta(days=ACTIVITY_DAYS)).date()
+    starts = month_starts(now=now)
     monthly = (
-        memberships.filter(status__in=joined, decided_at__isnull=False)
-        .filter(Q(decided_at__gte=first_month) | Q(left_at__gte=first_month))
-        .annotate(join_month=TruncMonth("decided_at"), left_month=TruncMonth("left_at"))
-        .values("join_month", "left_month")
-        .annotate(n=Count("pk"))
+        MembershipDayCount.objects.filter(commune=commune, day__gte=starts[0].date())
+        .annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(joins=Sum("joins"), departures=Sum("departures"))
         .order_by()
     )
-    monthly = list(monthly)
-    joins = [{"month": row["join_month"], "n": row["n"]} for row in monthly if row["join_month"]]
-    departures = [
-        {"month": row["left_month"], "n": row["n"]} for row in monthly if row["left_month"]
-    ]
-    # The commune's totals are the sums of its communities' rows: one scan of the
-    # memberships, not two.
+    by_month = {row["month"]: row for row in monthly}
+    joined_lately = (
+        MembershipDayCount.objects.filter(community=OuterRef("pk"), day__gt=since)
+        .values("community")
+        .annotate(n=Sum("joins"))
+        .values("n")
+    )
+    # The commune's totals are the sums of its communities' rows.
     rows = list(
         Community.objects.filter(commune=commune)
         .annotate(
-            verified=Count("memberships", filter=Q(memberships__status=MembershipStatus.VERIFIED)),
-            pending=Count("memberships", filter=Q(memberships__status=MembershipStatus.PENDING)),
-            left=Count("memberships", filter=Q(memberships__status=MembershipStatus.LEFT)),
-            joined=Count(
-                "memberships",
-                filter=Q(memberships__status__in=joined, memberships__decided_at__gt=since),
-            ),
+            verified=Coalesce(F("member_count__verified"), 0),
+            pending=Coalesce(F("member_count__pending"), 0),
+            left=Coalesce(F("member_count__left"), 0),
+            joined=Coalesce(Subquery(joined_lately), 0),
         )
         .values("pk", "name", "verified", "pending", "left", "joined")
         .order_by("name")
@@ -221,12 +216,16 @@ def members(*, commune: Commune, now: datetime) -> Members:
         )
         for row in rows
     ]
+
+    def count(start, key):
+        return (by_month.get(start.date()) or {}).get(key) or 0
+
     return Members(
         verified=sum(row["verified"] for row in rows),
         pending=sum(row["pending"] for row in rows),
         left=sum(row["left"] for row in rows),
-        joins_by_month=_by_month(joins, now=now),
-        departures_by_month=_by_month(departures, now=now),
+        joins_by_month=[(start, count(start, "joins")) for start in starts],
+        departures_by_month=[(start, count(start, "departures")) for start in starts],
         communities=communities,
     )
 

@@ -1,8 +1,9 @@
 """Wiring only: a change the dashboard shows bumps its commune's figures version after commit
-(``dashboard.live``), so that the next poll reads it."""
+(``dashboard.live``), so that the next poll reads it; a membership saved or deleted has its
+community's member counts counted again (``dashboard.member_counts``)."""
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from alerts.models import Alert, AlertEvent
@@ -10,6 +11,7 @@ from communities.models import Community, Membership
 from moderation.models import ModerationAction, Report
 
 from .live import figures_version_bump
+from .member_counts import member_counts_refresh
 
 
 def _bump_after_commit(commune_id) -> None:
@@ -35,8 +37,27 @@ def alert_acted_on(sender, instance, **kwargs):
 
 @receiver(post_save, sender=Membership, dispatch_uid="dashboard_membership_saved")
 def membership_saved(sender, instance, **kwargs):
+    # In the saving transaction: the counts are exact when it commits.
+    member_counts_refresh(community_ids=[instance.community_id])
     _bump_after_commit(
         Community.objects.filter(pk=instance.community_id)
         .values_list("commune_id", flat=True)
         .first()
     )
+
+
+@receiver(post_delete, sender=Membership, dispatch_uid="dashboard_membership_deleted")
+def membership_deleted(sender, instance, **kwargs):
+    # After commit: a membership is deleted with its account (GDPR erasure) or its
+    # community, whose counts go with it.
+    community_id = instance.community_id
+
+    def recount():
+        member_counts_refresh(community_ids=[community_id])
+        commune_id = (
+            Community.objects.filter(pk=community_id).values_list("commune_id", flat=True).first()
+        )
+        if commune_id is not None:
+            figures_version_bump(commune_id=commune_id)
+
+    transaction.on_commit(recount)

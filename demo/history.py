@@ -12,9 +12,9 @@ password (they take part by SMS, as members a neighbour registered), an e-mail a
 one in three.
 
 Everything is written by set-based ``INSERT … SELECT`` statements (a second or so for
-both communes), once: a commune that has its history keeps it. The outbox's tallies are
-counted at the end and each dashboard's cached figures dropped, so the dashboards show the
-years at once.
+both communes), once: a commune that has its history keeps it. The outbox's tallies and
+the dashboard's member counts are counted at the end and each dashboard's cached figures
+dropped, so the dashboards show the years at once.
 """
 
 from dataclasses import dataclass
@@ -28,6 +28,7 @@ from accounts.models import Profile, User
 from alerts.models import Alert, AlertCategory, ModerationStatus
 from communities.models import Commune, CommunityRole, Membership, MembershipStatus
 from dashboard.live import figures_version_bump
+from dashboard.member_counts import member_counts_refresh_all
 from notifications.tallies import tallies_refresh
 
 from .scale import _concat, _insert_select, _padded, _series
@@ -221,6 +222,7 @@ def demo_history_load(communes: dict) -> None:
     if not loaded:
         return
     tallies_refresh(now=now)
+    member_counts_refresh_all(commune_ids=[commune.pk for commune in loaded])
     with connection.cursor() as cursor:
         for model in (User, Profile, Membership, Alert):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

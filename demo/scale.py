@@ -28,6 +28,7 @@ from communities.models import (
     Membership,
     MembershipStatus,
 )
+from dashboard.member_counts import member_counts_refresh
 
 PHONE_PREFIXES = ("+33629", "+33619")  # one million fictitious numbers each
 PER_PREFIX = 1_000_000
@@ -215,6 +216,8 @@ def members_seed(*, commune: Commune, members: int, communities: int = 5) -> See
             },
             source=without_membership,
         )
+    # Written without signals: the dashboard's member counts are counted here.
+    member_counts_refresh(community_ids=[community.pk for community in chosen])
     if connection.vendor == "postgresql":
         # Fresh statistics: planning the next fan-out on the empty tables' would be slow.
         with connection.cursor() as cursor:

@@ -171,11 +171,11 @@ def test_departures_are_counted_in_the_month_members_left(
     )
     now = timezone.now()
     three_months_ago = now - timedelta(days=92)
-    Membership.objects.filter(user=lucie_tuileries).update(
-        status=MembershipStatus.LEFT,
-        decided_at=now - timedelta(days=500),
-        left_at=three_months_ago,
-    )
+    lucie = Membership.objects.get(user=lucie_tuileries)
+    lucie.status = MembershipStatus.LEFT
+    lucie.decided_at = now - timedelta(days=500)
+    lucie.left_at = three_months_ago
+    lucie.save()
 
     members = figures.members(commune=cadaujac, now=now)
 
@@ -221,9 +221,10 @@ def _grow(cadaujac, centre_bourg, make_member, post, size: int):
     ]
     for author in authors:
         post(author)
-    Membership.objects.filter(user__in=authors[: size // 2]).update(
-        status=MembershipStatus.LEFT, left_at=timezone.now()
-    )
+    for membership in Membership.objects.filter(user__in=authors[: size // 2]):
+        membership.status = MembershipStatus.LEFT
+        membership.left_at = timezone.now()
+        membership.save()
 
 
 def _queries(cadaujac) -> int:

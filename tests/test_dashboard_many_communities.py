@@ -32,7 +32,9 @@ def test_a_city_sees_its_most_active_communities_and_the_export_has_them_all(
     liveliest = Community.objects.get(
         commune=cadaujac, slug=f"quartier-{COMMUNITY_ROWS_SHOWN + 10:03d}"
     )
-    Membership.objects.filter(user=jeanne_resident).update(community=liveliest)
+    moved = Membership.objects.get(user=jeanne_resident)
+    moved.community = liveliest
+    moved.save()
     total = existing + COMMUNITY_ROWS_SHOWN + 10
     client = sign_in(Client(), arnaud_admin)
 

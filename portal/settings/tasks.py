@@ -8,7 +8,7 @@ from celery.schedules import crontab
 
 from .cache import REDIS_URL
 from .delivery import ALERT_SWEEP_EVERY
-from .environment import env_int, env_str
+from .environment import env_str
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = None
@@ -21,23 +21,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # rather than in turn: an alert never waits behind a digest.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "queue_order_strategy": "priority"}
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {
-    "alerts.tasks.*": {"queue": "alerts"},
-    "notifications.*": {"queue": "alerts"},
-    # Redis keeps a list per priority step (0, 3, 6, 9; lower is read first) and a worker
-    # reads a step of all its queues before the next: the default queue's tasks take the
-    # last step, so the outbox's batches, even a broadcast's (lowered by its size,
-    # ``notifications.tasks.fanout_priority``), still come first.
-    "*": {"queue": "default", "priority": 9},
-}
+CELERY_TASK_ROUTES = {"alerts.tasks.*": {"queue": "alerts"}, "notifications.*": {"queue": "alerts"}}
 CELERY_TIMEZONE = "Europe/Paris"
 # One beat runs the schedule across every machine (``portal/beat.py``): the others wait for
-# its lock in Redis, renewed at each tick, and take over within BEAT_LOCK_SECONDS. The
-# leader ticks at least three times per lock period, so a quiet schedule never lets it lapse.
+# its lock in Redis, renewed at each tick, and take over within BEAT_LOCK_SECONDS.
 CELERY_BEAT_SCHEDULER = "portal.beat:SingleBeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 10
 BEAT_LOCK_KEY = "voisinage:beat:leader"
-BEAT_LOCK_SECONDS = env_int("BEAT_LOCK_SECONDS", default=45, minimum=1)
-CELERY_BEAT_MAX_LOOP_INTERVAL = min(10, BEAT_LOCK_SECONDS / 3)
+BEAT_LOCK_SECONDS = 45
 CELERY_BEAT_SCHEDULE: dict = {
     # CNIL: accounts two years without activity are erased, after a warning at 23 months.
     "accounts-inactivity": {
@@ -54,6 +45,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     "outbox-tallies-refresh": {
         "task": "notifications.tallies_refresh",
         "schedule": 60.0,
+        "options": {"queue": "default"},
+    },
+    # The dashboard's member counts, counted again for the writes that send no signal
+    # (a membership saved or deleted has its community's counted at once).
+    "dashboard-member-counts": {
+        "task": "dashboard.member_counts_refresh",
+        "schedule": 600.0,
         "options": {"queue": "default"},
     },
     # GDPR: alert texts and identifying details do not outlive their retention periods.
