@@ -154,6 +154,19 @@ class Cluster:
         self.workers: dict[str, Worker] = {}
         self.webs: dict[str, subprocess.Popen] = {}
         self.cut_off: set[str] = set()
+        self.collect: subprocess.Popen | None = None
+
+    def static_collect(self) -> subprocess.Popen:
+        """Collect the release's static files (production serves them hashed, from a
+        manifest), in the background: the caller waits for it before starting gunicorn."""
+        self.collect = subprocess.Popen(
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        return self.collect
 
     def worker(self, host: str, *, wait: bool = True) -> Worker:
         self.workers[host] = Worker(
@@ -212,6 +225,9 @@ class Cluster:
         self.network.cut(host)
 
     def stop(self) -> None:
+        if self.collect is not None and self.collect.poll() is None:
+            self.collect.kill()
+            self.collect.wait(timeout=10)
         for process in self.webs.values():
             if process.poll() is None:
                 process.terminate()
@@ -367,15 +383,7 @@ def test_two_web_hosts_and_two_worker_hosts_on_one_database_and_one_redis(
     cluster, town, provider, broker
 ):
     community, jeanne, paul = town
-    # Static files collected for the release while worker1 starts (production settings serve
-    # them hashed, from a manifest).
-    collect = subprocess.Popen(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
-        cwd=ROOT,
-        env=cluster.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    collect = cluster.static_collect()
     worker1 = cluster.worker("worker1")
     wait_for(lambda: _leads(worker1), seconds=30, what="worker1's beat to lead", every=0.1)
     # A second beat, started on another machine while the first runs: it must wait.

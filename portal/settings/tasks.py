@@ -21,7 +21,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # rather than in turn: an alert never waits behind a digest.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "queue_order_strategy": "priority"}
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"alerts.tasks.*": {"queue": "alerts"}, "notifications.*": {"queue": "alerts"}}
+CELERY_TASK_ROUTES = {
+    "alerts.tasks.*": {"queue": "alerts"},
+    "notifications.*": {"queue": "alerts"},
+    # Redis keeps a list per priority step (0, 3, 6, 9; lower is read first) and a worker
+    # reads a step of all its queues before the next: the default queue's tasks take the
+    # last step, so the outbox's batches, even a broadcast's (lowered by its size,
+    # ``notifications.tasks.fanout_priority``), still come first.
+    "*": {"queue": "default", "priority": 9},
+}
 CELERY_TIMEZONE = "Europe/Paris"
 # One beat runs the schedule across every machine (``portal/beat.py``): the others wait for
 # its lock in Redis, renewed at each tick, and take over within BEAT_LOCK_SECONDS.
