@@ -8,7 +8,7 @@ from celery.schedules import crontab
 
 from .cache import REDIS_URL
 from .delivery import ALERT_SWEEP_EVERY
-from .environment import env_str
+from .environment import env_int, env_str
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = None
@@ -32,11 +32,12 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_TIMEZONE = "Europe/Paris"
 # One beat runs the schedule across every machine (``portal/beat.py``): the others wait for
-# its lock in Redis, renewed at each tick, and take over within BEAT_LOCK_SECONDS.
+# its lock in Redis, renewed at each tick, and take over within BEAT_LOCK_SECONDS. The
+# leader ticks at least three times per lock period, so a quiet schedule never lets it lapse.
 CELERY_BEAT_SCHEDULER = "portal.beat:SingleBeatScheduler"
-CELERY_BEAT_MAX_LOOP_INTERVAL = 10
 BEAT_LOCK_KEY = "voisinage:beat:leader"
-BEAT_LOCK_SECONDS = 45
+BEAT_LOCK_SECONDS = env_int("BEAT_LOCK_SECONDS", default=45, minimum=1)
+CELERY_BEAT_MAX_LOOP_INTERVAL = min(10, BEAT_LOCK_SECONDS / 3)
 CELERY_BEAT_SCHEDULE: dict = {
     # CNIL: accounts two years without activity are erased, after a warning at 23 months.
     "accounts-inactivity": {
