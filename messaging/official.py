@@ -15,15 +15,14 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
-from accounts.models import Profile, User
+from accounts.models import User
 from communities.models import Commune, CommunityRole, Membership, MembershipStatus
 from communities.sms_budget import sms_budget_refusal
 from communities.wording import of_place
@@ -37,7 +36,7 @@ from notifications.models import (
 )
 from notifications.progress import OutboxProgress, deliveries_progress, unreached
 from notifications.quiet_hours import quiet_hours_end
-from notifications.reachability import sms_reachable
+from notifications.reachability import sms_reachable_q
 from notifications.services import FANOUT_PUBLISH_RETRY, outbox_message_dispatch
 from notifications.sms.segments import to_gsm7
 from notifications.sms.service import MAX_BODY_CHARACTERS
@@ -51,23 +50,15 @@ from .models import (
     OfficialTarget,
     Participant,
 )
-from .permissions import official_communes
+from .permissions import official_communes, sms_only_q
 from .services import subject_absence_refuse, text_clean
 
 logger = logging.getLogger(__name__)
 
-CHANNELS = ("web", "email", "push", "sms", "unreachable")
 CONVERSATIONS_BATCH = 2000
 CONVERSATIONS_SWEEP_AFTER = timedelta(seconds=60)
 # The outbox's name for these messages (``OutboxMessage.purpose``; ``messaging.outbox``).
 OFFICIAL_PURPOSE = "official"
-
-
-def sms_only_q(prefix: str = "") -> Q:
-    """Members who take part by SMS alone (``User.is_sms_only``), for the ORM."""
-    return Q(**{f"{prefix}email__isnull": True}) & Q(
-        **{f"{prefix}password__startswith": UNUSABLE_PASSWORD_PREFIX}
-    )
 
 
 def official_recipients(*, commune: Commune, target: str, communities=(), members=()):
@@ -162,25 +153,19 @@ def official_send(
             raise ValidationError(
                 {"members": _("Ces personnes ne sont pas toutes membres vérifiés de la commune.")}
             )
-    recipients = list(
-        official_recipients(
-            commune=commune, target=target, communities=communities, members=members
-        )
-        .exclude(pk=author.pk)
-        .select_related("profile")
-        .order_by("pk")
-    )
-    if not recipients:
+    recipients = official_recipients(
+        commune=commune, target=target, communities=communities, members=members
+    ).exclude(pk=author.pk)
+    # Counted by the database: a message to a whole town of 100,000 loaded every member
+    # (7 s while the mairie waited).
+    reach = _reach_count(recipients, without_sms=without_sms)
+    if not reach["web"] + reach["sms"] + reach["unreachable"]:
         raise ValidationError(_("Personne ne correspond à ces destinataires."))
-
-    web = [u for u in recipients if not u.is_sms_only]
-    by_sms = [u for u in recipients if u.is_sms_only]
-    reachable = [] if without_sms else [user for user in by_sms if sms_reachable(user)]
     sms_text = official_sms_text(
         commune=commune, subject=subject, text=text, replies_allowed=replies_allowed
     )
-    if reachable:
-        cost = sms_cost_estimate(text=sms_text, recipients=len(reachable)).total
+    if reach["sms"]:
+        cost = sms_cost_estimate(text=sms_text, recipients=reach["sms"]).total
         refusal = sms_budget_refusal(commune=commune, cost=cost)
         if refusal:
             raise ValidationError(refusal, code="sms_budget")
@@ -195,40 +180,23 @@ def official_send(
         replies_allowed=replies_allowed,
         sms_not_before=quiet_hours_end(now=now),
     )
-    reach = dict.fromkeys(CHANNELS, 0)
-
-    if web:
-        with_devices = set(
-            PushSubscription.objects.filter(user__in=[u.pk for u in web]).values_list(
-                "user_id", flat=True
-            )
-        )
-        for user in web:
-            # Loaded with the recipients; a member without one has the defaults.
-            profile = getattr(user, "profile", None) or Profile(user=user)
-            reach["web"] += 1
-            if profile.news_by_email and user.email:
-                reach["email"] += 1
-            if profile.news_by_push and user.pk in with_devices:
-                reach["push"] += 1
-        if len(web) <= settings.OFFICIAL_INLINE_CONVERSATIONS:
-            _conversations_write(send=send, users=web, now=now)
-        else:
-            # A whole town: the conversations are written after the answer (a worker, or
-            # the sweep if the broker is down), not while the mairie waits.
-            send.conversations_pending = True
-            send.save(update_fields=["conversations_pending"])
-            transaction.on_commit(lambda: _conversations_task_publish(send.pk))
+    if reach["web"] and reach["web"] <= settings.OFFICIAL_INLINE_CONVERSATIONS:
+        web = list(recipients.exclude(sms_only_q()).order_by("pk"))
+        _conversations_write(send=send, users=web, now=now)
+    elif reach["web"]:
+        # A whole town: the conversations are written after the answer (a worker, or
+        # the sweep if the broker is down), not while the mairie waits.
+        send.conversations_pending = True
+        send.save(update_fields=["conversations_pending"])
+        transaction.on_commit(lambda: _conversations_task_publish(send.pk))
 
     # SMS-only members: one outbox message, whose deliveries the outbox writes after commit
     # from the same audience (``official_sms_audience``) and sends when the hour allows.
-    reach["sms"] = len(reachable)
-    reach["unreachable"] = len(by_sms) - len(reachable)
     send.audience = {
         "communities": [c.pk for c in communities],
         "members": sorted({m.pk for m in members}),
     }
-    if reachable:
+    if reach["sms"]:
         send.outbox_message = OutboxMessage.objects.create(
             purpose=OFFICIAL_PURPOSE,
             sender_name=commune.sms_sender_name,
@@ -241,6 +209,39 @@ def official_send(
     send.reach = reach
     send.save(update_fields=["reach", "audience", "outbox_message"])
     return send
+
+
+def _reach_count(recipients, *, without_sms: bool) -> dict[str, int]:
+    """How many of ``recipients`` the message reaches on each channel, in one query.
+
+    Web members (``web``) get the conversation, and an e-mail (``email``) or a notification
+    (``push``) if their settings ask for it (a member without settings has the defaults:
+    e-mail yes, notification no); SMS-only members an SMS when reachable by SMS (``sms``),
+    else none (``unreachable``), as all of them when the message goes ``without_sms``.
+    """
+    web, by_sms = ~sms_only_q(), sms_only_q()
+    push_device = Exists(PushSubscription.objects.filter(user=OuterRef("pk")))
+    counts = recipients.aggregate(
+        web_count=Count("pk", filter=web),
+        email_count=Count(
+            "pk",
+            filter=web
+            & Q(email__isnull=False)
+            & ~Q(email="")
+            & (Q(profile__news_by_email=True) | Q(profile__isnull=True)),
+        ),
+        push_count=Count("pk", filter=web & Q(profile__news_by_push=True) & Q(push_device)),
+        by_sms_count=Count("pk", filter=by_sms),
+        sms_count=Count("pk", filter=by_sms & sms_reachable_q()),
+    )
+    sms = 0 if without_sms else counts["sms_count"]
+    return {
+        "web": counts["web_count"],
+        "email": counts["email_count"],
+        "push": counts["push_count"],
+        "sms": sms,
+        "unreachable": counts["by_sms_count"] - sms,
+    }
 
 
 def _conversations_write(*, send: OfficialSend, users, now) -> int:
