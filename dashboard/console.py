@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Alert
 from communities.models import Commune, Membership, MembershipStatus
-from notifications.models import Delivery, DeliveryStatus
+from notifications.models import Delivery, DeliveryStatus, DeliveryTally, OutboxMessage
 from notifications.tallies import sms_spent
 
 from .figures import ACTIVITY_DAYS, NOT_SENT_STATUSES, month_starts
@@ -41,8 +41,8 @@ class CommuneRow:
     registrations: int = 0
     oldest_registration_at: datetime | None = None
     oldest_queued_at: datetime | None = None
-    deliveries: int = 0  # in the last HEALTH_DAYS
-    failed: int = 0  # in the last HEALTH_DAYS
+    deliveries: int = 0  # of the messages of the last HEALTH_DAYS, as tallied
+    failed: int = 0  # of those
     last_staff_login: datetime | None = None
 
     @property
@@ -108,9 +108,9 @@ def _by_commune(rows, key: str = "commune_id") -> dict[int, dict]:
 
 
 def console_rows(*, now: datetime) -> list[CommuneRow]:
-    """Every commune's row of the console, sorted by name. Six queries, whatever the number
-    of communes and the size of their data (the last staff sign-in rides on the communes'
-    read)."""
+    """Every commune's row of the console, sorted by name. Seven queries, whatever the
+    number of communes and the size of their data (the last staff sign-in rides on the
+    communes' read)."""
     since = now - timedelta(days=ACTIVITY_DAYS)
     health_since = now - timedelta(days=HEALTH_DAYS)
     month_start = month_starts(now=now)[-1]
@@ -141,14 +141,22 @@ def console_rows(*, now: datetime) -> list[CommuneRow]:
     )
     # The outbox's tallies, as the SMS budget reads them: never the month's deliveries.
     sms = sms_spent(since=month_start)
+    # Delivery health from the outbox's tallies too (``notifications.tallies``): the last
+    # 7 days' messages' outcomes, and the queued deliveries of the open messages only (a
+    # settled message has nothing left to send), never a scan of the week's deliveries.
     health = _by_commune(
-        Delivery.objects.filter(Q(status=DeliveryStatus.QUEUED) | Q(created_at__gt=health_since))
-        .values(commune_id=_commune_of_message())
-        .annotate(
-            oldest_queued_at=Min("created_at", filter=Q(status=DeliveryStatus.QUEUED)),
-            deliveries=Count("pk", filter=Q(created_at__gt=health_since)),
-            failed=Count("pk", filter=Q(created_at__gt=health_since, status=DeliveryStatus.FAILED)),
+        DeliveryTally.objects.filter(message__created_at__gt=health_since)
+        .values(commune_id=F("payer_id"))
+        .annotate(delivered=Sum("delivered"), failed=Sum("failed"), pending=Sum("pending"))
+        .order_by()
+    )
+    queued = _by_commune(
+        Delivery.objects.filter(
+            status=DeliveryStatus.QUEUED,
+            message__in=OutboxMessage.objects.exclude(tally__settled=True).values("pk"),
         )
+        .values(commune_id=_commune_of_message())
+        .annotate(oldest_queued_at=Min("created_at"))
         .order_by()
     )
 
@@ -174,9 +182,11 @@ def console_rows(*, now: datetime) -> list[CommuneRow]:
                 alerts=alerts.get(pk, {}).get("n", 0),
                 sms_segments=sms_row.get("segments", 0),
                 sms_cost=sms_row.get("cost", Decimal(0)).quantize(Decimal("0.01")),
-                oldest_queued_at=health_row.get("oldest_queued_at"),
-                deliveries=health_row.get("deliveries", 0),
-                failed=health_row.get("failed", 0),
+                oldest_queued_at=queued.get(pk, {}).get("oldest_queued_at"),
+                deliveries=sum(
+                    health_row.get(key) or 0 for key in ("delivered", "failed", "pending")
+                ),
+                failed=health_row.get("failed") or 0,
                 last_staff_login=commune["last_staff_login"],
             )
         )

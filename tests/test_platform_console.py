@@ -21,6 +21,7 @@ from communities.models import Commune, CommuneGroup, Membership, MembershipStat
 from communities.services import commune_create
 from dashboard.console import console_rows
 from notifications.models import Channel, Delivery, DeliveryStatus
+from notifications.tallies import tallies_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +129,7 @@ def test_the_console_and_its_csv_give_each_communes_figures_from_the_database(
     )[:1]
     Delivery.objects.filter(pk__in=[d.pk for d in failed]).update(status=DeliveryStatus.FAILED)
     Commune.objects.filter(pk=cadaujac.pk).update(sms_budget=Decimal("10.00"))
+    tallies_refresh()  # the minute's count of the outbox's tallies
     arnaud_admin.last_login = timezone.now() - timedelta(days=1)
     arnaud_admin.save(update_fields=["last_login"])
     client = sign_in(Client(), platform_admin)
@@ -223,7 +225,30 @@ def test_the_console_costs_the_same_queries_for_two_and_six_communes(
     six = measure()
 
     assert two == six
-    assert two[0] == 6  # communes and sign-ins, members, alerts, SMS (2, tallies), deliveries
+    # Communes and sign-ins, members, alerts, SMS (2, tallies), delivery health (tallies,
+    # and the open messages' queued deliveries).
+    assert two[0] == 7
+
+
+def test_the_delivery_health_column_reads_the_tallies_not_the_weeks_deliveries(
+    post, sign_in, platform_admin, jeanne_resident, paul_neighbour, cadaujac
+):
+    """Once a message settled, its outcomes are the tally's: the console reads the week's
+    tallies and only the open messages' queued deliveries."""
+    post(paul_neighbour)
+    deliveries = Delivery.objects.filter(message__alert_message__alert__commune=cadaujac)
+    Delivery.objects.filter(pk=deliveries.first().pk).update(status=DeliveryStatus.FAILED)
+    tallies_refresh(now=timezone.now() + timedelta(hours=2))  # counted and settled
+
+    with CaptureQueriesContext(connection) as read:
+        row = next(row for row in console_rows(now=timezone.now()) if row.pk == cadaujac.pk)
+
+    assert (row.deliveries, row.failed) == (deliveries.count(), 1)
+    assert row.oldest_queued_at is None
+    delivery_reads = [q["sql"] for q in read if 'FROM "notifications_delivery"' in q["sql"]]
+    assert delivery_reads  # the SMS spend's and the queued ones: of the open messages only
+    assert all("settled" in sql for sql in delivery_reads)
+    assert not any('"notifications_delivery"."created_at" >' in sql for sql in delivery_reads)
 
 
 # --- Creating a commune ------------------------------------------------------------------------
