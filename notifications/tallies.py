@@ -13,6 +13,15 @@ or a fall-back, and those reopen it (``tallies_reopen``).
 Readers sum tallies: a few rows per message, whatever the number of members. The SMS
 budget, which refuses sends, must be exact at every moment: it sums the settled tallies and
 counts the deliveries of the few open messages itself (``sms_spent``).
+
+An erased account (GDPR erasure) takes its deliveries with it, but a settled message's
+tallies keep counting them, on purpose: they are history, not personal data. A tally is a
+handful of numbers per message and channel (and SMS month), with no recipient, address or
+text; what it says — so many SMS left, cost so much, so many failed — stays true after the
+recipient is gone, and the commune paid for those SMS: taking them out of the month's spend
+would let a mairie's budget and the council's report say less than the bill. Only a
+message reopened by a late report is counted again from the deliveries that remain, the
+erased member's then left out (``tests/test_tallies_after_erasure.py``).
 """
 
 from collections import defaultdict
