@@ -209,7 +209,11 @@ def _history_users(history: CommuneHistory):
 
 def demo_history_load(communes: dict) -> None:
     """Give each demo commune its past year, once (a commune with its history keeps it),
-    then count the outbox's tallies and make the dashboards read the figures again."""
+    then count the outbox's tallies and make the dashboards read the figures again. On
+    PostgreSQL only (its set-based writes are ``seed_scale``'s): on SQLite the demo keeps
+    its few hand-written weeks."""
+    if connection.vendor != "postgresql":
+        return
     now = timezone.now()
     loaded = []
     for insee, history in HISTORIES.items():
