@@ -125,7 +125,10 @@ class GazetteIndexPage(Page):
         return context
 
     def commune(self):
-        return commune_of_page(self)
+        # Asked twice a request (the list, the offline copy) on the same page object.
+        if getattr(self, "_commune", None) is None:
+            self._commune = commune_of_page(self)
+        return self._commune
 
 
 def _photo_upload_to(instance, filename):
