@@ -40,7 +40,7 @@ def _signed_in(client, sign_in, user):
     return client
 
 
-def test_a_member_opens_an_alert_in_at_most_ten_queries_however_many_communes(
+def test_a_member_opens_an_alert_in_at_most_five_queries_however_many_communes(
     client, sign_in, jeanne_resident, paul_neighbour
 ):
     alert = alert_post(author=jeanne_resident, category=AlertCategory.SCOUTING, text=TEXT)
