@@ -105,6 +105,7 @@ class NoticeSource(OutboxSource):
     """
 
     purpose = NOTICE_PURPOSE
+    bulk = True
 
     def audience_sql(self, *, message):
         flags = {

@@ -13,7 +13,8 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from .models import WITHDRAWN_ERROR_CODE, Delivery, DeliveryStatus, OutboxMessage
-from .tasks import OUTBOX_QUEUE, outbox_message_fanout
+from .sources import outbox_source
+from .tasks import OUTBOX_QUEUE, fanout_priority, outbox_message_fanout
 
 logger = logging.getLogger(__name__)
 
@@ -22,17 +23,22 @@ logger = logging.getLogger(__name__)
 FANOUT_PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
 
 
-def outbox_message_publish(message_id: int) -> None:
+def outbox_message_publish(message_id: int, *, bulk: bool = False) -> None:
     """Publish the fan-out of a committed message; a broker that is down loses nothing.
 
     The message row itself, written with ``fanned_out_at`` empty in the transaction that
     posted it, is the durable record that it must go: if publishing fails, the error is
     logged and the sweep (``notifications.tasks.deliveries_recover``) fans the message out
-    once a worker runs again, so the post still succeeds for its author.
+    once a worker runs again, so the post still succeeds for its author. A ``bulk``
+    message's fan-out waits its turn like its batches (``tasks.fanout_priority``); any
+    other's is read first.
     """
     try:
         outbox_message_fanout.apply_async(
-            args=[message_id], queue=OUTBOX_QUEUE, retry_policy=FANOUT_PUBLISH_RETRY
+            args=[message_id],
+            queue=OUTBOX_QUEUE,
+            retry_policy=FANOUT_PUBLISH_RETRY,
+            priority=fanout_priority(deliveries=1, bulk=True) if bulk else 0,
         )
     except OperationalError:
         logger.warning(
@@ -45,7 +51,8 @@ def outbox_message_publish(message_id: int) -> None:
 def outbox_message_dispatch(*, message: OutboxMessage) -> None:
     """Fan ``message`` out after the current transaction commits (unless it is held)."""
     if not message.held:
-        transaction.on_commit(lambda: outbox_message_publish(message.pk))
+        bulk = outbox_source(message.purpose).bulk
+        transaction.on_commit(lambda: outbox_message_publish(message.pk, bulk=bulk))
 
 
 def outbox_messages_release(*, ids: list[int]) -> None:

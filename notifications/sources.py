@@ -42,6 +42,9 @@ class OutboxSource:
     """
 
     purpose: str = ""
+    # Messages that come in numbers, one recipient each (notices): their fan-outs wait
+    # their turn behind alerts (``notifications.tasks.fanout_priority``).
+    bulk: bool = False
 
     def audience_sql(self, *, message: OutboxMessage) -> tuple[str, list]:
         raise NotImplementedError

@@ -24,6 +24,7 @@ from .models import Channel, Delivery, DeliveryStatus, OutboxMessage
 from .pacing import sms_rate_per_second, sms_slot_delay
 from .reconciliation import deliveries_reconcile
 from .sending import deliveries_send_batch, deliveries_stuck
+from .sources import outbox_source
 from .tallies import tallies_refresh
 
 BATCH_SIZE = 200
@@ -83,26 +84,33 @@ def _batches_plan(
     return plan
 
 
-def fanout_priority(*, deliveries: int) -> int:
+def fanout_priority(*, deliveries: int, bulk: bool = False) -> int:
     """The broker priority of the batches of a fan-out of ``deliveries`` (with Redis, lower
     is read first): a village's alert is read before the batches of a town's broadcast
     queued earlier, and a town's before a city's, so that one commune's flood does not hold
     the others' alerts behind it.
 
-    Batches of one size class keep their order. Every other outbox task (a fan-out's own
-    task, a retry, a reconciliation) is published without a priority, at the first step.
+    Messages that come in numbers, one recipient each (``OutboxSource.bulk``: notices such
+    as "you have a new message", 33,334 of them after a mairie wrote to a whole town) take
+    the last step whatever their size, in turn with a city's broadcast: read before it,
+    each alone, they held a 100,000-member alert's SMS back for half an hour.
+
+    Batches of one size class keep their order. Every other outbox task (a retry, a
+    reconciliation) is published without a priority, at the first step.
     """
+    if bulk:
+        return BULK_FANOUT_PRIORITY
     for most, priority in FANOUT_PRIORITIES:
         if deliveries <= most:
             return priority
     return BULK_FANOUT_PRIORITY
 
 
-def _publish(plan: list[tuple[float, list[int]]]) -> int:
+def _publish(plan: list[tuple[float, list[int]]], *, bulk: bool = False) -> int:
     """Enqueue the planned batches in the plan's order, through one broker connection, at
-    the priority of the plan's size."""
+    the priority of the plan's size (``bulk``: see ``fanout_priority``)."""
     app = deliveries_send_task.app
-    priority = fanout_priority(deliveries=sum(len(batch) for _, batch in plan))
+    priority = fanout_priority(deliveries=sum(len(batch) for _, batch in plan), bulk=bulk)
     publishing = nullcontext(None) if app.conf.task_always_eager else app.producer_or_acquire()
     with publishing as producer:
         for countdown, batch in plan:
@@ -183,7 +191,8 @@ def outbox_message_fanout(message_id: int) -> dict:
             _batches_plan(push_ids, eta=held_until),
             _batches_plan(sms_ids, paced=True, eta=held_until),
             _batches_plan(email_ids),
-        )
+        ),
+        bulk=outbox_source(message.purpose).bulk,
     )
     return {
         "written": written,

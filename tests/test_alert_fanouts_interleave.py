@@ -123,3 +123,47 @@ def test_a_village_alert_reaches_its_members_while_a_town_broadcast_is_still_sen
     )
     assert set(provider.messages_to().values()) == {1}
     assert set(provider.messages_to()) == town_phones | village_phones
+
+
+NOTICES = 300
+
+
+def test_a_flood_of_notices_does_not_hold_an_alert_back(town, start_worker, provider):
+    """300 notices ("you have a new message"), each its own little fan-out, are waiting
+    when the mairie alerts the town: the alert's SMS go first, the notices after."""
+    from notifications.notices import notice_send
+
+    commune, mayor = town
+    readers = list(
+        User.objects.filter(memberships__community__commune=commune)
+        .exclude(email=None)
+        .order_by("pk")[:NOTICES]
+    )
+    assert len(readers) == NOTICES
+    for reader in readers:
+        notice_send(
+            user=reader,
+            kind="message",
+            subject="Nouveau message de la mairie",
+            text="Vous avez un nouveau message dans votre messagerie.",
+            channels=[Channel.EMAIL],
+        )
+    notices = Delivery.objects.filter(message__purpose="notice")
+    start_worker()
+    broadcast = broadcast_post(
+        author=mayor,
+        commune=commune,
+        category=AlertCategory.WEATHER,
+        text="Vigilance rouge crues : ne stationnez pas en bord de Garonne.",
+    )
+    town_phones = _fanned_out_sms(broadcast.messages.get())
+    _wait_for(lambda: town_phones <= set(provider.messages_to()), what="the broadcast's SMS")
+
+    # When the alert's last SMS reached the provider, most notices were still to go.
+    sent = notices.filter(status=DeliveryStatus.SENT).count()
+    assert sent <= NOTICES // 2
+    _wait_for(
+        lambda: notices.filter(status=DeliveryStatus.SENT).count() == NOTICES,
+        what="every notice",
+    )
+    assert set(provider.messages_to().values()) == {1}
