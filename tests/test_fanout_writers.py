@@ -13,7 +13,9 @@ from notifications.fanout import deliveries_write
 from notifications.models import Channel, Delivery
 
 # Outside a transaction, as the worker writes: the writers' connections must see the rows.
-pytestmark = pytest.mark.django_db(transaction=True)
+# The flush after the test removes what the migrations wrote (Wagtail's locale and root
+# page), which serialized_rollback puts back for the tests that follow.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 MEMBERS = 301
 
