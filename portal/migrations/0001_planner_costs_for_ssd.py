@@ -9,28 +9,17 @@ connection pooler) plans the same way; ``RESET`` undoes it.
 
 from django.db import migrations
 
+from portal.database_settings import database_setting_alter
+
 RANDOM_PAGE_COST = "1.1"
 
 
-def _alter(schema_editor, value: str | None) -> None:
-    connection = schema_editor.connection
-    if connection.vendor != "postgresql":
-        return
-    name = connection.ops.quote_name(connection.settings_dict["NAME"])
-    if value is None:
-        schema_editor.execute(f"ALTER DATABASE {name} RESET random_page_cost")
-        schema_editor.execute("RESET random_page_cost")
-    else:
-        schema_editor.execute(f"ALTER DATABASE {name} SET random_page_cost = {value}")
-        schema_editor.execute(f"SET random_page_cost = {value}")
-
-
 def forwards(apps, schema_editor):
-    _alter(schema_editor, RANDOM_PAGE_COST)
+    database_setting_alter(schema_editor, "random_page_cost", RANDOM_PAGE_COST)
 
 
 def backwards(apps, schema_editor):
-    _alter(schema_editor, None)
+    database_setting_alter(schema_editor, "random_page_cost", None)
 
 
 class Migration(migrations.Migration):

@@ -9,26 +9,15 @@ mairie's message to 100,000 members, counted by channel) crossed that cost and s
 
 from django.db import migrations
 
-
-def _alter(schema_editor, value: str | None) -> None:
-    connection = schema_editor.connection
-    if connection.vendor != "postgresql":
-        return
-    name = connection.ops.quote_name(connection.settings_dict["NAME"])
-    if value is None:
-        schema_editor.execute(f"ALTER DATABASE {name} RESET jit")
-        schema_editor.execute("RESET jit")
-    else:
-        schema_editor.execute(f"ALTER DATABASE {name} SET jit = {value}")
-        schema_editor.execute(f"SET jit = {value}")
+from portal.database_settings import database_setting_alter
 
 
 def forwards(apps, schema_editor):
-    _alter(schema_editor, "off")
+    database_setting_alter(schema_editor, "jit", "off")
 
 
 def backwards(apps, schema_editor):
-    _alter(schema_editor, None)
+    database_setting_alter(schema_editor, "jit", None)
 
 
 class Migration(migrations.Migration):
