@@ -18,7 +18,7 @@ transaction, and the unique index makes the parts, like a rerun, never overlap.
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .models import Channel, Delivery, OutboxMessage
@@ -63,15 +63,18 @@ def deliveries_write(*, message: OutboxMessage, channels=ALL_CHANNELS) -> int:
         FROM ({audience}) a
         JOIN ({wanted}) c ON {reachable}
         WHERE a.user_id %% %s = %s
-        ON CONFLICT (message_id, user_id, channel) DO NOTHING
     """  # noqa: S608 (channel names from our own enum, values are parameters)
     params = [message.pk, now, now, *audience_params]
+    # A first fan-out has nothing to collide with; a rerun (a worker killed mid-write,
+    # another call for more channels) skips the rows already there.
+    rerun = Delivery.objects.filter(message=message).exists()
     parts = _writers()
     if parts == 1:
-        return _part_write(sql, [*params, 1, 0])
+        return _part_write(sql, [*params, 1, 0], rerun=rerun)
     with ThreadPoolExecutor(max_workers=parts, thread_name_prefix="fanout") as pool:
         written = pool.map(
-            lambda part: _part_write_on_own_connection(sql, [*params, parts, part]), range(parts)
+            lambda part: _part_write_on_own_connection(sql, [*params, parts, part], rerun=rerun),
+            range(parts),
         )
         return sum(written)
 
@@ -84,7 +87,19 @@ def _writers() -> int:
     return max(1, int(getattr(settings, "FANOUT_WRITERS", 2)))
 
 
-def _part_write(sql: str, params: list) -> int:
+def _part_write(sql: str, params: list, *, rerun: bool) -> int:
+    """Write one part: by a plain ``INSERT`` unless ``rerun``, and by ``INSERT … ON CONFLICT
+    DO NOTHING`` when asked or when the plain one meets a row written meanwhile (a second
+    run of the same fan-out at the same time)."""
+    if not rerun:
+        try:
+            return _statement_run(sql, params)
+        except IntegrityError:
+            pass
+    return _statement_run(f"{sql} ON CONFLICT (message_id, user_id, channel) DO NOTHING", params)
+
+
+def _statement_run(sql: str, params: list) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The planner cannot guess how many members a channel flag keeps, estimates a
@@ -100,10 +115,10 @@ def _part_write(sql: str, params: list) -> int:
         return max(cursor.rowcount, 0)
 
 
-def _part_write_on_own_connection(sql: str, params: list) -> int:
+def _part_write_on_own_connection(sql: str, params: list, *, rerun: bool) -> int:
     """``_part_write`` in a pool thread: Django gives the thread its own connection, closed
     when the part is written."""
     try:
-        return _part_write(sql, params)
+        return _part_write(sql, params, rerun=rerun)
     finally:
         connection.close()

@@ -90,3 +90,20 @@ def test_three_writers_write_what_one_writes_once_each(street, settings):
     assert _rows(together) == rows
     # Each writer's connection is closed once its part is written.
     assert _connections() <= open_before
+
+
+def test_a_fan_out_cut_short_is_completed_by_its_rerun_without_doubles(street, settings):
+    """A worker killed after one writer's part was committed: the rerun writes the rest,
+    and every neighbour still has exactly one row per channel."""
+    settings.FANOUT_WRITERS = 2
+    message = _alert_message(street, "Portail forcé rue des Vignes, restez vigilants.")
+    deliveries_write(message=message)
+    complete = _rows(message)
+    # The part of the odd user ids is lost, as if its writer's transaction never committed.
+    lost = Delivery.objects.filter(message=message, user_id__in=[u for u, _c, _r in complete])
+    lost = [pk for pk, user_id in lost.values_list("pk", "user_id") if user_id % 2]
+    Delivery.objects.filter(pk__in=lost).delete()
+    assert len(_rows(message)) == len(complete) - len(lost) > 0
+
+    assert deliveries_write(message=message) == len(lost)
+    assert _rows(message) == complete
