@@ -107,6 +107,13 @@ class NoticeSource(OutboxSource):
     purpose = NOTICE_PURPOSE
     bulk = True
 
+    def in_bulk(self, message):
+        """Notices wait their turn behind alerts, except an urgent one (an alert waiting
+        for its moderators), which is read first."""
+        if isinstance(message, Notice):
+            return not message.urgent
+        return not Notice.objects.filter(pk=message.pk, urgent=True).exists()
+
     def audience_sql(self, *, message):
         flags = {
             Channel.SMS: "n.by_sms",

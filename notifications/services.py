@@ -51,7 +51,7 @@ def outbox_message_publish(message_id: int, *, bulk: bool = False) -> None:
 def outbox_message_dispatch(*, message: OutboxMessage) -> None:
     """Fan ``message`` out after the current transaction commits (unless it is held)."""
     if not message.held:
-        bulk = outbox_source(message.purpose).bulk
+        bulk = outbox_source(message.purpose).in_bulk(message)
         transaction.on_commit(lambda: outbox_message_publish(message.pk, bulk=bulk))
 
 

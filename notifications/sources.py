@@ -46,6 +46,11 @@ class OutboxSource:
     # their turn behind alerts (``notifications.tasks.fanout_priority``).
     bulk: bool = False
 
+    def in_bulk(self, message: OutboxMessage) -> bool:
+        """Whether ``message`` waits its turn with the messages that come in numbers
+        (``bulk``); a source may say so message by message."""
+        return self.bulk
+
     def audience_sql(self, *, message: OutboxMessage) -> tuple[str, list]:
         raise NotImplementedError
 

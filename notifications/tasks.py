@@ -90,10 +90,11 @@ def fanout_priority(*, deliveries: int, bulk: bool = False) -> int:
     queued earlier, and a town's before a city's, so that one commune's flood does not hold
     the others' alerts behind it.
 
-    Messages that come in numbers, one recipient each (``OutboxSource.bulk``: notices such
-    as "you have a new message", 33,334 of them after a mairie wrote to a whole town) take
-    the last step whatever their size, in turn with a city's broadcast: read before it,
-    each alone, they held a 100,000-member alert's SMS back for half an hour.
+    Messages that come in numbers, one recipient each (``OutboxSource.in_bulk``: notices
+    such as "you have a new message", 33,334 of them after a mairie wrote to a whole town)
+    take the last step whatever their size, in turn with a city's broadcast: read before
+    it, each alone, they held a 100,000-member alert's SMS back for half an hour. An urgent
+    notice (an alert waiting for its moderators) is not one of them: it is read first.
 
     Batches of one size class keep their order. Every other outbox task (a retry, a
     reconciliation) is published without a priority, at the first step.
@@ -192,7 +193,7 @@ def outbox_message_fanout(message_id: int) -> dict:
             _batches_plan(sms_ids, paced=True, eta=held_until),
             _batches_plan(email_ids),
         ),
-        bulk=outbox_source(message.purpose).bulk,
+        bulk=outbox_source(message.purpose).in_bulk(message),
     )
     return {
         "written": written,

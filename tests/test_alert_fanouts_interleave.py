@@ -167,3 +167,39 @@ def test_a_flood_of_notices_does_not_hold_an_alert_back(town, start_worker, prov
         what="every notice",
     )
     assert set(provider.messages_to().values()) == {1}
+
+
+def test_an_urgent_notice_does_not_wait_behind_a_flood_of_notices(town, start_worker, provider):
+    """A moderator's urgent notice (an alert waiting for them), written after 300 ordinary
+    notices, reaches their phone while most of those are still to go."""
+    from notifications.notices import notice_send
+
+    commune, _mayor = town
+    members = User.objects.filter(memberships__community__commune=commune).order_by("pk")
+    readers = list(members.exclude(email=None)[:NOTICES])
+    moderator = members.filter(email=None).exclude(phone=None).first()
+    for reader in readers:
+        notice_send(
+            user=reader,
+            kind="message",
+            subject="Nouveau message de la mairie",
+            text="Vous avez un nouveau message dans votre messagerie.",
+            channels=[Channel.EMAIL],
+        )
+    notice_send(
+        user=moderator,
+        kind="alert_held",
+        subject="Alerte à valider",
+        text="Une alerte attend votre validation.",
+        channels=[Channel.SMS],
+        urgent=True,
+    )
+    notices = Delivery.objects.filter(message__purpose="notice", channel=Channel.EMAIL)
+    start_worker()
+    _wait_for(lambda: str(moderator.phone) in provider.messages_to(), what="the urgent SMS")
+
+    assert notices.filter(status=DeliveryStatus.SENT).count() <= NOTICES // 2
+    _wait_for(
+        lambda: notices.filter(status=DeliveryStatus.SENT).count() == NOTICES,
+        what="every notice",
+    )
