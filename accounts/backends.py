@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from .models import normalize_email
 from .phones import login_key, parse_phone
+from .session_user import session_user_get
 
 __all__ = [
     "EmailOrPhoneBackend",
@@ -40,6 +41,12 @@ class EmailOrPhoneBackend(AuthenticationBackend):
             key = "email" if "@" in login else "phone"
             credentials.setdefault(key, login)
         return super().authenticate(request, **credentials)
+
+    def get_user(self, user_id):
+        """The session's user, from the shared cache (``accounts.session_user``); None for an
+        account that may no longer sign in (deactivated), as Django's backend answers."""
+        user = session_user_get(user_pk=user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 def lockout_key(request, login: str | None) -> str:

@@ -25,6 +25,7 @@ from notifications.email_bounces import delivery_email_undeliverable
 from notifications.models import EmailEvent
 
 from .models import User, normalize_email
+from .session_user import session_user_forget
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +82,8 @@ def email_tracking_event_handle(*, event, esp_name: str) -> bool:
                     email_undeliverable_at=event.timestamp or timezone.now(),
                     email_undeliverable_reason=reason,
                 )
+                for pk in User.objects.filter(email=email).values_list("pk", flat=True):
+                    session_user_forget(user_pk=pk)
             if event.message_id:
                 delivery_email_undeliverable(
                     message_id=event.message_id, reason=str(event.event_type)
@@ -100,6 +103,7 @@ def email_undeliverable_clear(*, user) -> None:
     User.objects.filter(pk=user.pk).exclude(email_undeliverable_at=None).update(
         email_undeliverable_at=None, email_undeliverable_reason=""
     )
+    session_user_forget(user_pk=user.pk)
     user.email_undeliverable_at, user.email_undeliverable_reason = None, ""
 
 

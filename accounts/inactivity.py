@@ -34,6 +34,7 @@ from notifications.notices import email_else_sms, notice_send
 from .gdpr import account_erase
 from .member_language import member_language
 from .models import User
+from .session_user import session_user_forget
 
 
 def _days(name: str, default: int) -> timedelta:
@@ -115,6 +116,7 @@ def inactive_accounts_warn(*, now=None) -> int:
                 inactivity_warned_at=now
             )
             if claimed:
+                session_user_forget(user_pk=user.pk)
                 _warning_write(user, erase_on=_erase_on(user, now=now))
         warned += claimed
     return warned
@@ -155,10 +157,12 @@ def member_activity_record(*, user, sms: bool = False) -> None:
     if sms:
         fields["last_inbound_sms_at"] = timezone.now()
     User.objects.filter(pk=user.pk).update(**fields)
+    session_user_forget(user_pk=user.pk)
 
 
 def inactivity_warning_reset(sender, request, user, **kwargs) -> None:
     """``user_logged_in`` → clear a pending warning (wiring only)."""
-    User.objects.filter(pk=user.pk, inactivity_warned_at__isnull=False).update(
+    if User.objects.filter(pk=user.pk, inactivity_warned_at__isnull=False).update(
         inactivity_warned_at=None
-    )
+    ):
+        session_user_forget(user_pk=user.pk)

@@ -19,7 +19,10 @@ if REDIS_URL:
     # signed-in page costs no session query (after a restart of Redis, the database answers).
     # Never with a per-process cache: another process would keep a signed-out session.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # The signed-in user's row too (accounts.session_user), with the same rule.
+    SESSION_USER_CACHE = True
 else:
+    SESSION_USER_CACHE = False
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Anonymous pages are served from the cache for this many seconds at most; publishing

@@ -23,6 +23,8 @@ PAGE_CACHE_SECONDS = 300
 # Each test process keeps its own cache: a shared Redis would leak pages between parallel
 # test databases. Tests that need Redis itself connect to REDIS_URL explicitly.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One process reads that cache: the signed-in user may be kept there, as with Redis.
+SESSION_USER_CACHE = True
 CELERY_TASK_ALWAYS_EAGER = True
 
 # Uploaded and private files of the tests stay apart from the demo's, and one folder per

@@ -1,0 +1,66 @@
+"""The signed-in user of a session comes from the shared cache (``accounts.session_user``),
+not from a query on every page: a new password, a deactivated or an erased account still end
+the account's other sessions at once."""
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from accounts.gdpr import account_erase
+from tests.conftest import CADAUJAC_HOST
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def browser(sign_in):
+    def open_as(user):
+        return sign_in(Client(HTTP_HOST=CADAUJAC_HOST), user)
+
+    return open_as
+
+
+@pytest.fixture
+def hugo_neighbour(make_member, centre_bourg):
+    return make_member("hugo@cadaujac.test", centre_bourg, first_name="Hugo", last_name="Lalanne")
+
+
+def test_a_signed_in_page_reads_no_user_row(browser, paul_neighbour):
+    phone = browser(paul_neighbour)
+    phone.get("/alertes/")
+    with CaptureQueriesContext(connection) as queries:
+        assert phone.get("/alertes/").status_code == 200
+
+    assert not [q for q in queries.captured_queries if 'FROM "accounts_user"' in q["sql"]]
+
+
+def _signed_out(client) -> bool:
+    response = client.get("/alertes/")
+    return response.status_code == 302 and response["Location"].startswith(settings.LOGIN_URL)
+
+
+def test_a_new_password_ends_the_other_sessions_at_once(browser, paul_neighbour):
+    phone = browser(paul_neighbour)
+    assert not _signed_out(phone)
+
+    paul_neighbour.set_password("un autre mot de passe 2026")
+    paul_neighbour.save()
+
+    assert _signed_out(phone)
+
+
+def test_a_deactivated_or_erased_account_is_signed_out_at_once(
+    browser, paul_neighbour, hugo_neighbour
+):
+    paul, hugo = browser(paul_neighbour), browser(hugo_neighbour)
+    assert not _signed_out(paul)
+    assert not _signed_out(hugo)
+
+    paul_neighbour.is_active = False
+    paul_neighbour.save(update_fields=["is_active"])
+    account_erase(user=hugo_neighbour)
+
+    assert _signed_out(paul)
+    assert _signed_out(hugo)
