@@ -5,8 +5,7 @@ commune's figures, the platform team chooses a commune, and a commune the user m
 answers 404 as if it did not exist.
 """
 
-from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -22,32 +21,34 @@ from communities.selectors import commune_for_request
 from . import charts, exports
 from .commune_map import commune_map_for, commune_map_json
 from .figures import PERIODS
-from .live import POLL_SECONDS, figures_for
+from .live import POLL_SECONDS, figures_for, figures_rendered
 from .permissions import (
     dashboard_communes,
-    moderates_commune,
+    dashboard_viewer,
     police_dashboard_allowed,
     sees_small_counts,
 )
 
 
 def commune_chosen(request) -> tuple[Commune | None, list[Commune]]:
-    """The commune whose dashboard ``request`` asks for, and those the user may choose from.
+    """The commune whose dashboard ``request`` asks for, and those the user may choose from
+    (none: the user reads no dashboard, and every dashboard address answers 404).
 
     ``?commune=<id>`` names one (404 unless the user may read it); otherwise the user's only
     commune, or the commune of the site the admin is opened on; otherwise none (the page
     then offers the choice).
     """
-    communes = dashboard_communes(user=request.user)
+    choices = list(dashboard_communes(user=request.user).order_by("name"))
+    if not choices:
+        raise Http404
     wanted = request.GET.get("commune", "")
     if wanted:
         if not wanted.isdigit():
             raise Http404
-        commune = communes.filter(pk=int(wanted)).first()
+        commune = next((choice for choice in choices if choice.pk == int(wanted)), None)
         if commune is None:
             raise Http404
-        return commune, list(communes.order_by("name"))
-    choices = list(communes.order_by("name"))
+        return commune, choices
     if len(choices) == 1:
         return choices[0], choices
     here = commune_for_request(request=request)
@@ -56,21 +57,36 @@ def commune_chosen(request) -> tuple[Commune | None, list[Commune]]:
     return None, choices
 
 
-def figures_context(request, commune: Commune) -> dict:
-    """What the figures' templates need, for ``commune`` and the user looking at it."""
-    figures = figures_for(commune=commune)
+FIGURES_TEMPLATE = "dashboard/_figures.html"
+SUMMARY_TEMPLATE = "dashboard/_summary.html"
+
+
+def figures_context(request, commune: Commune, *, template_name: str = FIGURES_TEMPLATE) -> dict:
+    """What the dashboard's templates need, for ``commune`` and the user looking at it:
+    ``figures_html`` is ``template_name`` rendered once per read of the figures for each
+    kind of viewer (see ``dashboard.live.figures_rendered``), not once per poll."""
+    viewer = dashboard_viewer(user=request.user, commune=commune)
+
+    def template_context(figures) -> dict:
+        return {
+            "commune": commune,
+            "figures": figures,
+            "periods": PERIODS,
+            "alerts_chart": charts.alerts_chart(figures.alerts.by_month),
+            "members_chart": charts.members_chart(figures.members.joins_by_month),
+            "channels_chart": charts.channels_chart(figures.channels),
+            **viewer,
+        }
+
     return {
         "commune": commune,
-        "figures": figures,
         "periods": PERIODS,
-        "alerts_chart": charts.alerts_chart(figures.alerts.by_month),
-        "members_chart": charts.members_chart(figures.members.joins_by_month),
-        "channels_chart": charts.channels_chart(figures.channels),
-        "exact_counts": sees_small_counts(user=request.user, commune=commune),
-        "moderates": moderates_commune(user=request.user, commune=commune),
-        "sees_police": police_dashboard_allowed(user=request.user, commune=commune),
+        "figures_html": figures_rendered(
+            commune=commune, template_name=template_name, viewer=viewer, context=template_context
+        ),
         "refresh_url": f"{reverse('dashboard:figures')}?commune={commune.pk}",
         "poll_seconds": POLL_SECONDS,
+        **viewer,
     }
 
 
@@ -80,8 +96,6 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "home"
 
     def dispatch(self, request, *args, **kwargs):
-        if not dashboard_communes(user=request.user).exists():
-            raise Http404
         self.commune, self.communes = commune_chosen(request)
         return super().dispatch(request, *args, **kwargs)
 
@@ -105,14 +119,14 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
 def figures_fragment(request):
     """The figures' HTML alone, polled by ``dashboard.js`` every few seconds (``?vue=resume``:
     the summary of the admin's home)."""
-    if not dashboard_communes(user=request.user).exists():
-        raise Http404
     commune, _choices = commune_chosen(request)
     if commune is None:
         raise Http404
     summary = request.GET.get("vue") == "resume"
-    template = "dashboard/_summary.html" if summary else "dashboard/_figures.html"
-    return render(request, template, figures_context(request, commune))
+    template_name = SUMMARY_TEMPLATE if summary else FIGURES_TEMPLATE
+    return HttpResponse(
+        figures_context(request, commune, template_name=template_name)["figures_html"]
+    )
 
 
 @never_cache
@@ -122,8 +136,6 @@ def map_data(request):
     their alert counts and the period's alerts at their community's centre, under the
     dashboard's rule. Markers go only to those who read the commune's alerts anyway (the
     alert staff): an editor sees the communities coloured, without markers."""
-    if not dashboard_communes(user=request.user).exists():
-        raise Http404
     commune, _choices = commune_chosen(request)
     if commune is None:
         raise Http404
@@ -141,8 +153,6 @@ def map_data(request):
 def figures_export(request):
     """Every figure of the page as a CSV file, alerts over ``?periode=`` (week, month,
     year), for the municipal council's report: the page's access rule and its "< 5"."""
-    if not dashboard_communes(user=request.user).exists():
-        raise Http404
     commune, _choices = commune_chosen(request)
     if commune is None:
         raise Http404

@@ -14,13 +14,21 @@ database at most once per ``FIGURES_TTL_SECONDS`` per commune, then served from 
   dashboard is watched, at most every ``TALLIES_EVERY_SECONDS`` in the background: they
   show within that time plus ``FIGURES_TTL_SECONDS`` and one poll. A view never counts
   deliveries itself.
+
+Their HTML (tables, SVG charts) is rendered once per read of the figures for each kind of
+viewer (``figures_rendered``), then served from the cache too: rendering it cost more than
+reading the figures.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from communities.models import Commune
 from notifications.tasks import tallies_refresh_soon
@@ -96,14 +104,77 @@ def figures_compute(*, commune: Commune, now: datetime) -> Figures:
     )
 
 
+def _figures_key(commune_id: int) -> str:
+    return f"dashboard:figures:{commune_id}:{figures_version(commune_id=commune_id)}"
+
+
 def figures_for(*, commune: Commune) -> Figures:
     """``commune``'s figures as of at most ``FIGURES_TTL_SECONDS`` ago, or newer than its last
     alert, registration or moderation change."""
-    version = cache.get(_version_key(commune.pk), 0)
-    key = f"dashboard:figures:{commune.pk}:{version}"
+    key = _figures_key(commune.pk)
     cached = cache.get(key)
     if cached is None:
         tallies_refresh_soon(within=TALLIES_EVERY_SECONDS)
         cached = figures_compute(commune=commune, now=timezone.now())
-        cache.set(key, cached, timeout=FIGURES_TTL_SECONDS)
+        # The stamp names this read of the figures for their HTML (``figures_rendered``),
+        # without loading the figures themselves.
+        cache.set_many(
+            {key: cached, f"{key}:at": cached.now.isoformat()}, timeout=FIGURES_TTL_SECONDS
+        )
     return cached
+
+
+def _html_key(*, commune_id: int, stamp: str, template_name: str, viewer: dict) -> str:
+    flags = ",".join(f"{name}={int(bool(value))}" for name, value in sorted(viewer.items()))
+    return ":".join(
+        (
+            "dashboard:html",
+            str(commune_id),
+            stamp,
+            template_name,
+            flags,
+            get_language() or "",
+            timezone.get_current_timezone_name(),
+        )
+    )
+
+
+def figures_rendered(
+    *,
+    commune: Commune,
+    template_name: str,
+    viewer: dict[str, bool],
+    context: Callable[[Figures], dict],
+) -> SafeString:
+    """``template_name`` rendered with ``commune``'s current figures for one kind of viewer,
+    once whoever watches: every open dashboard polls every few seconds, and rendering the
+    tables and SVG charts (and even loading the figures from the cache) cost more than the
+    rest of a poll.
+
+    ``viewer`` says everything of the viewer the HTML depends on (exact small counts or
+    "< 5", links to the moderation screens, the police's section); with the language and
+    the time zone it is part of the key, so a moderator never gets an administrator's exact
+    counts. ``context`` builds what the template needs from the figures, and is called only
+    when nothing is cached. The HTML is keyed on the read of the figures it shows (their
+    stamp): a bump of the version, or the figures' short lifetime, leads to a new read,
+    hence to new HTML.
+    """
+    stamp = cache.get(f"{_figures_key(commune.pk)}:at")
+    if stamp is not None:
+        html = cache.get(
+            _html_key(
+                commune_id=commune.pk, stamp=stamp, template_name=template_name, viewer=viewer
+            )
+        )
+        if html is not None:
+            return mark_safe(html)  # noqa: S308 (rendered by our template, escaped there)
+    figures = figures_for(commune=commune)
+    html = render_to_string(template_name, context(figures))
+    key = _html_key(
+        commune_id=commune.pk,
+        stamp=figures.now.isoformat(),
+        template_name=template_name,
+        viewer=viewer,
+    )
+    cache.set(key, html, timeout=FIGURES_TTL_SECONDS)
+    return html

@@ -38,14 +38,22 @@ def police_dashboard_allowed(*, user, commune: Commune) -> bool:
     broadcasters), the platform team included."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return bool(roles_in_commune(user=user, commune=commune) & set(ALERT_STAFF_ROLES))
+    return _sees_police(roles_in_commune(user=user, commune=commune))
+
+
+def _sees_police(roles: set[str]) -> bool:
+    return bool(roles & set(ALERT_STAFF_ROLES))
 
 
 def moderates_commune(*, user, commune: Commune) -> bool:
     """Whether the moderation screens a figure leads to (registrations, alerts, reports)
     are ``user``'s: the commune's moderators and the platform team. Others see the figure
     without a link to a screen that would refuse them."""
-    return StaffRole.MODERATOR in roles_in_commune(user=user, commune=commune)
+    return _moderates(roles_in_commune(user=user, commune=commune))
+
+
+def _moderates(roles: set[str]) -> bool:
+    return StaffRole.MODERATOR in roles
 
 
 def sees_small_counts(*, user, commune: Commune) -> bool:
@@ -55,7 +63,25 @@ def sees_small_counts(*, user, commune: Commune) -> bool:
     community of three members, or two alerts in a hamlet, is shown as "< 5", since so
     small a number points at people.
     """
-    return StaffRole.ADMINISTRATOR in roles_in_commune(user=user, commune=commune)
+    return _sees_small_counts(roles_in_commune(user=user, commune=commune))
+
+
+def _sees_small_counts(roles: set[str]) -> bool:
+    return StaffRole.ADMINISTRATOR in roles
+
+
+def dashboard_viewer(*, user, commune: Commune) -> dict[str, bool]:
+    """What of ``commune``'s dashboard ``user`` sees beyond the figures every reader gets,
+    by the three rules above (``sees_small_counts``, ``moderates_commune``,
+    ``police_dashboard_allowed``), from one read of their roles: the dashboard's HTML is
+    rendered once for each such kind of viewer."""
+    active = user.is_authenticated and user.is_active
+    roles = roles_in_commune(user=user, commune=commune) if active else set()
+    return {
+        "exact_counts": _sees_small_counts(roles),
+        "moderates": _moderates(roles),
+        "sees_police": _sees_police(roles),
+    }
 
 
 def platform_console_allowed(*, user) -> bool:

@@ -3,7 +3,7 @@
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
-from .admin_views import DashboardViewSet, commune_chosen, figures_context
+from .admin_views import SUMMARY_TEMPLATE, DashboardViewSet, commune_chosen, figures_context
 from .console_views import ConsoleViewSet
 from .permissions import dashboard_communes
 
@@ -32,7 +32,7 @@ class DashboardSummaryPanel(Component):
         commune, choices = commune_chosen(self.request)
         context = {"communes": choices, "commune": commune}
         if commune is not None:
-            context.update(figures_context(self.request, commune))
+            context.update(figures_context(self.request, commune, template_name=SUMMARY_TEMPLATE))
         return context
 
 

@@ -122,3 +122,29 @@ def test_small_community_counts_are_hidden_but_from_the_mairies_administrators(
     else:
         assert "<td>&lt; 5</td>" in row
         assert "<td>2</td>" not in row
+
+
+def test_figures_rendered_for_one_viewer_are_never_served_to_another_kind(
+    people, sign_in, cadaujac, paul_neighbour
+):
+    """The figures' HTML is rendered once and shared by everyone watching; an administrator's
+    exact counts and a moderator's links stay theirs, within the same version of the
+    figures, in either order."""
+    url = f"/admin/tableau-de-bord/chiffres/?commune={cadaujac.pk}"
+
+    def centre_bourg_row(who: str) -> tuple[str, str]:
+        html = _client(sign_in, people[who]).get(url).content.decode()
+        return html.split("Centre-bourg</th>", 1)[1].split("</tr>", 1)[0], html
+
+    for order in (
+        ("administrator", "editor", "moderator"),
+        ("moderator", "editor", "administrator"),
+    ):
+        rows = {who: centre_bourg_row(who) for who in order}
+        assert "<td>2</td>" in rows["administrator"][0]
+        assert "<td>&lt; 5</td>" in rows["moderator"][0]
+        assert "<td>&lt; 5</td>" in rows["editor"][0]
+        assert "/admin/moderation-alertes/" in rows["moderator"][1]
+        assert "/admin/moderation-alertes/" not in rows["editor"][1]
+        assert POLICE_FIGURE in rows["moderator"][1]
+        assert POLICE_FIGURE not in rows["editor"][1]
