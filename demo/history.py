@@ -240,6 +240,34 @@ def _weighted(commune: Commune, weights: dict[str, int]) -> list[int]:
     return [ids[name] for name, weight in weights.items() for _i in range(weight)]
 
 
+def _invented_names(history: CommuneHistory) -> tuple[list[str], list[str]]:
+    """The first and last names of the commune's ``history.members`` invented neighbours,
+    each full name once, and none already an account's (the demo's hand-written people):
+    in a directory or a call list, two "Alain Barthe" would look like one person twice.
+
+    Neighbour ``n`` takes first name ``n`` modulo their number and, for each first name in
+    turn, the next last name (shifted by 7 so that neighbours in a row share neither), until
+    every pair is used.
+    """
+    taken = set(
+        User.objects.filter(
+            first_name__in=FIRST_NAMES, last_name__in=history.last_names
+        ).values_list("first_name", "last_name")
+    )
+    firsts, lasts = len(FIRST_NAMES), len(history.last_names)
+    pairs = (
+        (FIRST_NAMES[n % firsts], history.last_names[(n // firsts + 7 * (n % firsts)) % lasts])
+        for n in range(firsts * lasts)
+    )
+    names = [pair for pair in pairs if pair not in taken][: history.members]
+    if len(names) < history.members:
+        raise ValueError(
+            f"{len(FIRST_NAMES)} first names and {lasts} last names make {len(names)} new"
+            f" full names, fewer than the {history.members} neighbours to invent"
+        )
+    return [first for first, _last in names], [last for _first, last in names]
+
+
 def _members_write(*, commune: Commune, history: CommuneHistory, now: datetime) -> None:
     """The neighbours of two years, their profiles and memberships.
 
@@ -250,8 +278,7 @@ def _members_write(*, commune: Commune, history: CommuneHistory, now: datetime) 
     """
     newest = int(User.objects.aggregate(newest=Max("pk"))["newest"] or 0)
     series, params = _series(history.members, 0)
-    first = f"(%s::text[])[1 + s.n %% {len(FIRST_NAMES)}]"
-    last = f"(%s::text[])[1 + (s.n * 7 + s.n / {len(FIRST_NAMES)}) %% {len(history.last_names)}]"
+    first_names, last_names = _invented_names(history)
     host = commune.site.hostname.split(".")[0]
     address = _concat("'voisin'", "s.n", f"'@{host}.demo.invalid'")
     email = f"CASE WHEN s.n %% 3 = 1 THEN {address} END"
@@ -261,8 +288,8 @@ def _members_write(*, commune: Commune, history: CommuneHistory, now: datetime) 
             "password": f"'{NOT_A_PASSWORD}'",
             "email": email,
             "phone": _concat(f"'{history.phone_prefix}'", _padded("s.n", 6)),
-            "first_name": (first, [list(FIRST_NAMES)]),
-            "last_name": (last, [list(history.last_names)]),
+            "first_name": ("(%s::text[])[1 + s.n]", [first_names]),
+            "last_name": ("(%s::text[])[1 + s.n]", [last_names]),
             "email_verified_at": ("CASE WHEN s.n %% 3 = 1 THEN %s END", [now]),
             "phone_verified_at": ("%s", [now]),
             "date_joined": ("%s", [now]),

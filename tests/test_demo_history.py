@@ -2,6 +2,7 @@
 alerts and their deliveries, counted at once, and the figures it shows are the database's."""
 
 import html
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -87,6 +88,20 @@ def test_the_years_alerts_went_to_the_members_of_that_day(demo):
     assert recipients.exists()
     assert not members.filter(decided_at__gt=alert.created_at).exists()
     assert not members.filter(status=MembershipStatus.PENDING).exists()
+
+
+@pytest.mark.parametrize("insee", ["33080", "68074"])
+def test_no_two_neighbours_of_a_demo_commune_share_a_name(demo, insee):
+    """In the directory or a call list, two "Alain Barthe" would look like one person
+    listed twice: invented and hand-written neighbours alike have names of their own."""
+    names = Counter(
+        Membership.objects.filter(community__commune=demo[insee]).values_list(
+            "user__first_name", "user__last_name"
+        )
+    )
+
+    assert sum(names.values()) >= 150
+    assert [name for name, count in names.items() if count > 1] == []
 
 
 def test_the_history_is_settled_and_loaded_once(demo):
