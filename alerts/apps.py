@@ -9,7 +9,7 @@ class AlertsConfig(AppConfig):
     def ready(self):
         from notifications.sources import outbox_source_register
 
-        from . import gdpr, reportables
+        from . import gdpr, reportables, signal_handlers
         from .outbox import AlertOutboxSource
 
         outbox_source_register(AlertOutboxSource())
@@ -17,3 +17,5 @@ class AlertsConfig(AppConfig):
         # and erasure (accounts.gdpr).
         reportables.register()
         gdpr.register()
+        # Members' shared alert pages are stale after any write they show.
+        signal_handlers.connect()

@@ -30,6 +30,7 @@ from .models import (
 from .notices import alert_outcome_notify
 from .permissions import alert_may_moderate, alert_withdraw_refusal
 from .services import alert_message_create
+from .shared_pages import alert_pages_invalidate
 
 MAX_REASON = 500
 
@@ -157,6 +158,7 @@ def _clean_reason(reason: str) -> str:
 def _set_status(alert: Alert, status: str) -> None:
     Alert.objects.filter(pk=alert.pk).update(moderation_status=status)
     alert.moderation_status = status
+    alert_pages_invalidate(commune_id=alert.commune_id)
 
 
 def _close_reports(*, alert: Alert, by, status: str, note: str) -> int:

@@ -35,6 +35,7 @@ from .models import (
 )
 from .notices import alert_held_notify
 from .permissions import alert_rights, police_take_refusal
+from .shared_pages import alert_pages_invalidate
 from .sms_text import alert_sms_text, broadcast_sms_text
 
 logger = logging.getLogger(__name__)
@@ -350,6 +351,7 @@ def alert_close(*, alert: Alert, by, text: str) -> AlertMessage:
     )
     now = timezone.now()
     Alert.objects.filter(pk=alert.pk).update(closed_at=now)
+    alert_pages_invalidate(commune_id=alert.commune_id)
     alert.refresh_from_db(fields=["closed_at"])
     # The alert and its updates not yet sent by SMS or push will not be; the closing goes.
     outbox_messages_end(

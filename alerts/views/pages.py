@@ -8,7 +8,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from alerts.forms import CloseForm, FollowUpForm, ReportForm
-from alerts.models import AlertEvent
+from alerts.models import Alert, AlertEvent
 from alerts.permissions import (
     alert_may_moderate,
     alert_report_offered,
@@ -20,11 +20,13 @@ from alerts.services import alert_not_running_reason, alert_reported_by
 from alerts.timeline import alert_event_by, alert_event_reason_shown, alert_timeline
 from communities.commune_site import commune_site_view
 from communities.fragments import fragment_key, row_state
+from communities.member_pages import member_page_cached, member_page_share
 from communities.models import MembershipStatus, StaffRole
 from communities.offline_copy import offline_copy_mark
 from communities.pagination import page_of
 from communities.viewer import viewer_facts
 
+from ..shared_pages import SCOPE
 from .scope import PAGE_SIZE, alert_or_404, alerts_seen
 
 
@@ -49,6 +51,14 @@ def _cards_key(items, now) -> str:
 # --- Lists --------------------------------------------------------------------------------------
 
 
+def _author_variant(request, commune):
+    """An author also sees their own alerts that the rule shows nobody else (held, refused):
+    the lists of a member who posted in this commune are their own."""
+    if Alert.objects.filter(commune=commune, author=request.user).exists():
+        return request.user.pk
+    return None
+
+
 def _list_context(request, commune) -> dict:
     facts = viewer_facts(request=request)
     membership = facts.membership
@@ -64,14 +74,22 @@ def _list_context(request, commune) -> dict:
     }
 
 
+# Seconds a shared copy of an alert page or list lives (``communities.member_pages``): every
+# write to an alert makes it stale at once; this bounds what moves without one (an alert
+# that expires, the count of who received it).
+PAGE_MAX_AGE = 5
+
+
 @require_GET
 @commune_site_view
+@member_page_cached(scopes=(SCOPE,), timeout=PAGE_MAX_AGE, variant=_author_variant)
 def alert_list(request, commune):
     """The alerts running now that this user may see, newest first; a member's phone keeps
     a copy to read offline."""
     alerts = alerts_seen(request, commune).active().order_by("-created_at", "-pk")
     items = page_of(request=request, items=alerts, per_page=PAGE_SIZE)
     context = _list_context(request, commune)
+    member_page_share(request)
     response = render(
         request,
         "alerts/alert_list.html",
@@ -82,11 +100,13 @@ def alert_list(request, commune):
 
 @require_GET
 @commune_site_view
+@member_page_cached(scopes=(SCOPE,), timeout=PAGE_MAX_AGE, variant=_author_variant)
 def alert_ended_list(request, commune):
     """Alerts that ended (closed, expired or withdrawn), most recent first."""
     alerts = alerts_seen(request, commune).ended().order_by("-created_at", "-pk")
     items = page_of(request=request, items=alerts, per_page=PAGE_SIZE)
     context = _list_context(request, commune)
+    member_page_share(request)
     return render(
         request,
         "alerts/alert_ended_list.html",
@@ -181,11 +201,20 @@ def alert_detail_render(request, alert, *, forms=None, status=200, author_phone=
         "close_form": forms.get("close") or CloseForm(prefix="fin"),
         "report_form": forms.get("report") or ReportForm(prefix="signalement"),
     }
+    if context["article_cache_key"] is not None and not rights.is_author and not rights.roles:
+        # What a neighbour reads; the author reads more (``alert_rights``).
+        member_page_share(request, not_for=[alert.author_id])
     return render(request, "alerts/alert_detail.html", context, status=status)
+
+
+def _reported_variant(request, commune, pk):
+    """Whether this reader already reported the alert (the page offers it once)."""
+    return alert_reported_by(alert=Alert(pk=pk), user=request.user)
 
 
 @require_GET
 @commune_site_view
+@member_page_cached(scopes=(SCOPE,), timeout=PAGE_MAX_AGE, variant=_reported_variant)
 def alert_detail(request, commune, pk):
     return alert_detail_render(request, alert_or_404(request, commune, pk, **EVENTS_MARK))
 

@@ -1,6 +1,9 @@
-"""The header's unread count, the directory's "Écrire" and the gazette's "Contacter" buttons."""
+"""The header's unread count (a slot of ``communities.member_pages``), the directory's "Écrire"
+and the gazette's "Contacter" buttons."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from ..selectors import unread_total
 from ..services import recipients_pickable
@@ -8,16 +11,27 @@ from ..services import recipients_pickable
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def messages_unread(context) -> int:
+def unread_of_request(request) -> int:
     """Unread messages of the signed-in member: one query, once per request."""
-    request = context.get("request")
-    user = context.get("user")
+    user = getattr(request, "user", None)
     if request is None or user is None or not user.is_authenticated:
         return 0
     if not hasattr(request, "_messages_unread"):
         request._messages_unread = unread_total(user=user)
     return request._messages_unread
+
+
+def unread_badge(request) -> str:
+    """The header's unread count after "Messages" (nothing when all is read); the reader's
+    own part of a shared page (``communities.member_pages``)."""
+    unread = unread_of_request(request)
+    if not unread:
+        return ""
+    return format_html(
+        ' <strong>({}<span class="visually-hidden"> {}</span>)</strong>',
+        unread,
+        ngettext("non lu", "non lus", unread),
+    )
 
 
 @register.simple_tag(takes_context=True)
