@@ -111,22 +111,22 @@ def _sent_ids_update(sent: list[Delivery], *, claim, now) -> None:
     table = connection.ops.quote_name(Delivery._meta.db_table)
     with_ids = [d for d in sent if d.provider_message_id]
     if connection.vendor == "postgresql" and with_ids:
-        # UPDATE … FROM (VALUES …): a tenth of the CPU of the ORM's CASE WHEN per row.
-        values = ", ".join(
-            ["(%s::bigint, %s::varchar, %s::smallint, %s::varchar, %s::numeric)"] * len(with_ids)
-        )
-        params = [now, now]
-        for delivery in with_ids:
-            params += [delivery.pk, delivery.provider_message_id, *_cost_fields(delivery)]
+        # UPDATE … FROM unnest(arrays): a tenth of the CPU of the ORM's CASE WHEN per row,
+        # and one short statement whatever the number of rows (a VALUES list of as many
+        # placeholders was parsed anew by the driver for every chunk).
+        rows = [(d.pk, d.provider_message_id, *_cost_fields(d)) for d in with_ids]
+        columns = [list(column) for column in zip(*rows, strict=True)]
         claim_sql = "AND d.claim = %s" if claim else ""
         sql = f"""
             UPDATE {table} AS d SET status = 'sent', sent_at = %s, updated_at = %s,
                    claim = NULL, error_code = '', attempts = d.attempts + 1,
                    provider_message_id = v.sid, segments = v.segments,
                    encoding = v.encoding, price_per_segment = v.price
-            FROM (VALUES {values}) AS v(id, sid, segments, encoding, price)
+            FROM unnest(%s::bigint[], %s::varchar[], %s::smallint[], %s::varchar[],
+                        %s::numeric[]) AS v(id, sid, segments, encoding, price)
             WHERE d.id = v.id {claim_sql}
         """  # noqa: S608 (table name from model metadata, values are parameters)
+        params = [now, now, *columns]
         with connection.cursor() as cursor:
             cursor.execute(sql, params + ([claim] if claim else []))
         sent = [d for d in sent if not d.provider_message_id]

@@ -127,31 +127,17 @@ def twilio_error_is_permanent(*, status: int | None, code: str | None) -> bool:
 _clients = threading.local()
 
 
-def _environment_read_once(session, url: str) -> None:
-    """Read the proxy and CA bundle settings of the environment (``HTTPS_PROXY``,
-    ``NO_PROXY``, ``REQUESTS_CA_BUNDLE``…) once for this client, not on every request.
-
-    requests reads them before each request it sends, walking the whole environment twice:
-    a quarter of the CPU an SMS costs the worker (0.8 ms). The base URL is fixed per client,
-    so what applies to it does not change.
-    """
-    found = session.merge_environment_settings(url, {}, None, None, None)
-    session.proxies.update(found["proxies"] or {})
-    session.verify = found["verify"]
-    session.cert = found["cert"]
-    session.trust_env = False
-
-
 def _twilio_client(*, account_sid: str, auth_token: str, base_url: str, timeout: float):
     """A Twilio client whose every request goes to ``base_url``, one per thread and config.
 
     The client's ``api`` domain carries the base URL (``Domain.base_url``, used by
     ``absolute_url`` for every request of the 2010-04-01 API). Its edge and region are
     cleared: read from ``TWILIO_EDGE``/``TWILIO_REGION``, they would rewrite the host name.
-    The HTTP client keeps requests' default of no retry: a repeated POST could send twice.
+    The HTTP client (``twilio_http``) never retries: a repeated POST could send twice.
     """
-    from twilio.http.http_client import TwilioHttpClient
     from twilio.rest import Client
+
+    from .twilio_http import PooledTwilioHttpClient
 
     key = (account_sid, auth_token, base_url, timeout)
     cache = getattr(_clients, "by_config", None)
@@ -159,8 +145,7 @@ def _twilio_client(*, account_sid: str, auth_token: str, base_url: str, timeout:
         cache = _clients.by_config = {}
     client = cache.get(key)
     if client is None:
-        http_client = TwilioHttpClient(timeout=timeout)
-        _environment_read_once(http_client.session, base_url)
+        http_client = PooledTwilioHttpClient(base_url=base_url, timeout=timeout)
         client = Client(account_sid, auth_token, http_client=http_client)
         client.edge = None
         client.region = None
@@ -180,8 +165,9 @@ class TwilioSmsBackend(SmsBackend):
     """
 
     def send(self, sms: OutboundSms) -> None:
-        import requests
         from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+
+        from .twilio_http import ProviderTimeoutError, ProviderUnreachableError
 
         account_sid = getattr(settings, "TWILIO_ACCOUNT_SID", "")
         auth_token = getattr(settings, "TWILIO_AUTH_TOKEN", "")
@@ -210,10 +196,10 @@ class TwilioSmsBackend(SmsBackend):
                 permanent=twilio_error_is_permanent(status=error.status, code=code),
                 code=code or str(error.status),
             ) from error
-        except requests.Timeout as error:
+        except ProviderTimeoutError as error:
             # A read timeout is ambiguous: Twilio may have queued the message anyway.
             raise SmsError(f"Twilio timed out: {error}", code="timeout") from error
-        except requests.RequestException as error:
+        except ProviderUnreachableError as error:
             raise SmsError(f"Twilio unreachable: {error}", code="connection") from error
         sms.provider_message_id = message.sid
 
