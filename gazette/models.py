@@ -25,11 +25,14 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from communities.audience import audience_q, targets_of, viewer_scope
+from communities.member_pages import member_page_cached, member_page_share
 from communities.offline_copy import offline_copy_mark
 from communities.pagination import LISTING_PAGE_SIZE, page_of
+from communities.selectors import commune_for_request
 
 from .admin_forms import GazettePostAdminForm
 from .placement import commune_of_page
+from .shared_pages import SCOPE
 
 CLASSIFIED_LIFETIME_DAYS = 30
 MAX_BODY = 5000
@@ -99,9 +102,18 @@ class GazetteIndexPage(Page):
     def serve(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+        commune = commune_for_request(request=request)
+        if commune is None:
+            return self._serve_listing(request, self.commune(), *args, **kwargs)
+        # The site's commune (from the cache) is the commune of its gazette.
+        self._commune = commune
+        return _shared_listing(request, commune, self, *args, **kwargs)
+
+    def _serve_listing(self, request, commune, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
+        member_page_share(request)
         # A member's phone keeps a copy of the list to read offline.
-        return offline_copy_mark(request=request, response=response, commune=self.commune())
+        return offline_copy_mark(request=request, response=response, commune=commune)
 
     def get_sitemap_urls(self, request=None):
         return []  # a members-only listing
@@ -129,6 +141,18 @@ class GazetteIndexPage(Page):
         if getattr(self, "_commune", None) is None:
             self._commune = commune_of_page(self)
         return self._commune
+
+
+# Seconds a shared copy of the gazette lives (``communities.member_pages``): a published,
+# hidden or edited post makes it stale at once; this bounds a classified ad that expires.
+LISTING_MAX_AGE = 60
+
+
+@member_page_cached(scopes=(SCOPE,), timeout=LISTING_MAX_AGE)
+def _shared_listing(request, commune, page, *args, **kwargs):
+    """The gazette as the members of one community read it (the same rule for all of
+    them, ``GazettePost.objects.visible_to``), served whole from their shared copy."""
+    return page._serve_listing(request, commune, *args, **kwargs)
 
 
 def _photo_upload_to(instance, filename):

@@ -15,8 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from alerts.models import AlertCategory
 from alerts.services import alert_post, alert_report
 from communities.models import ModerationPolicy
+from gazette.models import GazetteCategory
+from gazette.services.moderation import gazette_content_hide
+from gazette.services.posts import gazette_post_create
 from messaging.services import conversation_start
-from tests.conftest import CADAUJAC_HOST
+from tests.conftest import CADAUJAC_HOST, DIDENHEIM_HOST
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +28,8 @@ PLATE = "GH-456-IJ"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # What a shared page still asks the database for its reader (tests/test_member_page_queries.py).
 SHARED_PAGE_MAX_QUERIES = 2
+# The gazette is a Wagtail page: its routing still reads the page tree (six queries).
+GAZETTE_SHARED_MAX_QUERIES = 8
 
 
 @pytest.fixture
@@ -169,3 +174,48 @@ def test_each_reader_sees_their_own_unread_count_and_whether_they_reported(
     assert "Signaler cette alerte" in paul_again
     assert "Signaler cette alerte" not in hugo
     assert "Vous avez signalé cette alerte" in hugo
+
+
+def _post(author, title):
+    return gazette_post_create(
+        author=author,
+        category=GazetteCategory.LOAN,
+        title=title,
+        body="Une échelle de 3 mètres, à venir chercher rue des Vignes.",
+    )
+
+
+def test_the_gazette_of_a_community_is_never_shared_with_another_one(
+    browser, jeanne_resident, paul_neighbour, hugo_neighbour, lucie_tuileries, dieter_didenheim
+):
+    _post(jeanne_resident, "Échelle à prêter")
+    assert "Échelle à prêter" in _html(browser(paul_neighbour), "/gazette/")
+
+    hugo = browser(hugo_neighbour)
+    hugo.get("/gazette/")
+    response, queries = _get(hugo, "/gazette/")
+    assert "Échelle à prêter" in response.content.decode()
+    # Wagtail's routing to the page, then the reader's unread count.
+    assert queries <= GAZETTE_SHARED_MAX_QUERIES
+
+    assert "Échelle à prêter" not in _html(browser(lucie_tuileries), "/gazette/")
+    dieter = browser(dieter_didenheim)
+    assert "Échelle à prêter" not in dieter.get("/gazette/").content.decode()
+    at_home = dieter.get("/gazette/", HTTP_HOST=DIDENHEIM_HOST)
+    assert "Échelle à prêter" not in at_home.content.decode()
+
+
+def test_a_new_post_and_a_hidden_one_show_in_the_shared_gazette_at_once(
+    browser, jeanne_resident, paul_neighbour, marc_moderator
+):
+    first = _post(jeanne_resident, "Échelle à prêter")
+    paul = browser(paul_neighbour)
+    assert "Échelle à prêter" in _html(paul, "/gazette/")
+
+    _post(jeanne_resident, "Tondeuse à prêter")
+    assert "Tondeuse à prêter" in _html(paul, "/gazette/")
+
+    gazette_content_hide(content=first, by=marc_moderator)
+    page = _html(paul, "/gazette/")
+    assert "Échelle à prêter" not in page
+    assert "Tondeuse à prêter" in page

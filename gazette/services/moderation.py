@@ -7,6 +7,7 @@ from wagtail.models import WorkflowState
 
 from ..models import GazettePost
 from ..notifications import workflow_decision_send
+from ..shared_pages import gazette_pages_invalidate
 
 
 def gazette_content_hide(*, content, by, note: str = "") -> None:
@@ -14,6 +15,8 @@ def gazette_content_hide(*, content, by, note: str = "") -> None:
     now = timezone.now()
     type(content).objects.filter(pk=content.pk, hidden_at=None).update(hidden_at=now)
     content.hidden_at = content.hidden_at or now
+    if isinstance(content, GazettePost):
+        gazette_pages_invalidate(commune_id=content.commune_id)
 
 
 def gazette_workflow_decision_notify(*, workflow_state: WorkflowState, approved: bool) -> None:
