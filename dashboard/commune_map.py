@@ -8,7 +8,8 @@ communities or to the whole commune have no place on the map: they are counted a
 
 Two queries whatever the data (the communities, the alerts of the period by community), and
 a third for the markers, limited to the ``MARKER_LIMIT`` most recent. Read at most once per
-``FIGURES_TTL_SECONDS`` per commune and period, like the figures (``dashboard.live``).
+``MAP_TTL_SECONDS`` per commune and period, and again after the commune's next alert (the
+figures' version, ``dashboard.live``).
 """
 
 from dataclasses import asdict, dataclass, field
@@ -25,9 +26,11 @@ from communities.boundaries import boundary_centre
 from communities.models import Commune
 
 from .figures import NOT_SENT_STATUSES, PERIODS
-from .live import FIGURES_TTL_SECONDS, figures_version
+from .live import figures_version
 
 MARKER_LIMIT = 300
+# Short: a running alert leaves the police's map when it expires, which no signal tells.
+MAP_TTL_SECONDS = 3
 DEFAULT_PERIOD = "month"
 
 # (lowest count, label): a community's activity level on the map. The first step above
@@ -174,7 +177,7 @@ def commune_map_compute(
 def commune_map_for(
     *, commune: Commune, period_key: str | None, running_only: bool = False
 ) -> CommuneMap:
-    """``commune``'s map as of at most ``FIGURES_TTL_SECONDS`` ago, or newer than its last
+    """``commune``'s map as of at most ``MAP_TTL_SECONDS`` ago, or newer than its last
     alert (the figures' version, bumped after commit)."""
     period = "running" if running_only else period_of(period_key).key
     key = f"dashboard:map:{commune.pk}:{figures_version(commune_id=commune.pk)}:{period}"
@@ -183,7 +186,7 @@ def commune_map_for(
         cached = commune_map_compute(
             commune=commune, now=timezone.now(), period_key=period, running_only=running_only
         )
-        cache.set(key, cached, timeout=FIGURES_TTL_SECONDS)
+        cache.set(key, cached, timeout=MAP_TTL_SECONDS)
     return cached
 
 

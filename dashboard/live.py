@@ -1,23 +1,27 @@
-"""The dashboard's figures, read once per commune every few seconds whoever watches.
+"""The dashboard's figures, read once per change whoever watches.
 
 Every open dashboard polls the figures every ``POLL_SECONDS``; they are read from the
-database at most once per ``FIGURES_TTL_SECONDS`` per commune, then served from the cache
-(Redis in production) to every staff member watching. Two mechanisms keep them fresh:
+database once per change, then served from the cache (Redis in production) to every staff
+member watching. Three mechanisms keep them fresh:
 
 - a version per commune, bumped after commit when an alert is written or acted on (its
   ``AlertEvent``: posted, taken in charge, closed, moderated), a membership is saved
   (registration, decision) or a report or moderation action is recorded: the next poll
   reads the new figures at once;
-- the short lifetime, for what changes without a model signal: delivery outcomes are
-  written in bulk by the outbox (``UPDATE`` of many rows, no ``post_save``) and read from
-  the outbox's tallies (``notifications.tallies``), counted every minute and, while a
-  dashboard is watched, at most every ``TALLIES_EVERY_SECONDS`` in the background: they
-  show within that time plus ``FIGURES_TTL_SECONDS`` and one poll. A view never counts
-  deliveries itself.
+- the outbox's tallies' generation (``notifications.tallies.tallies_generation``), for
+  delivery outcomes, which the outbox writes in bulk (``UPDATE`` of many rows, no
+  ``post_save``): every poll asks for the tallies to be counted, at most every
+  ``TALLIES_EVERY_SECONDS`` (in the background; every minute anyway), and a count of any
+  open message moves the generation on, so outcomes show within that time and one poll.
+  A view never counts deliveries itself;
+- a lifetime of ``FIGURES_TTL_SECONDS``, for the rest, which changes without a signal and
+  matters less by the second: the gazette's and the messages' 30-day counts, the waits'
+  ages, a budget changed by the platform team.
 
-Their HTML (tables, SVG charts) is rendered once per read of the figures for each kind of
-viewer (``figures_rendered``), then served from the cache too: rendering it cost more than
-reading the figures.
+The figures used to be read again every 3 seconds: with polls every 5 seconds, nearly every
+poll of a lone watcher read them from the database. Their HTML (tables, SVG charts) is
+rendered once per read of the figures for each kind of viewer (``figures_rendered``), then
+served from the cache too: rendering it cost more than reading the figures.
 """
 
 from collections.abc import Callable
@@ -31,11 +35,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from communities.models import Commune
+from notifications.tallies import tallies_generation
 from notifications.tasks import tallies_refresh_soon
 
 from . import figures
 
-FIGURES_TTL_SECONDS = 3
+FIGURES_TTL_SECONDS = 30
 POLL_SECONDS = 5
 TALLIES_EVERY_SECONDS = 10
 
@@ -105,16 +110,20 @@ def figures_compute(*, commune: Commune, now: datetime) -> Figures:
 
 
 def _figures_key(commune_id: int) -> str:
-    return f"dashboard:figures:{commune_id}:{figures_version(commune_id=commune_id)}"
+    """The cache key of ``commune_id``'s current figures. Asked at every poll, it first has
+    the tallies counted if they were not lately (without a broker, in this request): the
+    figures read after a count that changed the generation are new."""
+    tallies_refresh_soon(within=TALLIES_EVERY_SECONDS)
+    version = figures_version(commune_id=commune_id)
+    return f"dashboard:figures:{commune_id}:{version}:{tallies_generation()}"
 
 
 def figures_for(*, commune: Commune) -> Figures:
-    """``commune``'s figures as of at most ``FIGURES_TTL_SECONDS`` ago, or newer than its last
-    alert, registration or moderation change."""
+    """``commune``'s figures, read after its last alert, registration or moderation change
+    and the tallies' last count, at most ``FIGURES_TTL_SECONDS`` ago."""
     key = _figures_key(commune.pk)
     cached = cache.get(key)
     if cached is None:
-        tallies_refresh_soon(within=TALLIES_EVERY_SECONDS)
         cached = figures_compute(commune=commune, now=timezone.now())
         # The stamp names this read of the figures for their HTML (``figures_rendered``),
         # without loading the figures themselves.
@@ -156,8 +165,8 @@ def figures_rendered(
     the time zone it is part of the key, so a moderator never gets an administrator's exact
     counts. ``context`` builds what the template needs from the figures, and is called only
     when nothing is cached. The HTML is keyed on the read of the figures it shows (their
-    stamp): a bump of the version, or the figures' short lifetime, leads to a new read,
-    hence to new HTML.
+    stamp): a bump of the version or of the tallies' generation, or the end of the figures'
+    lifetime, leads to a new read, hence to new HTML.
     """
     stamp = cache.get(f"{_figures_key(commune.pk)}:at")
     if stamp is not None:

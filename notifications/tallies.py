@@ -10,9 +10,11 @@ It runs every minute (Celery beat), and sooner while a dashboard is watched
 nothing changes its deliveries but a provider's late report (a status callback, a bounce)
 or a fall-back, and those reopen it (``tallies_reopen``).
 
-Readers sum tallies: a few rows per message, whatever the number of members. The SMS
-budget, which refuses sends, must be exact at every moment: it sums the settled tallies and
-counts the deliveries of the few open messages itself (``sms_spent``).
+Readers sum tallies: a few rows per message, whatever the number of members, and may keep
+what they read until the tallies' generation changes (``tallies_generation``): a refresh
+that counted any open message moves it on. The SMS budget, which refuses sends, must be
+exact at every moment: it sums the settled tallies and counts the deliveries of the few
+open messages itself (``sms_spent``).
 
 An erased account (GDPR erasure) takes its deliveries with it, but a settled message's
 tallies keep counting them, on purpose: they are history, not personal data. A tally is a
@@ -28,6 +30,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, DecimalField, F, Max, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -45,6 +48,7 @@ NEW_MESSAGES_MARGIN = 10_000
 CHUNK = 5000
 DELIVERED = [DeliveryStatus.SENT, DeliveryStatus.DELIVERED]
 PENDING = [DeliveryStatus.QUEUED, DeliveryStatus.SENDING]
+GENERATION_KEY = "notifications:tallies:generation"
 
 
 def _table(model) -> str:
@@ -180,7 +184,22 @@ def tallies_refresh(*, now: datetime | None = None) -> int:
             }
             if messages:
                 _count(messages, now=now)
+    if open_ids:
+        _generation_bump()
     return len(open_ids)
+
+
+def tallies_generation() -> int:
+    """A number that changes whenever a refresh has counted deliveries into the tallies:
+    what was read from them before may be kept as long as it stays the same."""
+    return cache.get(GENERATION_KEY, 0)
+
+
+def _generation_bump() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, timeout=None)
 
 
 def tallies_reopen(*, message_ids) -> int:
