@@ -7,12 +7,14 @@ message reaches is its source's answer (``OutboxSource.audience_sql``).
 
 Where the time goes, for a commune-wide alert to 100,000 members (133,348 rows) on the
 2-core machine, in CPU seconds of the database (``/proc`` of its backend): the audience
-0.18, the rows and their WAL 0.35, the primary key and the unique index 0.46 (ON CONFLICT
-looks each row up before writing it), the progress and "unsettled" indexes 0.06 each:
-about 1.15 s of one core. Writing is CPU-bound and PostgreSQL writes one ``INSERT`` on one
-core, so a fan-out outside any transaction is cut by recipient into
+0.18, the rows and their WAL 0.35, the primary key and the unique index 0.46 with
+``ON CONFLICT`` (which looks each row up before writing it) — so a first fan-out, which
+has nothing to collide with, writes by a plain ``INSERT`` (about 0.34 s less) — and the
+progress and "unsettled" indexes 0.06 each. Writing is CPU-bound and PostgreSQL writes one
+``INSERT`` on one core, so a fan-out outside any transaction is cut by recipient into
 ``FANOUT_WRITERS`` statements on as many connections, run at once; each part is its own
-transaction, and the unique index makes the parts, like a rerun, never overlap.
+transaction, and the unique index makes the parts, like a rerun, never overlap. The commit
+itself waits about 10 ms for its WAL.
 """
 
 from concurrent.futures import ThreadPoolExecutor
