@@ -52,6 +52,7 @@ from .models import (
 )
 from .permissions import official_communes, sms_only_q
 from .services import subject_absence_refuse, text_clean
+from .unread import unread_forget
 
 logger = logging.getLogger(__name__)
 
@@ -283,6 +284,7 @@ def _conversations_write(*, send: OfficialSend, users, now) -> int:
         ],
         batch_size=CONVERSATIONS_BATCH,
     )
+    unread_forget(user_pks=[user.pk for user in users])
     return len(conversations)
 
 

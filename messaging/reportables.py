@@ -11,6 +11,7 @@ from moderation.reportables import Reportable, reportable_register
 
 from .models import Message, Participant
 from .selectors import message_author_label
+from .unread import unread_forget_conversation
 
 
 def _visible_to(message: Message, user) -> bool:
@@ -34,6 +35,7 @@ def _summary(message: Message) -> dict:
 
 def _uphold(message: Message, *, by, note: str = "") -> None:
     Message.objects.filter(pk=message.pk, hidden_at=None).update(hidden_at=timezone.now())
+    unread_forget_conversation(conversation_id=message.conversation_id)
 
 
 reportable_register(

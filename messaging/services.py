@@ -32,6 +32,7 @@ from .models import (
 )
 from .permissions import messaging_membership, sms_only_q
 from .selectors import blocked_between
+from .unread import unread_forget, unread_forget_conversation
 
 MAX_RECIPIENTS = 20
 
@@ -138,6 +139,7 @@ def _message_add(*, conversation: Conversation, author, text: str, now, from_mai
     Participant.objects.filter(conversation=conversation, left_at=None).exclude(user=author).update(
         archived_at=None
     )
+    unread_forget_conversation(conversation_id=conversation.pk)
     return message
 
 
@@ -275,12 +277,14 @@ def conversation_read(*, participant: Participant, until=None) -> None:
         Q(last_read_at__isnull=True) | Q(last_read_at__lt=until)
     ).update(last_read_at=until)
     participant.last_read_at = until
+    unread_forget(user_pks=[participant.user_id])
 
 
 def conversation_leave(*, participant: Participant) -> None:
     """Leave for good: the conversation disappears from the member's list, and nobody can
     reach them through it again. The others see their earlier messages still."""
     Participant.objects.filter(pk=participant.pk, left_at=None).update(left_at=timezone.now())
+    unread_forget(user_pks=[participant.user_id])
 
 
 def conversation_archive(*, participant: Participant, archived: bool = True) -> None:

@@ -27,8 +27,9 @@ ALERT_PAGE_MAX_QUERIES = 5
 # alerts here (their lists are their own).
 ALERTS_LIST_MAX_QUERIES = 5
 # A page served from the copy the community's members share (communities.member_pages):
-# what is the reader's own (reported this alert? posted here? the unread count).
-SHARED_PAGE_MAX_QUERIES = 2
+# what is the reader's own (reported this alert? posted here?); their unread count is kept
+# in the cache (messaging.unread).
+SHARED_PAGE_MAX_QUERIES = 1
 
 
 def _queries(client, url):

@@ -5,19 +5,19 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from ..selectors import unread_total
 from ..services import recipients_pickable
+from ..unread import unread_count
 
 register = template.Library()
 
 
 def unread_of_request(request) -> int:
-    """Unread messages of the signed-in member: one query, once per request."""
+    """Unread messages of the signed-in member, once per request (``messaging.unread``)."""
     user = getattr(request, "user", None)
     if request is None or user is None or not user.is_authenticated:
         return 0
     if not hasattr(request, "_messages_unread"):
-        request._messages_unread = unread_total(user=user)
+        request._messages_unread = unread_count(user=user)
     return request._messages_unread
 
 
