@@ -9,8 +9,8 @@ wired in ``accounts.apps``), and so do the services that update user rows in bul
 password, a deactivated or erased account is therefore seen by the very next request: the
 session's hash no longer matches (signed out), or the account can no longer sign in.
 
-A reader that loaded the row just before a change stores it under the old version, which no
-request asks for any more. The timeout only bounds memory. Never with a cache of each
+A reader that loaded the row just before a change stores it with the old version, which no
+request accepts any more. The timeout only bounds memory. Never with a cache of each
 process (``SESSION_USER_CACHE``, on with Redis in ``portal.settings.cache``): another
 process would keep an old password.
 """
@@ -35,22 +35,22 @@ def session_user_get(*, user_pk):
     pk = user_pk
     if not settings.SESSION_USER_CACHE:
         return user_model._default_manager.filter(pk=pk).first()
-    version_key = _version_key(pk)
-    version = cache.get(version_key)
+    # One round trip: the account's version and the row, kept with the version it was read
+    # under (a row of an earlier version is read again).
+    version_key, row_key = _version_key(pk), f"session-user:row:{pk}"
+    found = cache.get_many([version_key, row_key])
+    version = found.get(version_key)
     if version is None:
         cache.add(version_key, time.time_ns(), timeout=None)
         version = cache.get(version_key) or 0
-    key = f"session-user:{version}:{pk}"
-    columns = cache.get(key)
-    if columns is not None:
+    stored = found.get(row_key)
+    if stored is not None and stored[0] == version:
+        columns = stored[1]
         return user_model.from_db(None, list(columns), list(columns.values()))
     user = user_model._default_manager.filter(pk=pk).first()
     if user is not None:
-        cache.set(
-            key,
-            {f.attname: getattr(user, f.attname) for f in user_model._meta.concrete_fields},
-            TIMEOUT,
-        )
+        columns = {f.attname: getattr(user, f.attname) for f in user_model._meta.concrete_fields}
+        cache.set(row_key, (version, columns), TIMEOUT)
     return user
 
 

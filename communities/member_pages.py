@@ -41,18 +41,19 @@ _CSRF = "<!--member-page:csrf-->"
 _NONCE = "<!--member-page:nonce-->"
 _SLOT = "<!--member-page:slot:{}-->"
 _SLOTS: dict[str, Callable] = {}
-# Generations of what every page's layout shows beside the commune (the menu's pages),
-# registered by the layers that own them.
-_LAYOUT_GENERATIONS: list[Callable[[], object]] = []
+# Cache keys of the generations of what every page's layout shows beside the commune (the
+# menu's pages), registered by the layers that own them.
+_LAYOUT_GENERATION_KEYS: list[str] = []
 _REQUEST_FLAG = "_member_page_cache"
 # A CSRF token as Django writes it into a page: 64 letters and digits (a mask and the
 # masked secret).
 _TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 
 
-def member_page_layout_generation_register(generation: Callable[[], object]) -> None:
-    """``generation()`` changes whenever the layout of every page changes (the menu)."""
-    _LAYOUT_GENERATIONS.append(generation)
+def member_page_layout_generation_register(key: str) -> None:
+    """The cache entry ``key`` changes whenever the layout of every page changes (the menu);
+    it is read with the page, in the same round trip."""
+    _LAYOUT_GENERATION_KEYS.append(key)
 
 
 def member_page_slot_register(name: str, render: Callable) -> None:
@@ -171,11 +172,13 @@ def member_page_cached(*, scopes: tuple[str, ...], timeout: int, variant=None):
                     ).encode()
                 ).hexdigest()
             )
-            generation_keys = [_generation_key(scope, commune.pk) for scope in scopes]
+            generation_keys = [
+                *_LAYOUT_GENERATION_KEYS,
+                *(_generation_key(scope, commune.pk) for scope in scopes),
+            ]
             found = cache.get_many([key, *generation_keys])
             generations = (
                 getattr(commune, "cache_generation", None),
-                *(generation() for generation in _LAYOUT_GENERATIONS),
                 *(found.get(name, 0) for name in generation_keys),
             )
             entry = found.get(key)

@@ -23,19 +23,24 @@ def commune_for_site(*, site: Site | None) -> Commune | None:
     cached answer stale (``commune_cache_invalidate``, ``communities.signal_handlers``)."""
     if site is None:
         return None
-    generation = cache.get(COMMUNE_CACHE_GENERATION_KEY)
+    # One round trip: the generation and the answer, kept with the generation it was read
+    # under (an answer of an earlier generation is read again).
+    key = f"commune-of-site:{site.pk}"
+    found = cache.get_many([COMMUNE_CACHE_GENERATION_KEY, key])
+    generation = found.get(COMMUNE_CACHE_GENERATION_KEY)
     if generation is None:
         cache.add(COMMUNE_CACHE_GENERATION_KEY, time.time_ns(), timeout=None)
         generation = cache.get(COMMUNE_CACHE_GENERATION_KEY)
-    key = f"commune-of-site:{generation}:{site.pk}"
-    commune = cache.get(key)
-    if commune == _NO_COMMUNE:
-        return None
-    if commune is None:
+    stored = found.get(key)
+    if stored is not None and stored[0] == generation:
+        commune = stored[1]
+    else:
         commune = Commune.objects.select_related("logo").filter(site_id=site.pk).first()
-        cache.set(key, _NO_COMMUNE if commune is None else commune, COMMUNE_CACHE_SECONDS)
-        if commune is None:
-            return None
+        cache.set(
+            key, (generation, _NO_COMMUNE if commune is None else commune), COMMUNE_CACHE_SECONDS
+        )
+    if commune is None or commune == _NO_COMMUNE:
+        return None
     commune.site = site
     # The layout's cached fragments (header, footer) name the commune's version in their key.
     commune.cache_generation = generation

@@ -90,15 +90,18 @@ def _facts_from_database(user) -> ViewerFacts:
 
 
 def _cached_facts(user) -> ViewerFacts:
-    version_key = _user_version_key(user.pk)
-    versions = cache.get_many([GENERATION_KEY, version_key])
-    generation = versions.get(GENERATION_KEY) or _start(GENERATION_KEY)
-    user_version = versions.get(version_key) or _start(version_key)
-    key = f"viewer:{generation}:{user_version}:{user.pk}:{int(user.is_superuser)}"
-    facts = cache.get(key)
-    if facts is None:
-        facts = _facts_from_database(user)
-        cache.set(key, facts, TIMEOUT)
+    # One round trip: both versions and the facts, kept with the versions they were read
+    # under (facts of earlier versions are read again).
+    version_key, facts_key = _user_version_key(user.pk), f"viewer:facts:{user.pk}"
+    found = cache.get_many([GENERATION_KEY, version_key, facts_key])
+    generation = found.get(GENERATION_KEY) or _start(GENERATION_KEY)
+    user_version = found.get(version_key) or _start(version_key)
+    versions = (generation, user_version, user.is_superuser)
+    stored = found.get(facts_key)
+    if stored is not None and stored[0] == versions:
+        return stored[1]
+    facts = _facts_from_database(user)
+    cache.set(facts_key, (versions, facts), TIMEOUT)
     return facts
 
 

@@ -10,10 +10,10 @@ class PortalConfig(AppConfig):
 
         from . import signal_handlers  # noqa: F401  (wiring only)
         from .admin_times import admin_local_times_register
-        from .page_cache import current_generation
+        from .page_cache import GENERATION_KEY
         from .wagtail_french import sites_listing_headers_translate
 
         sites_listing_headers_translate()
         admin_local_times_register()
         # Members' shared pages show the menu: a published or moved page makes them stale.
-        member_page_layout_generation_register(current_generation)
+        member_page_layout_generation_register(GENERATION_KEY)

@@ -41,19 +41,25 @@ def site_for_request(request) -> Site | None:
     """Wagtail's answer for this request's host and port, from the cache when it has it."""
     hostname = split_domain_port(request._get_raw_host())[0]
     port = request.get_port()
-    key = f"site-lookup:{_generation()}:{hostname}:{port}"
-    cached = cache.get(key)
-    if cached == _MISSING:
-        return None
-    if cached is not None:
+    # One round trip: the generation and the answer, kept with the generation it was read
+    # under (an answer of an earlier generation is read again).
+    key = f"site-lookup:{hostname}:{port}"
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        generation = _generation()
+    stored = found.get(key)
+    if stored is not None and stored[0] == generation:
+        cached = stored[1]
+        if cached == _MISSING:
+            return None
         return Site.from_db(None, list(cached), list(cached.values()))
     site = Site._find_for_request(request)
     if site is None:
-        cache.set(key, _MISSING, TIMEOUT)
+        cache.set(key, (generation, _MISSING), TIMEOUT)
         return None
-    cache.set(
-        key, {f.attname: getattr(site, f.attname) for f in Site._meta.concrete_fields}, TIMEOUT
-    )
+    columns = {f.attname: getattr(site, f.attname) for f in Site._meta.concrete_fields}
+    cache.set(key, (generation, columns), TIMEOUT)
     return site
 
 
