@@ -3,38 +3,48 @@
 For each demo commune: a few hundred neighbours who joined over two years (a third before
 the last twelve months, the others month after month), some of whom left since, a few
 registrations waiting; two years of residents' alerts in every community (more in the busy
-ones, fewer in the first year), written and delivered by ``demo.scale_alerts`` as
-``seed_scale --alerts`` writes them, each delivered to whoever was a member that day, with
-the outcomes of a real year (most delivered, a few failed, some members reached on no
-channel); the last two waiting for a moderator. The people here are invented: French
-names, fictitious mobile numbers (``+33616…`` in Cadaujac, ``+33617…`` in Didenheim), no
-password (they take part by SMS, as members a neighbour registered), an e-mail address for
-one in three.
+ones, fewer in the first year), each with its outbox message delivered to whoever was a
+member that day, with the outcomes of a real year (``demo.scale_alerts``'s: most delivered,
+a few failed, some members reached on no channel); the last two waiting for a moderator.
+The people here are invented: French names, fictitious mobile numbers (``+33616…`` in
+Cadaujac, ``+33617…`` in Didenheim), no password (they take part by SMS, as members a
+neighbour registered), an e-mail address for one in three.
 
-Everything is written by set-based ``INSERT … SELECT`` statements (a second or so for
-both communes), once: a commune that has its history keeps it. The outbox's tallies and
-the dashboard's member counts are counted at the end and each dashboard's cached figures
-dropped, so the dashboards show the years at once.
+Written once (a commune that has its history keeps it), by the ORM's ``bulk_create`` in
+batches, so the same code serves the SQLite demo and PostgreSQL: a few hundred people and
+alerts and some 50,000 deliveries take a few seconds. Every value is a function of the
+neighbour's or alert's number (and of the ids the database gives), so two loads of an
+empty database write the same history. The outbox's tallies and the dashboard's member
+counts are counted at the end and each dashboard's cached figures dropped, so the
+dashboards show the years at once.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
-from django.db import connection
-from django.db.models import Max
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Profile, User
-from alerts.models import Alert, AlertCategory, ModerationStatus
+from alerts.models import ALERT_PURPOSE, Alert, AlertCategory, AlertMessage, ModerationStatus
 from communities.models import Commune, CommunityRole, Membership, MembershipStatus
 from dashboard.live import figures_version_bump
 from dashboard.member_counts import member_counts_refresh_all
+from notifications.models import Channel, Delivery, DeliveryStatus, OutboxMessage
 from notifications.tallies import tallies_refresh
 
-from .scale import _concat, _insert_select, _padded, _series
-from .scale_alerts import alert_deliveries_write, alerts_year_write
+from .scale_alerts import (
+    CONFIRMED_SMS_PER_100,
+    FAILED_PER_100,
+    SEED_SMS_PRICE,
+    SPREAD,
+    YEAR_SECONDS,
+)
 
 NOT_A_PASSWORD = "!demo-history"  # noqa: S105 (unusable: these neighbours take part by SMS)
+BATCH = 2000  # rows per INSERT: within SQLite's limit of bound parameters per statement
 
 
 @dataclass(frozen=True)
@@ -208,27 +218,26 @@ def _history_users(history: CommuneHistory):
 
 
 def demo_history_load(communes: dict) -> None:
-    """Give each demo commune its past year, once (a commune with its history keeps it),
-    then count the outbox's tallies and make the dashboards read the figures again. On
-    PostgreSQL only (its set-based writes are ``seed_scale``'s): on SQLite the demo keeps
-    its few hand-written weeks."""
-    if connection.vendor != "postgresql":
-        return
+    """Give each demo commune its past two years, once (a commune with its history keeps
+    it), then count the outbox's tallies and make the dashboards read the figures again."""
     now = timezone.now()
     loaded = []
     for insee, history in HISTORIES.items():
         commune = communes[insee]
         if _history_users(history).exists():
             continue
-        _members_write(commune=commune, history=history, now=now)
-        _alerts_write(commune=commune, history=history, now=now)
+        with transaction.atomic():
+            _members_write(commune=commune, history=history, now=now)
+            _alerts_write(commune=commune, history=history, now=now)
         loaded.append(commune)
     if not loaded:
         return
     tallies_refresh(now=now)
     member_counts_refresh_all(commune_ids=[commune.pk for commune in loaded])
     with connection.cursor() as cursor:
-        for model in (User, Profile, Membership, Alert):
+        # Statistics for the planner (PostgreSQL) and SQLite's query planner alike: the
+        # tables just grew from a few rows to thousands.
+        for model in (User, Profile, Membership, Alert, OutboxMessage, Delivery):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     for commune in loaded:
         figures_version_bump(commune_id=commune.pk)
@@ -240,7 +249,7 @@ def _weighted(commune: Commune, weights: dict[str, int]) -> list[int]:
     return [ids[name] for name, weight in weights.items() for _i in range(weight)]
 
 
-def _invented_names(history: CommuneHistory) -> tuple[list[str], list[str]]:
+def _invented_names(history: CommuneHistory) -> list[tuple[str, str]]:
     """The first and last names of the commune's ``history.members`` invented neighbours,
     each full name once, and none already an account's (the demo's hand-written people):
     in a directory or a call list, two "Alain Barthe" would look like one person twice.
@@ -265,7 +274,21 @@ def _invented_names(history: CommuneHistory) -> tuple[list[str], list[str]]:
             f"{len(FIRST_NAMES)} first names and {lasts} last names make {len(names)} new"
             f" full names, fewer than the {history.members} neighbours to invent"
         )
-    return [first for first, _last in names], [last for _first, last in names]
+    return names
+
+
+def _bulk_create(model, objects: list, *, dated: tuple[str, ...] = ()) -> list:
+    """``bulk_create`` in batches, keeping the dates given to the ``auto_now_add`` fields
+    named in ``dated`` (which it stamps with the present moment): a history is in the past.
+    """
+    given = [[getattr(obj, name) for name in dated] for obj in objects]
+    model.objects.bulk_create(objects, batch_size=BATCH)
+    if dated:
+        for obj, values in zip(objects, given, strict=True):
+            for name, value in zip(dated, values, strict=True):
+                setattr(obj, name, value)
+        model.objects.bulk_update(objects, list(dated), batch_size=BATCH)
+    return objects
 
 
 def _members_write(*, commune: Commune, history: CommuneHistory, now: datetime) -> None:
@@ -276,104 +299,82 @@ def _members_write(*, commune: Commune, history: CommuneHistory, now: datetime) 
     months; one in eleven left between two weeks and seven months after joining (if that
     day has come). Requests were decided a day or two after they were made.
     """
-    newest = int(User.objects.aggregate(newest=Max("pk"))["newest"] or 0)
-    series, params = _series(history.members, 0)
-    first_names, last_names = _invented_names(history)
     host = commune.site.hostname.split(".")[0]
-    address = _concat("'voisin'", "s.n", f"'@{host}.demo.invalid'")
-    email = f"CASE WHEN s.n %% 3 = 1 THEN {address} END"
-    _insert_select(
-        User,
-        expressions={
-            "password": f"'{NOT_A_PASSWORD}'",
-            "email": email,
-            "phone": _concat(f"'{history.phone_prefix}'", _padded("s.n", 6)),
-            "first_name": ("(%s::text[])[1 + s.n]", [first_names]),
-            "last_name": ("(%s::text[])[1 + s.n]", [last_names]),
-            "email_verified_at": ("CASE WHEN s.n %% 3 = 1 THEN %s END", [now]),
-            "phone_verified_at": ("%s", [now]),
-            "date_joined": ("%s", [now]),
-        },
-        source=series,
-        source_params=params,
-    )
-    user_table = connection.ops.quote_name(User._meta.db_table)
-    prefix = history.phone_prefix
-    # The member's number ``n`` is their phone's last six digits.
-    new_users = f"""
-        (SELECT u.id, u.email, right(u.phone, 6)::int AS n FROM {user_table} u
-         WHERE u.id > {newest} AND u.phone LIKE '{prefix}%%') AS nu
-    """  # noqa: S608 (table name from model metadata, prefix a constant)
-    _insert_select(
+    users = [
+        User(
+            password=NOT_A_PASSWORD,
+            email=f"voisin{n}@{host}.demo.invalid" if n % 3 == 1 else None,
+            phone=f"{history.phone_prefix}{n:06d}",
+            first_name=first_name,
+            last_name=last_name,
+            email_verified_at=now if n % 3 == 1 else None,
+            phone_verified_at=now,
+            date_joined=now,
+        )
+        for n, (first_name, last_name) in enumerate(_invented_names(history))
+    ]
+    _bulk_create(User, users)
+    _bulk_create(
         Profile,
-        expressions={
-            "user_id": "nu.id",
-            "alerts_by_sms": "TRUE",
-            "alerts_by_email": "nu.email IS NOT NULL",
-            "alerts_by_push": "nu.n %% 2 = 0",
-        },
-        source=new_users,
-    )
-    joined = (
-        f"CASE WHEN nu.n < {history.waiting} THEN NULL"
-        " WHEN nu.n %% 3 = 0 THEN %s::timestamptz - make_interval(days => 366 + (nu.n * 37) %% 360)"
-        " ELSE %s::timestamptz - make_interval(days => 2 + (nu.n * 7919) %% 362, "
-        "hours => nu.n %% 9) END"
-    )
-    left = (
-        "CASE WHEN nu.n %% 11 = 4 THEN joined + make_interval(days => 14 + (nu.n * 13) %% 200) END"
-    )
-    dated = f"""
-        (SELECT nu.*, d.joined,
-                CASE WHEN l.left_at < %s::timestamptz THEN l.left_at END AS left_at
-         FROM {new_users}
-         CROSS JOIN LATERAL (SELECT {joined} AS joined) d
-         CROSS JOIN LATERAL (SELECT {left.replace("joined", "d.joined")} AS left_at) l) AS h
-    """  # noqa: S608 (SQL of this module)
-    status = (
-        f"CASE WHEN h.joined IS NULL THEN '{MembershipStatus.PENDING}'"
-        f" WHEN h.left_at IS NOT NULL THEN '{MembershipStatus.LEFT}'"
-        f" ELSE '{MembershipStatus.VERIFIED}' END"
+        [
+            Profile(
+                user=user,
+                alerts_by_sms=True,
+                alerts_by_email=user.email is not None,
+                alerts_by_push=n % 2 == 0,
+            )
+            for n, user in enumerate(users)
+        ],
     )
     communities = _weighted(commune, history.weights)
-    streets = list(history.streets)
-    _insert_select(
-        Membership,
-        expressions={
-            "user_id": "h.id",
-            # × 7, prime to the lists' lengths: the waiting ones are not all in one community.
-            "community_id": (
-                f"(%s::bigint[])[1 + (h.n * 7) %% {len(communities)}]",
-                [communities],
-            ),
-            "status": status,
-            "role": f"'{CommunityRole.RESIDENT}'",
-            "address": (
-                _concat(
-                    "CAST(1 + h.n %% 60 AS TEXT)",
-                    "' '",
-                    f"(%s::text[])[1 + (h.n / 3) %% {len(streets)}]",
-                    f"', {commune.name.replace(chr(39), chr(39) * 2)}'",
+    streets = history.streets
+    memberships = []
+    for n, user in enumerate(users):
+        if n < history.waiting:
+            joined = None
+        elif n % 3 == 0:
+            joined = now - timedelta(days=366 + (n * 37) % 360)
+        else:
+            joined = now - timedelta(days=2 + (n * 7919) % 362, hours=n % 9)
+        left = None
+        if joined is not None and n % 11 == 4:
+            left = joined + timedelta(days=14 + (n * 13) % 200)
+            left = left if left < now else None
+        memberships.append(
+            Membership(
+                user=user,
+                # × 7, prime to the list's length: the waiting ones are not all in one place.
+                community_id=communities[(n * 7) % len(communities)],
+                status=(
+                    MembershipStatus.PENDING
+                    if joined is None
+                    else MembershipStatus.LEFT
+                    if left
+                    else MembershipStatus.VERIFIED
                 ),
-                [streets],
-            ),
-            "requested_at": (
-                "COALESCE(h.joined - make_interval(days => 1 + h.n %% 2),"
-                " %s::timestamptz - make_interval(days => h.n * 2, hours => 3))",
-                [now],
-            ),
-            "decided_at": "h.joined",
-            "left_at": "h.left_at",
-        },
-        source=dated,
-        source_params=[now, now, now],
-    )
+                role=CommunityRole.RESIDENT,
+                address=f"{1 + n % 60} {streets[(n // 3) % len(streets)]}, {commune.name}",
+                requested_at=(
+                    joined - timedelta(days=1 + n % 2)
+                    if joined
+                    else now - timedelta(days=n * 2, hours=3)
+                ),
+                decided_at=joined,
+                left_at=left,
+            )
+        )
+    _bulk_create(Membership, memberships, dated=("requested_at",))
 
 
 def _alerts_write(*, commune: Commune, history: CommuneHistory, now: datetime) -> None:
-    """Two years of residents' alerts up to yesterday (fewer in the first), delivered to
-    that day's members; the last two wait for a moderator's reading."""
-    highest = int(Alert.objects.aggregate(highest=Max("pk"))["highest"] or 0)
+    """Two years of residents' alerts up to yesterday (fewer in the first), each with its
+    message delivered to that day's members; the last two wait for a moderator's reading.
+
+    Alert ``n`` (from 1) goes to the ``n``-th of the weighted communities with the ``n``-th
+    text, at its own second of its year (``n × SPREAD`` modulo a year, as ``seed_scale``
+    spreads them); four in five are urgent, one in three was taken in charge by the police
+    after 12 minutes, and all but the running ones were closed after three hours.
+    """
     # Consecutive alerts differ in kind and street.
     streets, kinds = history.streets, len(ALERT_TEXTS)
     texts = [
@@ -383,20 +384,133 @@ def _alerts_write(*, commune: Commune, history: CommuneHistory, now: datetime) -
     ]
     communities = _weighted(commune, history.weights)
     yesterday = now - timedelta(days=1)
-    for first, count, until in (
-        (1, history.alerts, yesterday),
-        (1 + history.alerts, history.alerts_year_before, yesterday - timedelta(days=365)),
-    ):
-        alerts_year_write(
-            commune=commune,
-            communities=communities,
-            texts=texts,
-            count=count,
-            first=first,
-            now=until,
+    numbered = [(n, yesterday) for n in range(1, 1 + history.alerts)] + [
+        (n, yesterday - timedelta(days=365))
+        for n in range(1 + history.alerts, 1 + history.alerts + history.alerts_year_before)
+    ]
+    alerts = []
+    for n, until in numbered:
+        created_at = until - timedelta(seconds=(n * SPREAD) % YEAR_SECONDS)
+        category, text = texts[n % len(texts)]
+        alerts.append(
+            Alert(
+                commune=commune,
+                community_id=communities[n % len(communities)],
+                source="web",
+                category=category,
+                text=text,
+                urgent=n % 5 != 0,
+                moderation_status=ModerationStatus.APPROVED,
+                created_at=created_at,
+                expires_at=created_at + timedelta(hours=6),
+                closed_at=(
+                    created_at + timedelta(hours=3)
+                    if created_at < until - timedelta(hours=6)
+                    else None
+                ),
+                police_taken_at=created_at + timedelta(minutes=12) if n % 3 == 0 else None,
+            )
         )
-    alert_deliveries_write(commune=commune, alerts_sql=f"a.id > {highest}", members_then=True)
-    newest = Alert.objects.filter(commune=commune, pk__gt=highest).order_by("-created_at")
-    Alert.objects.filter(pk__in=list(newest.values_list("pk", flat=True)[:2])).update(
+    _bulk_create(Alert, alerts, dated=("created_at",))
+    newest = sorted(alerts, key=lambda alert: alert.created_at)[-2:]
+    Alert.objects.filter(pk__in=[alert.pk for alert in newest]).update(
         moderation_status=ModerationStatus.TO_REVIEW
     )
+    messages = _bulk_create(
+        OutboxMessage,
+        [
+            OutboxMessage(
+                purpose=ALERT_PURPOSE,
+                sender_name=commune.sms_sender_name or "",
+                text=alert.text,
+                created_at=alert.created_at,
+                fanned_out_at=alert.created_at + timedelta(seconds=2),
+                expires_at=alert.expires_at,
+                payer=commune,
+            )
+            for alert in alerts
+        ],
+        dated=("created_at",),
+    )
+    # An alert message is an outbox message with a row of its own (multi-table
+    # inheritance, which ``bulk_create`` does not write): the rows above, then these.
+    table = connection.ops.quote_name(AlertMessage._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (id, alert_id, kind, author_id) VALUES (%s, %s, %s, NULL)",  # noqa: S608
+            [
+                (message.pk, alert.pk, AlertMessage.Kind.ALERT)
+                for message, alert in zip(messages, alerts, strict=True)
+            ],
+        )
+    _deliveries_write(commune=commune, alerts=alerts, messages=messages)
+
+
+def _deliveries_write(*, commune: Commune, alerts: list, messages: list) -> None:
+    """One delivery per member of the alert's community on the day it left (decided before,
+    not left yet) and channel they chose, with ``demo.scale_alerts``'s outcomes:
+    ``FAILED_PER_100`` in 100 failed on each channel, most SMS confirmed by the carrier,
+    e-mail and push taken by their providers, each SMS one segment."""
+    members = defaultdict(list)
+    for row in (
+        Membership.objects.filter(
+            community__commune=commune,
+            status__in=[MembershipStatus.VERIFIED, MembershipStatus.LEFT],
+            decided_at__isnull=False,
+            user__profile__isnull=False,
+        )
+        .values_list(
+            "community_id",
+            "user_id",
+            "decided_at",
+            "left_at",
+            "user__profile__alerts_by_sms",
+            "user__profile__alerts_by_email",
+            "user__profile__alerts_by_push",
+        )
+        .order_by("pk")
+    ):
+        community_id, user_id, decided_at, left_at, *by = row
+        channels = [
+            channel
+            for channel, chosen in zip((Channel.SMS, Channel.EMAIL, Channel.PUSH), by, strict=True)
+            if chosen
+        ]
+        members[community_id].append((user_id, decided_at, left_at, channels))
+    price = Decimal(SEED_SMS_PRICE)
+    batch = []
+    for alert, message in zip(alerts, messages, strict=True):
+        at = message.created_at
+        for user_id, decided_at, left_at, channels in members[alert.community_id]:
+            if decided_at > at or (left_at is not None and left_at <= at):
+                continue
+            for channel in channels:
+                h = (message.pk * 7 + user_id * 13 + len(channel) * 31) % 100
+                failed = h < FAILED_PER_100
+                sms = channel == Channel.SMS
+                batch.append(
+                    Delivery(
+                        message_id=message.pk,
+                        user_id=user_id,
+                        channel=channel,
+                        status=(
+                            DeliveryStatus.FAILED
+                            if failed
+                            else DeliveryStatus.DELIVERED
+                            if sms and h < CONFIRMED_SMS_PER_100
+                            else DeliveryStatus.SENT
+                        ),
+                        attempts=1,
+                        error_code="30003" if failed else "",
+                        created_at=at,
+                        updated_at=at + timedelta(minutes=1),
+                        sent_at=at + timedelta(seconds=20) if sms or not failed else None,
+                        segments=1 if sms else None,
+                        encoding="GSM-7" if sms else "",
+                        price_per_segment=price if sms else None,
+                    )
+                )
+        if len(batch) >= BATCH:
+            Delivery.objects.bulk_create(batch, batch_size=BATCH)
+            batch = []
+    Delivery.objects.bulk_create(batch, batch_size=BATCH)
