@@ -148,14 +148,12 @@ def alerts_year_write(
     )
 
 
-def alert_deliveries_write(*, commune: Commune, alerts_sql: str, members_then: bool = False) -> int:
+def alert_deliveries_write(*, commune: Commune, alerts_sql: str) -> int:
     """The message of every alert of the commune matched by ``alerts_sql`` (SQL on the alert
     ``a``) that has none, and the deliveries of every such message that has none (a run
     interrupted while writing them resumes where it stopped); return the deliveries written.
 
-    Deliveries go to the verified members of the alert's community, or with
-    ``members_then`` to those who were members when it left (a history: joined before,
-    left after)."""
+    Deliveries go to the verified members of the alert's community."""
     alert, message, alert_message = _table(Alert), _table(OutboxMessage), _table(AlertMessage)
     without_message = f"""
         (SELECT a.id, a.text, a.created_at, a.expires_at FROM {alert} a
@@ -202,22 +200,14 @@ def alert_deliveries_write(*, commune: Commune, alerts_sql: str, members_then: b
         low, high = cursor.fetchone()
     written = 0
     for start in range(low, high + 1, DELIVERY_ROUND):
-        written += _deliveries_seed(
-            start=start, end=min(start + DELIVERY_ROUND - 1, high), members_then=members_then
-        )
+        written += _deliveries_seed(start=start, end=min(start + DELIVERY_ROUND - 1, high))
     return written
 
 
-def _deliveries_seed(*, start: int, end: int, members_then: bool) -> int:
+def _deliveries_seed(*, start: int, end: int) -> int:
     """One delivery per member of each alert's community and channel they chose, for the
     seeded alert messages with ids ``start`` … ``end``."""
-    verified, left = MembershipStatus.VERIFIED, MembershipStatus.LEFT
-    members = (
-        f"ms.status IN ('{verified}', '{left}') AND ms.decided_at <= m.created_at"
-        " AND (ms.left_at IS NULL OR ms.left_at > m.created_at)"
-        if members_then
-        else f"ms.status = '{verified}'"
-    )
+    members = f"ms.status = '{MembershipStatus.VERIFIED}'"
     h = "((am.id * 7 + ms.user_id * 13 + length(c.channel) * 31) %% 100)"
     failed = f"{h} < {FAILED_PER_100}"
     status = (
