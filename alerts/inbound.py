@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.absence import is_absence_refusal
 from accounts.inactivity import member_activity_record
 from accounts.models import User
+from accounts.session_user import session_user_forget
 from communities.memberships import sponsored_invitation_accept, verified_membership
 from communities.wording import of_place
 from notifications.reachability import sms_opt_in, sms_opt_out
@@ -66,9 +67,10 @@ def _handle(*, phone: str, body: str, message_sid: str) -> tuple[str, str]:
     if word in YES_WORDS:
         membership = sponsored_invitation_accept(phone=phone)
         if membership is not None:
-            User.objects.filter(pk=membership.user_id, phone_verified_at=None).update(
+            if User.objects.filter(pk=membership.user_id, phone_verified_at=None).update(
                 phone_verified_at=timezone.now()
-            )
+            ):
+                session_user_forget(user_pk=membership.user_id)
             return "invitation_accepted", _(
                 "Merci ! Votre inscription sera validée par la mairie %(of_commune)s."
             ) % {"of_commune": of_place(membership.community.commune.name)}

@@ -64,3 +64,40 @@ def test_a_deactivated_or_erased_account_is_signed_out_at_once(
 
     assert _signed_out(paul)
     assert _signed_out(hugo)
+
+
+def test_a_phone_confirmed_by_sms_is_seen_by_the_next_request(sponsor_and_neighbour):
+    """A neighbour registered by a sponsor answers OUI by SMS: the account read for their
+    sessions has the phone confirmed at once, not an hour later."""
+    from accounts.session_user import session_user_get
+    from alerts.inbound import inbound_sms_receive
+
+    neighbour = sponsor_and_neighbour
+    assert session_user_get(user_pk=neighbour.pk).phone_verified_at is None
+
+    inbound_sms_receive(phone=str(neighbour.phone), body="OUI", message_sid="SM" + "1" * 32)
+
+    assert session_user_get(user_pk=neighbour.pk).phone_verified_at is not None
+
+
+@pytest.fixture
+def sponsor_and_neighbour(client, centre_bourg, make_member, settings):
+    from django.contrib.auth import get_user_model
+
+    settings.SMS_BACKEND = "outbox"
+    sponsor = make_member(
+        "parrain@cadaujac.test", centre_bourg, first_name="Paul", last_name="Parrain"
+    )
+    client.force_login(sponsor)
+    response = client.post(
+        "/compte/inscrire-un-voisin/",
+        {
+            "first_name": "Germaine",
+            "last_name": "Roux",
+            "phone": "06 12 34 56 78",
+            "address": "5 rue de la Mairie",
+            "consent": "on",
+        },
+    )
+    assert response.status_code == 302
+    return get_user_model().objects.get(phone="+33612345678")
