@@ -1,5 +1,7 @@
 """`load_demo` gives each commune a past: its mairie's dashboard opens on a year of members,
-alerts and their deliveries, counted at once, and the figures it shows are the database's."""
+alerts and their deliveries, counted at once, and the figures it shows are the database's.
+The same on SQLite (`make demo`) as on PostgreSQL: these tests run on whichever
+``DATABASE_URL`` names."""
 
 import html
 from collections import Counter
@@ -30,6 +32,8 @@ def test_each_demo_dashboard_shows_a_year_of_believable_activity(demo, insee):
     assert all(joins > 0 for _month, joins in shown.members.joins_by_month[:-1])
     assert 0 < shown.members.departures_last_12_months < shown.members.joins_last_12_months
     assert shown.registrations.waiting >= 3
+    # Requests of the past days, not all of the moment the demo was loaded.
+    assert shown.registrations.oldest_age > timedelta(days=3)
     assert all(row.verified >= 10 for row in shown.members.communities)
     # Alerts: every past month, most kinds, every community, more this year than last.
     assert all(count > 0 for _month, count in shown.alerts.by_month[:-1])
