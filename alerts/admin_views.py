@@ -22,7 +22,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from communities.dates import date_display
 from communities.form_refusals import form_refusal_show
 from communities.models import StaffRole
-from communities.selectors import communes_where
+from communities.selectors import communes_where, staff_roles_held
 from communities.sms_budget import sms_budget_refusal
 from notifications.models import Channel
 from notifications.progress import deliveries_counts
@@ -52,6 +52,12 @@ QUEUE_LENGTH = 100
 
 def broadcaster_communes(user):
     return communes_where(user=user, role=StaffRole.BROADCASTER)
+
+
+def broadcasts(*, request) -> bool:
+    """Whether ``broadcaster_communes`` is not empty for ``request.user``, from the roles read
+    once per request: the admin's menu asks on every page."""
+    return StaffRole.BROADCASTER in staff_roles_held(request=request)
 
 
 def delivery_counts(*, alert: Alert) -> list[dict]:
@@ -202,7 +208,7 @@ class BroadcastMenuItem(MenuItem):
     """Shown to staff holding the broadcaster role in at least one commune."""
 
     def is_shown(self, request):
-        return broadcaster_communes(request.user).exists()
+        return broadcasts(request=request)
 
 
 class BroadcastViewSet(ViewSet):
@@ -224,8 +230,8 @@ class BroadcastViewSet(ViewSet):
 # --- Moderation ----------------------------------------------------------------------------------
 
 
-def moderates_alerts(user) -> bool:
-    return communes_where(user=user, role=StaffRole.MODERATOR).exists()
+def moderates_alerts(*, request) -> bool:
+    return StaffRole.MODERATOR in staff_roles_held(request=request)
 
 
 class ModerationMixin(WagtailAdminTemplateMixin):
@@ -233,7 +239,7 @@ class ModerationMixin(WagtailAdminTemplateMixin):
     page_title = gettext_lazy("Modération des alertes")
 
     def dispatch(self, request, *args, **kwargs):
-        if not moderates_alerts(request.user):
+        if not moderates_alerts(request=request):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
@@ -277,7 +283,7 @@ class QueueView(ModerationMixin, TemplateView):
 
 class AlertModerationMixin(ModerationMixin):
     def dispatch(self, request, *args, alert_pk, **kwargs):
-        if not moderates_alerts(request.user):
+        if not moderates_alerts(request=request):
             raise Http404
         self.alert = get_object_or_404(
             alerts_moderated_by(user=request.user).select_related(
@@ -437,7 +443,7 @@ class ModerationMenuItem(MenuItem):
     """Shown to the moderators of a commune and to the platform team."""
 
     def is_shown(self, request):
-        return moderates_alerts(request.user)
+        return moderates_alerts(request=request)
 
 
 class ModerationViewSet(ViewSet):

@@ -31,6 +31,7 @@ from .roles import (
     ACTION_ROLE_GRANTED,
     ACTION_ROLE_REVOKED,
     communes_managed_by,
+    manages_a_team,
     no_such_member_message,
     referent_set,
     referents_of,
@@ -371,7 +372,7 @@ class TeamMenuItem(MenuItem):
     """Shown to the communes' administrators and the platform team only."""
 
     def is_shown(self, request):
-        return communes_managed_by(user=request.user).exists()
+        return manages_a_team(request=request)
 
 
 class TeamViewSet(ViewSet):

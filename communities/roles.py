@@ -26,7 +26,7 @@ from .models import (
     MembershipStatus,
     StaffRole,
 )
-from .selectors import communes_where, user_has_commune_role
+from .selectors import communes_where, staff_roles_held, user_has_commune_role
 from .services import staff_role_grant
 
 ACTION_ROLE_GRANTED = "communities.staff_role.grant"
@@ -61,6 +61,12 @@ def can_manage_team(*, user, commune: Commune) -> bool:
 def communes_managed_by(*, user) -> QuerySet[Commune]:
     """Communes whose team ``user`` manages (every commune for the platform team)."""
     return communes_where(user=user, role=StaffRole.ADMINISTRATOR)
+
+
+def manages_a_team(*, request) -> bool:
+    """Whether ``request.user`` manages some commune's team (``communes_managed_by`` is not
+    empty), from the roles read once per request: the admin's menu asks on every page."""
+    return StaffRole.ADMINISTRATOR in staff_roles_held(request=request)
 
 
 def role_holders(*, commune: Commune, role: StaffRole) -> QuerySet:

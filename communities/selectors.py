@@ -97,6 +97,28 @@ def roles_in_commune(*, user, commune: Commune) -> set[str]:
     return set(commune.staff_groups.filter(group__user=user).values_list("role", flat=True))
 
 
+def staff_roles_held(*, request) -> frozenset[str]:
+    """The staff roles ``request.user`` holds in at least one commune (every role for the
+    platform team), read once per request.
+
+    The Wagtail admin asks on every page whether to show each sidebar entry (and again for
+    its search); each entry's rule is a question about these roles, answered here from one
+    query instead of one query per entry. Kept on the request only, for its user: a role
+    granted or taken away shows at the next page.
+    """
+    user = request.user
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(StaffRole.values)
+    held = getattr(request, "_staff_roles_held", None)
+    if held is None or held[0] != user.pk:
+        roles = CommuneGroup.objects.filter(group__user=user).values_list("role", flat=True)
+        held = (user.pk, frozenset(roles.order_by().distinct()))
+        request._staff_roles_held = held
+    return held[1]
+
+
 def staff_roles_of(*, user) -> QuerySet:
     """The (commune, role) pairs ``user`` holds, as ``CommuneGroup`` rows with their commune
     (the platform team's implicit roles everywhere are not listed)."""

@@ -26,6 +26,7 @@ from .permissions import (
     dashboard_communes,
     dashboard_viewer,
     police_dashboard_allowed,
+    sees_dashboard,
     sees_small_counts,
 )
 
@@ -172,7 +173,7 @@ class DashboardMenuItem(MenuItem):
     """Shown to the staff who may read a commune's dashboard."""
 
     def is_shown(self, request):
-        return dashboard_communes(user=request.user).exists()
+        return sees_dashboard(request=request)
 
 
 class DashboardViewSet(ViewSet):

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from alerts.models import ALERT_STAFF_ROLES
 from communities.models import Commune, StaffRole
-from communities.selectors import roles_in_commune
+from communities.selectors import roles_in_commune, staff_roles_held
 
 MAIRIE_DASHBOARD_ROLES = [
     StaffRole.ADMINISTRATOR,
@@ -30,6 +30,12 @@ def dashboard_communes(*, user) -> QuerySet[Commune]:
     return Commune.objects.filter(
         staff_groups__group__user=user, staff_groups__role__in=MAIRIE_DASHBOARD_ROLES
     ).distinct()
+
+
+def sees_dashboard(*, request) -> bool:
+    """Whether ``dashboard_communes`` is not empty for ``request.user``, from the roles read
+    once per request: the admin's menu and home page ask on every page."""
+    return bool(staff_roles_held(request=request) & set(MAIRIE_DASHBOARD_ROLES))
 
 
 def police_dashboard_allowed(*, user, commune: Commune) -> bool:

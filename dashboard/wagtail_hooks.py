@@ -5,7 +5,7 @@ from wagtail.admin.ui.components import Component
 
 from .admin_views import SUMMARY_TEMPLATE, DashboardViewSet, commune_chosen, figures_context
 from .console_views import ConsoleViewSet
-from .permissions import dashboard_communes
+from .permissions import sees_dashboard
 
 
 @hooks.register("register_admin_viewset")
@@ -38,5 +38,5 @@ class DashboardSummaryPanel(Component):
 
 @hooks.register("construct_homepage_panels")
 def dashboard_summary_on_admin_home(request, panels):
-    if dashboard_communes(user=request.user).exists():
+    if sees_dashboard(request=request):
         panels.insert(0, DashboardSummaryPanel(request))

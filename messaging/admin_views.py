@@ -33,7 +33,7 @@ from .official import (
     official_sms_counts,
     official_unreached,
 )
-from .permissions import official_communes
+from .permissions import official_communes, writes_official_messages
 
 RECENT = 20
 # The SMS budgets shown beside the form: a broadcaster of a handful of communes sees each.
@@ -167,7 +167,7 @@ class OfficialStatusView(OfficialMixin, TemplateView):
 
 class OfficialMenuItem(MenuItem):
     def is_shown(self, request):
-        return official_communes(user=request.user).exists()
+        return writes_official_messages(request=request)
 
 
 class OfficialViewSet(ViewSet):

@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 
 from communities.memberships import verified_membership
 from communities.models import Commune, StaffRole
-from communities.selectors import communes_where
+from communities.selectors import communes_where, staff_roles_held
 
 
 def sms_only_q(prefix: str = "") -> Q:
@@ -33,3 +33,9 @@ def official_communes(*, user) -> QuerySet[Commune]:
     history.
     """
     return communes_where(user=user, role=StaffRole.BROADCASTER)
+
+
+def writes_official_messages(*, request) -> bool:
+    """Whether ``official_communes`` is not empty for ``request.user``, from the roles read
+    once per request: the admin's menu asks on every page."""
+    return StaffRole.BROADCASTER in staff_roles_held(request=request)

@@ -45,7 +45,7 @@ class ReportsMixin(WagtailAdminTemplateMixin):
     page_title = gettext_lazy("Signalements")
 
     def dispatch(self, request, *args, **kwargs):
-        if not sees_moderation_menu(user=request.user):
+        if not sees_moderation_menu(request=request):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
@@ -112,7 +112,7 @@ PANELS = [
 
 class ReportedItemMixin(ReportsMixin):
     def dispatch(self, request, *args, content_type_id, object_id, **kwargs):
-        if not sees_moderation_menu(user=request.user):
+        if not sees_moderation_menu(request=request):
             raise Http404
         self.item = reported_item_for(
             user=request.user, content_type_id=content_type_id, object_id=object_id
@@ -242,7 +242,7 @@ class ReportsMenuItem(MenuItem):
     """
 
     def is_shown(self, request):
-        return sees_moderation_menu(user=request.user)
+        return sees_moderation_menu(request=request)
 
     def render_component(self, request):
         label = _("Signalements (%(count)s)") % {"count": open_reports_count(user=request.user)}

@@ -12,7 +12,7 @@ from wagtail.models import Page, TaskState
 from communities.memberships import communities_moderated_by
 from communities.models import Membership, StaffRole
 from communities.permissions import pages_visible_in_admin
-from communities.selectors import communes_where
+from communities.selectors import communes_where, staff_roles_held
 
 
 def moderates_registrations(*, user) -> bool:
@@ -30,9 +30,9 @@ def memberships_reviewable_by(*, user) -> QuerySet[Membership]:
     )
 
 
-def sees_moderation_menu(*, user) -> bool:
+def sees_moderation_menu(*, request) -> bool:
     """The admin menu entry is for the mairie's moderators (referents have no admin)."""
-    return communes_where(user=user, role=StaffRole.MODERATOR).exists()
+    return StaffRole.MODERATOR in staff_roles_held(request=request)
 
 
 def workflow_page_reachable(*, user, page_id: int) -> bool:

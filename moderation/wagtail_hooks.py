@@ -27,7 +27,7 @@ class RegistrationsMenuItem(MenuItem):
     """
 
     def is_shown(self, request):
-        return sees_moderation_menu(user=request.user)
+        return sees_moderation_menu(request=request)
 
     def label_for(self, request) -> str:
         count = pending_memberships_for(moderator=request.user).count()
