@@ -28,6 +28,11 @@ STAFF_FLAG_SESSION_KEY = "accounts_staff_member"
 HAS_TOTP_SESSION_KEY = "accounts_has_totp"
 # (user id, time of the first request seen signed in): the start of a staff session's lifetime.
 SIGNED_IN_AT_SESSION_KEY = "accounts_signed_in_at"
+# Time the staff session's idle expiry was last pushed back (saved with the session).
+EXPIRY_RENEWED_AT_SESSION_KEY = "accounts_expiry_renewed_at"
+# The idle expiry is pushed back at most this often: saving the session on every page cost
+# a write per admin page (and the dashboard's polls) for a few seconds of idle time.
+EXPIRY_RENEWAL_SECONDS = 60
 
 
 def _language_prefix() -> str:
@@ -92,10 +97,8 @@ class StaffSecurityMiddleware:
                             "reconnectez-vous."
                         ),
                     )
-                # Saved with every request, so the expiry counts from the last activity,
-                # and never reaches past the session's absolute end.
-                request.session.set_expiry(min(settings.STAFF_SESSION_IDLE_SECONDS, remaining))
-            if guarded and two_factor_missing(user=user):
+                self._renew_expiry(request, remaining)
+            if guarded and two_factor_missing(user=user, request=request):
                 return self.to_totp_activation(request)
         response = self.get_response(request)
         user = getattr(request, "user", None)
@@ -105,12 +108,34 @@ class StaffSecurityMiddleware:
         return response
 
     @staticmethod
+    def _renew_expiry(request, remaining: int) -> None:
+        """The idle expiry counts from the last activity, give or take
+        ``EXPIRY_RENEWAL_SECONDS`` (the session ends that much sooner at worst, never later),
+        and never reaches past the session's absolute end. Pushed back once that many
+        seconds have passed, or when the expiry set last would outlive the absolute end, not
+        on every page: a session changed on every request is written on every request."""
+        now = time.time()
+        renewed_at = request.session.get(EXPIRY_RENEWED_AT_SESSION_KEY) or 0
+        expiry = request.session.get("_session_expiry")
+        if (
+            now - renewed_at < EXPIRY_RENEWAL_SECONDS
+            and isinstance(expiry, int)
+            and renewed_at + expiry <= now + remaining + 1
+        ):
+            return
+        request.session.set_expiry(min(settings.STAFF_SESSION_IDLE_SECONDS, remaining))
+        request.session[EXPIRY_RENEWED_AT_SESSION_KEY] = now
+
+    @staticmethod
     def _is_staff(request, user, *, refresh: bool) -> bool:
-        """Cached in the session (one query per session, not per page), fresh on staff paths."""
+        """Cached in the session (one query per session, not per page), fresh on staff paths
+        (from the roles read once for the request). Written only when the answer changes."""
         cached = request.session.get(STAFF_FLAG_SESSION_KEY)
         if refresh or cached is None or cached[0] != user.pk:
-            cached = (user.pk, is_staff_member(user=user))
-            request.session[STAFF_FLAG_SESSION_KEY] = cached
+            answer = (user.pk, is_staff_member(user=user, request=request))
+            if answer != tuple(cached or ()):
+                request.session[STAFF_FLAG_SESSION_KEY] = answer
+            cached = answer
         return cached[1]
 
     @staticmethod

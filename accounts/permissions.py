@@ -3,19 +3,22 @@
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 
-from communities.selectors import communes_where
+from communities.selectors import communes_where, staff_roles_held
 
 
-def is_staff_member(*, user) -> bool:
+def is_staff_member(*, user, request=None) -> bool:
     """Holds a mairie role in some commune, may enter the Wagtail admin, or is the platform team.
 
     These accounts reach other people's data (proofs of address, registers, alerts to a
-    whole commune): they get two-factor authentication and short idle sessions.
+    whole commune): they get two-factor authentication and short idle sessions. Given the
+    request (of ``user``), the roles are those read once for it (``staff_roles_held``).
     """
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser or user.is_staff:
         return True
+    if request is not None and request.user == user:
+        return bool(staff_roles_held(request=request))
     return communes_where(user=user).exists()
 
 
@@ -29,9 +32,9 @@ def has_totp(*, user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
-def two_factor_missing(*, user) -> bool:
+def two_factor_missing(*, user, request=None) -> bool:
     """A staff member without TOTP: must activate it before any staff screen."""
-    return is_staff_member(user=user) and not has_totp(user=user)
+    return is_staff_member(user=user, request=request) and not has_totp(user=user)
 
 
 def second_factor_passed(*, request) -> bool:

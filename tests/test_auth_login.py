@@ -8,7 +8,9 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from communities.models import StaffRole
@@ -172,3 +174,35 @@ def test_resident_session_survives_an_idle_hour(visitor, jeanne):
     with time_machine.travel(start + timedelta(hours=3), tick=False):
         visitor.get("/")
         assert signed_in_as(visitor) == str(jeanne.pk)
+
+
+def test_staff_pages_a_few_seconds_apart_do_not_write_the_session(visitor, staff_member):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(visitor, "agent@cadaujac.test")
+        visitor.get("/")
+    later = time_machine.travel(start + timedelta(seconds=20), tick=False)
+    with later, CaptureQueriesContext(connection) as captured:
+        response = visitor.get("/")
+    assert response.status_code == 200
+    writes = [q["sql"] for q in captured.captured_queries if "django_session" in q["sql"]]
+    assert writes == []
+
+
+def test_staff_session_idle_limit_counts_from_pages_seen_after_the_first_minute(
+    visitor, staff_member
+):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(visitor, "agent@cadaujac.test")
+        visitor.get("/")
+    # A page every 50 seconds for 40 minutes: never 30 minutes idle.
+    moment = start
+    while moment < start + timedelta(minutes=40):
+        moment += timedelta(seconds=50)
+        with time_machine.travel(moment, tick=False):
+            visitor.get("/")
+    assert signed_in_as(visitor) == str(staff_member.pk)
+    with time_machine.travel(moment + timedelta(minutes=31), tick=False):
+        visitor.get("/")
+        assert signed_in_as(visitor) is None
