@@ -67,3 +67,17 @@ def test_the_dashboard_and_its_live_fragment_cost_the_same_queries_at_any_size(
 
     assert Delivery.objects.count() > 4 * deliveries
     assert small == larger
+
+
+def test_the_dashboard_page_with_its_figures_cached_costs_few_queries(staff, cadaujac):
+    """The admin around the page reads the user's roles once (every sidebar entry asks),
+    and a page seen again saves no session."""
+    page = f"/admin/tableau-de-bord/?commune={cadaujac.pk}"
+    staff.get(page)
+    staff.get(page)
+    with CaptureQueriesContext(connection) as captured:
+        response = staff.get(page)
+    assert response.status_code == 200
+    reads = [query["sql"] for query in captured.captured_queries]
+    assert not [sql for sql in reads if "django_session" in sql]
+    assert len(reads) == 11
