@@ -22,6 +22,7 @@ from communities.models import Membership, MembershipStatus, StaffRole
 from communities.services import commune_create, staff_role_grant
 from demo.scale import members_seed
 from notifications.models import Channel, Delivery, DeliveryStatus, OutboxMessage
+from notifications.notices import notice_send
 from tests import test_alert_delivery_faults as faults
 
 TOWN_MEMBERS = 3000
@@ -128,18 +129,8 @@ def test_a_village_alert_reaches_its_members_while_a_town_broadcast_is_still_sen
 NOTICES = 300
 
 
-def test_a_flood_of_notices_does_not_hold_an_alert_back(town, start_worker, provider):
-    """300 notices ("you have a new message"), each its own little fan-out, are waiting
-    when the mairie alerts the town: the alert's SMS go first, the notices after."""
-    from notifications.notices import notice_send
-
-    commune, mayor = town
-    readers = list(
-        User.objects.filter(memberships__community__commune=commune)
-        .exclude(email=None)
-        .order_by("pk")[:NOTICES]
-    )
-    assert len(readers) == NOTICES
+def _notices_flood(readers) -> None:
+    """One ordinary "new message" notice by e-mail to each of ``readers``."""
     for reader in readers:
         notice_send(
             user=reader,
@@ -148,6 +139,19 @@ def test_a_flood_of_notices_does_not_hold_an_alert_back(town, start_worker, prov
             text="Vous avez un nouveau message dans votre messagerie.",
             channels=[Channel.EMAIL],
         )
+
+
+def test_a_flood_of_notices_does_not_hold_an_alert_back(town, start_worker, provider):
+    """300 notices ("you have a new message"), each its own little fan-out, are waiting
+    when the mairie alerts the town: the alert's SMS go first, the notices after."""
+    commune, mayor = town
+    readers = list(
+        User.objects.filter(memberships__community__commune=commune)
+        .exclude(email=None)
+        .order_by("pk")[:NOTICES]
+    )
+    assert len(readers) == NOTICES
+    _notices_flood(readers)
     notices = Delivery.objects.filter(message__purpose="notice")
     start_worker()
     broadcast = broadcast_post(
@@ -172,20 +176,11 @@ def test_a_flood_of_notices_does_not_hold_an_alert_back(town, start_worker, prov
 def test_an_urgent_notice_does_not_wait_behind_a_flood_of_notices(town, start_worker, provider):
     """A moderator's urgent notice (an alert waiting for them), written after 300 ordinary
     notices, reaches their phone while most of those are still to go."""
-    from notifications.notices import notice_send
-
     commune, _mayor = town
     members = User.objects.filter(memberships__community__commune=commune).order_by("pk")
     readers = list(members.exclude(email=None)[:NOTICES])
     moderator = members.filter(email=None).exclude(phone=None).first()
-    for reader in readers:
-        notice_send(
-            user=reader,
-            kind="message",
-            subject="Nouveau message de la mairie",
-            text="Vous avez un nouveau message dans votre messagerie.",
-            channels=[Channel.EMAIL],
-        )
+    _notices_flood(readers)
     notice_send(
         user=moderator,
         kind="alert_held",
