@@ -31,6 +31,7 @@ from functools import wraps
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import _does_token_match, get_token
 from django.utils.translation import get_language
@@ -88,6 +89,38 @@ def member_pages_invalidate(*, scope: str, commune_id) -> None:
     key = _generation_key(scope, commune_id)
     _bump(key)
     transaction.on_commit(lambda: _bump(key))
+
+
+def member_pages_stale_when_written(*, scope: str, model, communes_of: Callable) -> None:
+    """Every saved or deleted ``model`` row makes the ``scope`` pages of the communes
+    ``communes_of(row)`` names stale (wired in the domain's ``ready()``)."""
+
+    def changed(instance, **kwargs):
+        for commune_id in communes_of(instance):
+            if commune_id is not None:
+                member_pages_invalidate(scope=scope, commune_id=commune_id)
+
+    for name, signal in (("save", post_save), ("delete", post_delete)):
+        signal.connect(
+            changed,
+            sender=model,
+            weak=False,
+            dispatch_uid=f"member_pages:{scope}:{model._meta.label}:{name}",
+        )
+
+
+def member_pages_stale_when_aimed(*, scope: str, through) -> None:
+    """A changed list of aimed communities (the many-to-many ``through``, between a row with
+    a ``commune_id`` and communities, which have one too) makes the commune's ``scope``
+    pages stale."""
+
+    def changed(instance, action, **kwargs):
+        if action.startswith("post_") or action == "pre_clear":
+            member_pages_invalidate(scope=scope, commune_id=instance.commune_id)
+
+    m2m_changed.connect(
+        changed, sender=through, weak=False, dispatch_uid=f"member_pages:{scope}:aimed"
+    )
 
 
 def member_page_share(request, *, not_for=()) -> None:
