@@ -4,6 +4,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, field
 
 # wrk prints durations with these suffixes (format_time_us in wrk's units.c).
@@ -91,10 +92,12 @@ def find_or_install() -> str:
         )
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     install = ["apt-get", "install", "-y", "--no-install-recommends", "wrk"]
-    if subprocess.run(install, env=env, check=False).returncode != 0:
+    # apt-get's progress goes to stderr: the benchmarks' stdout carries only their JSON lines.
+    to_stderr = {"env": env, "stdout": sys.stderr, "check": False}
+    if subprocess.run(install, **to_stderr).returncode != 0:
         # A fresh container often has no package lists yet.
-        subprocess.run(["apt-get", "update"], env=env, check=False)
-        subprocess.run(install, env=env, check=False)
+        subprocess.run(["apt-get", "update"], **to_stderr)
+        subprocess.run(install, **to_stderr)
     found = shutil.which("wrk") or ("/usr/bin/wrk" if os.path.exists("/usr/bin/wrk") else None)
     if not found:
         raise WrkError("`apt-get install -y wrk` did not provide a wrk binary.")
