@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from communities.memberships import active_membership, verified_membership
 from communities.models import Community, Membership, MembershipStatus
 from communities.selectors import communes_where
+from communities.viewer import viewer_facts
 
 from .images import image_reencode
 from .models import ConsentRecord, Profile, User, Visibility
@@ -48,15 +49,21 @@ _VISIBILITIES_SHOWN = {
 
 
 @dataclass(frozen=True)
-class _Viewer:
-    """What the rule needs to know about a viewer, read once per request."""
+class DirectoryViewer:
+    """What the rule needs to know about a viewer, read once per request.
+
+    Every function below takes ``viewer`` as a user or as this: a page that asks several of
+    them builds it once (``directory_viewer``) instead of reading it again for each.
+    """
 
     user: User
     community_id: int | None  # their verified community
     staff_commune_ids: frozenset[int]
 
     @classmethod
-    def of(cls, user) -> "_Viewer":
+    def of(cls, user) -> "DirectoryViewer":
+        if isinstance(user, DirectoryViewer):
+            return user
         if not user.is_authenticated or not user.is_active:
             return cls(user=user, community_id=None, staff_commune_ids=frozenset())
         membership = verified_membership(user=user)
@@ -128,7 +135,7 @@ def profile_fields_visible_to(*, viewer, member: User) -> dict:
     non-empty answer, with ``sms_only``. A visible field without a value is present with an
     empty value (an SMS-only member's e-mail is None), so that pages can say so.
     """
-    view = _Viewer.of(viewer)
+    view = DirectoryViewer.of(viewer)
     if view.user.is_authenticated and member.pk == view.user.pk:
         membership = active_membership(user=member)
     else:
@@ -142,7 +149,7 @@ def profile_fields_visible_to(*, viewer, member: User) -> dict:
     )
 
 
-def _verified_memberships_visible_to(view: _Viewer) -> QuerySet[Membership]:
+def _verified_memberships_visible_to(view: DirectoryViewer) -> QuerySet[Membership]:
     reach = Q(community__commune__in=view.staff_commune_ids)
     if view.community_id is not None:
         reach |= Q(community=view.community_id)
@@ -159,25 +166,40 @@ def members_visible_to(*, viewer, community=None) -> QuerySet[User]:
     platform team those of every commune. ``community`` narrows the list further.
     Pending, rejected or departed members are nobody's neighbours.
     """
-    view = _Viewer.of(viewer)
+    view = DirectoryViewer.of(viewer)
     memberships = _verified_memberships_visible_to(view)
     if community is not None:
         memberships = memberships.filter(community=community)
     return User.objects.filter(pk__in=memberships.values("user"))
 
 
+def directory_viewer(*, request) -> DirectoryViewer:
+    """The signed-in reader of a page, from what the request already knows of them
+    (``communities.viewer``: their membership and staff roles, kept in the shared cache and
+    made stale by any change of either) instead of two queries for each function asked."""
+    user = request.user
+    facts = viewer_facts(request=request)
+    if facts.superuser:
+        return DirectoryViewer.of(user)
+    membership = facts.verified_membership
+    return DirectoryViewer(
+        user=user,
+        community_id=membership.community_id if membership else None,
+        staff_commune_ids=frozenset(facts.roles_by_commune),
+    )
+
+
 def directory_open_to(*, viewer) -> bool:
     """Whether ``viewer`` may open the directory at all (verified member or commune staff)."""
-    return _Viewer.of(viewer).sees_a_directory
+    return DirectoryViewer.of(viewer).sees_a_directory
 
 
 def directory_communities(*, viewer) -> QuerySet[Community]:
     """The communities ``viewer`` may narrow the directory to: every community of the
     communes where they are staff (none for a resident, whose directory is their own
     community)."""
-    return Community.objects.filter(commune__in=communes_where(user=viewer)).select_related(
-        "commune"
-    )
+    view = DirectoryViewer.of(viewer)
+    return Community.objects.filter(commune__in=view.staff_commune_ids).select_related("commune")
 
 
 def directory_members(*, viewer, community=None, query: str = "") -> QuerySet[User]:
@@ -200,7 +222,7 @@ def directory_entries(*, viewer, members) -> list[DirectoryEntry]:
     """The directory rows for ``members`` (already narrowed by ``members_visible_to``),
     each with exactly the fields ``viewer`` may see — the same rule as a profile page,
     read in a constant number of queries."""
-    view = _Viewer.of(viewer)
+    view = DirectoryViewer.of(viewer)
     members = list(members)
     memberships = {
         m.user_id: m
@@ -274,7 +296,7 @@ def members_search(*, viewer, members: QuerySet[User], query: str) -> QuerySet[U
     if not query:
         return members
     pattern = search_pattern(query)
-    view = _Viewer.of(viewer)
+    view = DirectoryViewer.of(viewer)
     interests = Q(profile__interests__iregex=pattern)
     interests_shown = Q(profile__interests_visibility=Visibility.NEIGHBOURS)
     if view.staff_commune_ids:

@@ -17,13 +17,14 @@ from accounts.profiles import (
     PROFILE_FIELDS,
     SEARCH_MAX_LENGTH,
     DirectoryEntry,
+    DirectoryViewer,
     directory_communities,
     directory_entries,
     directory_members,
     directory_open_to,
 )
 from directory.member_access import photo_response, visible_member
-from messaging.services import recipients_pickable
+from messaging.services import recipients_writable
 
 from .listing import DEFAULT_LIMIT, MAX_LIMIT, PageInfo, etag_response
 from .problems import Problem, problem_response
@@ -88,13 +89,6 @@ def _member_data(*, member, community_name: str, fields: dict, writable: set[int
     }
 
 
-def _writable(viewer, ids) -> set[int]:
-    """Who of ``ids`` the viewer may write to: the directory's "Écrire" rule, in one query."""
-    return set(
-        recipients_pickable(author=viewer).filter(pk__in=list(ids)).values_list("pk", flat=True)
-    )
-
-
 # The directory is ordered by names: its cursor names the last member of a page.
 def _cursor_encode(member) -> str:
     raw = json.dumps([member.last_name, member.first_name, member.pk]).encode()
@@ -153,7 +147,8 @@ def directory_list(
     cursor: str | None = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
 ):
-    viewer = request.auth
+    # Who asks, read once for every question below (an app's token signs no session in).
+    viewer = DirectoryViewer.of(request.auth)
     if not directory_open_to(viewer=viewer):
         return _closed()
     chosen = None
@@ -164,7 +159,9 @@ def directory_list(
     rows = list(_after(members, cursor)[: limit + 1])
     next_cursor = _cursor_encode(rows[limit - 1]) if len(rows) > limit else None
     entries: list[DirectoryEntry] = directory_entries(viewer=viewer, members=rows[:limit])
-    writable = _writable(viewer, [entry.member.pk for entry in entries])
+    writable = recipients_writable(
+        author=request.auth, member_ids=[entry.member.pk for entry in entries], viewer=viewer
+    )
     data = MemberList(
         items=[
             _member_data(
@@ -209,7 +206,7 @@ def directory_member(request, member_id: int):
         member=member,
         community_name=entries[0].community_name if entries else "",
         fields=fields,
-        writable=_writable(request.auth, [member.pk]),
+        writable=recipients_writable(author=request.auth, member_ids=[member.pk]),
     )
 
 

@@ -15,9 +15,11 @@ from accounts.profiles import (
     directory_entries,
     directory_members,
     directory_open_to,
+    directory_viewer,
 )
 from communities.memberships import active_membership
 from communities.pagination import page_of
+from messaging.services import recipients_writable
 
 from .member_access import photo_response, visible_member
 
@@ -34,27 +36,35 @@ def _closed(request):
 @require_GET
 @login_required
 def member_list(request):
-    if not directory_open_to(viewer=request.user):
+    viewer = directory_viewer(request=request)
+    if not directory_open_to(viewer=viewer):
         return _closed(request)
-    communities = directory_communities(viewer=request.user)
+    communities = directory_communities(viewer=viewer)
     community = None
     community_id = request.GET.get("communaute", "")
     if community_id.isdigit():
         community = communities.filter(pk=community_id).first()
     query = " ".join(request.GET.get("q", "").split())[:SEARCH_MAX_LENGTH]
 
-    members = directory_members(viewer=request.user, community=community, query=query)
+    members = directory_members(viewer=viewer, community=community, query=query)
     page = page_of(request=request, items=members, per_page=PAGE_SIZE)
+    entries = directory_entries(viewer=viewer, members=page.object_list)
     return render(
         request,
         "directory/member_list.html",
         {
-            "entries": directory_entries(viewer=request.user, members=page.object_list),
+            "entries": entries,
+            "writable": recipients_writable(
+                author=request.user,
+                member_ids=[entry.member.pk for entry in entries],
+                viewer=viewer,
+            ),
             "items": page,
             "query": query,
             "communities": communities,
             "community": community,
-            "show_community": communities.exists(),
+            # Staff choose among their communes' communities; a resident reads their own.
+            "show_community": bool(viewer.staff_commune_ids) and communities.exists(),
         },
     )
 

@@ -18,7 +18,9 @@ from PIL import Image
 
 from accounts.models import Profile, Visibility
 from accounts.profiles import profile_fields_visible_to, profile_photo_prepare, profile_update
-from communities.models import MembershipStatus
+from communities.memberships import membership_leave
+from communities.models import MembershipStatus, StaffRole
+from communities.roles import staff_role_revoke
 
 LOGIN = "login"
 OK = "ok"
@@ -357,3 +359,31 @@ def test_sms_only_member_is_shown_as_reachable_by_sms_without_email(
     assert "Participe par SMS, sans e-mail" in listing
     assert "Participe par SMS, sans e-mail" in profile
     assert "n'a pas d'adresse e-mail" in profile
+
+
+def test_a_member_who_leaves_loses_the_directory_at_their_next_page(
+    client, sign_in, world, paul_neighbour
+):
+    sign_in(client, paul_neighbour)
+    assert "Lafargue" in client.get("/annuaire/").content.decode()  # who Paul is, now cached
+
+    membership_leave(membership=paul_neighbour.memberships.get())
+
+    response = client.get("/annuaire/")
+    assert response.status_code == 404
+    assert "Lafargue" not in response.content.decode()
+
+
+def test_a_moderator_whose_role_is_revoked_no_longer_reads_the_communes_directory(
+    client, sign_in, world, marc_moderator, platform_admin, cadaujac
+):
+    sign_in(client, marc_moderator)
+    assert "Lafargue" in client.get("/annuaire/").content.decode()
+
+    staff_role_revoke(
+        user=marc_moderator, commune=cadaujac, role=StaffRole.MODERATOR, by=platform_admin
+    )
+
+    response = client.get("/annuaire/")
+    assert response.status_code == 404
+    assert "Lafargue" not in response.content.decode()

@@ -1,11 +1,11 @@
-"""The header's unread count (a slot of ``communities.member_pages``), the directory's "Écrire"
+"""The header's unread count (a slot of ``communities.member_pages``), a profile's "Écrire"
 and the gazette's "Contacter" buttons."""
 
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from ..services import recipients_pickable
+from ..services import recipients_pickable, recipients_writable
 from ..unread import unread_count
 
 register = template.Library()
@@ -36,17 +36,12 @@ def unread_badge(request) -> str:
 
 @register.simple_tag(takes_context=True)
 def can_write_to(context, member) -> bool:
-    """Whether the viewer may start a conversation with ``member``: the same rule as the
-    new-conversation page (``recipients_pickable``), read once per request."""
-    request = context.get("request")
+    """Whether the viewer may start a conversation with ``member`` (a profile page): the
+    same rule as the new-conversation page (``recipients_pickable``)."""
     user = context.get("user")
-    if request is None or user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return False
-    if not hasattr(request, "_messaging_pickable"):
-        request._messaging_pickable = set(
-            recipients_pickable(author=user).values_list("pk", flat=True)
-        )
-    return member.pk in request._messaging_pickable
+    return member.pk in recipients_writable(author=user, member_ids=[member.pk])
 
 
 @register.simple_tag(takes_context=True)
