@@ -49,8 +49,10 @@ test: install lint messages
 	$(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 	$(BIN)/pytest -p no:cacheprovider -m browser $(PYTEST_ARGS)
 
-# Page benchmarks (wrk against gunicorn), then the alert pipeline (PostgreSQL, Redis, a worker),
-# then the mairie's dashboard on a year of seeded alerts (PostgreSQL).
+# Page benchmarks (wrk against gunicorn) on a platform of 600 communes and a million members
+# (PostgreSQL; the first seed takes about 20 minutes, `make bench BENCH_SCALE=demo` measures the
+# demo's data alone), then the alert pipeline (PostgreSQL, Redis, a worker), then the mairie's
+# dashboard on a year of seeded alerts (PostgreSQL). See benchmarks/README.md.
 bench: install
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/alerts.py
