@@ -13,14 +13,18 @@ def sms_only_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}email__isnull": True, f"{prefix}password__startswith": "!"})
 
 
-def messaging_membership(*, user):
+def messaging_membership(*, user, facts=None):
     """The verified membership through which ``user`` writes to neighbours, or None.
 
     Neighbours' messaging is for verified residents who sign in: an SMS-only member has no
-    inbox to read, and a pending or departed member is nobody's neighbour.
+    inbox to read, and a pending or departed member is nobody's neighbour. A page passes
+    the request's ``facts`` (``communities.viewer``: read from the cache, no query);
+    services that write ask the database.
     """
     if not user.is_authenticated or not user.is_active or user.is_sms_only:
         return None
+    if facts is not None:
+        return facts.verified_membership
     return verified_membership(user=user)
 
 

@@ -21,6 +21,7 @@ from accounts.member_language import in_member_language
 from accounts.profiles import members_visible_to
 from communities.contact_reasons import contact_reason
 from communities.form_refusals import form_refusal_show
+from communities.viewer import viewer_facts
 from moderation.reportables import report_create, reported_by
 
 from .forms import ConversationForm, MessageForm, ReportForm
@@ -68,7 +69,7 @@ def _wants_json(request) -> bool:
 @require_GET
 @login_required
 def conversation_list(request, archived=False):
-    membership = messaging_membership(user=request.user)
+    membership = messaging_membership(user=request.user, facts=viewer_facts(request=request))
     return render(
         request,
         "messaging/conversation_list.html",
@@ -76,7 +77,6 @@ def conversation_list(request, archived=False):
             "rows": conversations_of(user=request.user, archived=archived),
             "archived": archived,
             "can_start": membership is not None,
-            "membership": membership,
         },
     )
 

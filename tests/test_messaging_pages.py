@@ -1,5 +1,9 @@
 """The messaging pages: archiving, blocking and answering, as a member uses them."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from communities.memberships import membership_leave
 from messaging.models import Block, Message, Participant
 from messaging.services import conversation_start, message_send
 from tests.conftest import CADAUJAC_HOST
@@ -96,3 +100,45 @@ def test_opening_a_conversation_marks_it_read(client, sign_in, jeanne_resident, 
     _get(client, f"/messages/{conversation.pk}/")
     assert Participant.objects.get(user=jeanne_resident).last_read_at is not None
     assert "(1" not in _get(client, "/messages/").content.decode()
+
+
+def test_a_member_who_leaves_is_no_longer_offered_to_write_to_neighbours(
+    client, sign_in, jeanne_resident, paul_neighbour
+):
+    sign_in(client, jeanne_resident)
+    assert "Écrire à des voisins" in _get(client, "/messages/").content.decode()
+
+    membership_leave(membership=jeanne_resident.memberships.get())
+
+    html = _get(client, "/messages/").content.decode()
+    assert "Écrire à des voisins" not in html
+    assert "réservée aux habitants vérifiés" in html
+
+
+# The member's conversations with their counts and last text, and their participants; who
+# the member is, their unread count and the layout come from the cache.
+MESSAGES_PAGE_MAX_QUERIES = 2
+
+
+def _page_queries(client, url) -> int:
+    """Queries of the page itself, not the session's (read from the database where no Redis
+    keeps sessions)."""
+    with CaptureQueriesContext(connection) as captured:
+        assert _get(client, url).status_code == 200
+    return sum('"django_session"' not in query["sql"] for query in captured.captured_queries)
+
+
+def test_the_messages_page_costs_the_same_queries_for_2_and_7_conversations(
+    client, sign_in, jeanne_resident, paul_neighbour, rene_referent
+):
+    for author in (paul_neighbour, rene_referent):
+        conversation_start(author=author, recipients=[jeanne_resident], text="Bonjour")
+    sign_in(client, jeanne_resident)
+    _get(client, "/messages/")  # fills who she is, her unread count and the layout
+    with_two = _page_queries(client, "/messages/")
+    for number in range(5):
+        conversation_start(author=rene_referent, recipients=[jeanne_resident], text=f"n°{number}")
+    _get(client, "/messages/")
+    with_seven = _page_queries(client, "/messages/")
+
+    assert with_two == with_seven <= MESSAGES_PAGE_MAX_QUERIES
