@@ -21,9 +21,10 @@ def quiet_hours_end(*, now: datetime) -> datetime | None:
     """When a non-urgent SMS or push created at ``now`` may leave; None when it may now.
 
     French rules for non-urgent SMS: Monday to Saturday, from ``END_HOUR`` (8h) to
-    ``START_HOUR`` (20h), local time of Paris. Outside that window, the answer is the next
-    opening: 8h the same morning, the next morning, or Monday 8h from Saturday evening or
-    Sunday. Urgent alerts never ask.
+    ``START_HOUR`` (20h), local time of the deployment (``TIME_ZONE``: Paris, unless
+    ``QUIET_HOURS_TIME_ZONE`` names another for overseas communes). Outside that window, the
+    answer is the next opening: 8h the same morning, the next morning, or Monday 8h from
+    Saturday evening or Sunday. Urgent alerts never ask.
     """
     start_hour, end_hour, zone = _quiet_hours()
     local = now.astimezone(zone)
@@ -36,5 +37,6 @@ def quiet_hours_end(*, now: datetime) -> datetime | None:
         day += timedelta(days=1)
     while day.weekday() == SUNDAY:
         day += timedelta(days=1)
-    # 8h always exists in Paris (clocks change at 2h or 3h), so this is never ambiguous.
+    # 8h always exists in Paris (clocks change at 2h or 3h) and overseas France keeps no
+    # summer time (Saint-Pierre-et-Miquelon changes at 2h), so this is never ambiguous.
     return datetime.combine(day, opens, tzinfo=zone)

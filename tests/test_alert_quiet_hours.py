@@ -1,5 +1,6 @@
-"""Quiet hours: non-urgent mairie broadcasts wait for Monday–Saturday 8h–20h (Paris) before
-their SMS and push leave; urgent ones and residents' alerts go at once."""
+"""Quiet hours: non-urgent mairie broadcasts wait for Monday–Saturday 8h–20h (Paris, or the
+deployment's ``QUIET_HOURS_TIME_ZONE`` overseas) before their SMS and push leave; urgent ones
+and residents' alerts go at once."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -12,8 +13,11 @@ from alerts.models import AlertCategory, AlertMessage
 from alerts.services import alert_post, broadcast_post
 from communities.models import StaffRole
 from communities.services import staff_role_grant
+from messaging.models import OfficialTarget
+from messaging.official import official_send
 
 PARIS = ZoneInfo("Europe/Paris")
+NOUMEA = ZoneInfo("Pacific/Noumea")
 
 
 def paris(year, month, day, hour, minute=0, second=0):
@@ -116,3 +120,67 @@ def test_a_residents_alert_on_sunday_night_goes_at_once(jeanne_resident):
     )
 
     assert message_of(alert).not_before is None
+
+
+# --- A deployment for overseas communes keeps the rule in its own local time ---------------
+
+
+@pytest.fixture
+def noumea_deployment(settings):
+    """The deployment of New Caledonia's communes: ``QUIET_HOURS_TIME_ZONE=Pacific/Noumea``."""
+    settings.QUIET_HOURS = {**settings.QUIET_HOURS, "TIME_ZONE": "Pacific/Noumea"}
+
+
+# Tuesday 1 December, 23h in Paris, is Wednesday 2 December, 9h in Nouméa.
+@time_machine.travel(paris(2026, 12, 1, 23, 0), tick=False)
+def test_a_message_sent_at_23h_paris_on_a_deployment_in_noumea_where_it_is_9h_is_not_held(
+    noumea_deployment, broadcaster, cadaujac, jeanne_resident
+):
+    alert = broadcast_post(
+        author=broadcaster,
+        commune=cadaujac,
+        category=AlertCategory.ROADWORKS,
+        text="Route territoriale 1 fermée ce matin pour travaux.",
+        urgent=False,
+    )
+    send = official_send(
+        author=broadcaster,
+        commune=cadaujac,
+        target=OfficialTarget.COMMUNE,
+        subject="Eau",
+        text="Coupure d'eau ce matin de 10 h à 12 h.",
+    )
+
+    assert message_of(alert).not_before is None
+    assert send.sms_not_before is None
+
+
+@time_machine.travel(paris(2026, 12, 1, 23, 0), tick=False)
+def test_the_same_message_on_the_default_deployment_waits_for_8h_paris(
+    broadcaster, cadaujac, jeanne_resident
+):
+    send = official_send(
+        author=broadcaster,
+        commune=cadaujac,
+        target=OfficialTarget.COMMUNE,
+        subject="Eau",
+        text="Coupure d'eau demain de 10 h à 12 h.",
+    )
+
+    assert send.sms_not_before == paris(2026, 12, 2, 8)
+
+
+# Tuesday 1 December, 10h in Paris, is Tuesday 20h in Nouméa: the evening there.
+@time_machine.travel(paris(2026, 12, 1, 10, 0), tick=False)
+def test_on_a_deployment_in_noumea_its_evening_holds_until_8h_noumea(
+    noumea_deployment, broadcaster, cadaujac
+):
+    alert = broadcast_post(
+        author=broadcaster,
+        commune=cadaujac,
+        category=AlertCategory.ROADWORKS,
+        text="Route territoriale 1 fermée demain pour travaux.",
+        urgent=False,
+    )
+
+    assert message_of(alert).not_before == datetime(2026, 12, 2, 8, tzinfo=NOUMEA)

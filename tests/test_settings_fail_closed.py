@@ -160,6 +160,9 @@ def test_a_missing_env_file_that_was_named_stops_the_process(checkout):
         (lambda: environment.env_int("VOISINAGE_PROBE", default=1), "10/s"),
         (lambda: environment.env_int("VOISINAGE_PROBE", default=1), "-3"),
         (lambda: environment.env_float("VOISINAGE_PROBE", default=1.0), "vite"),
+        (lambda: environment.env_time_zone("VOISINAGE_PROBE", default="UTC"), "Europe/Pariss"),
+        (lambda: environment.env_time_zone("VOISINAGE_PROBE", default="UTC"), "Europe"),
+        (lambda: environment.env_time_zone("VOISINAGE_PROBE", default="UTC"), "../etc/passwd"),
     ],
 )
 def test_a_value_that_cannot_be_read_stops_the_settings_naming_the_variable(
@@ -191,6 +194,22 @@ def test_a_bad_value_in_a_real_setting_stops_the_process(checkout):
 
     assert result.returncode != 0
     assert "SMS_SEND_CONCURRENCY='beaucoup' is not a whole number" in result.stderr
+
+
+def test_quiet_hours_follow_the_time_zone_the_deployment_names(checkout):
+    env = {"SECRET_KEY": SECRET_KEY, "ALLOWED_HOSTS": "cadaujac.example.org"}
+
+    [paris] = read_settings(checkout, "QUIET_HOURS['TIME_ZONE']", env=env)
+    [noumea] = read_settings(
+        checkout,
+        "QUIET_HOURS['TIME_ZONE']",
+        env={**env, "QUIET_HOURS_TIME_ZONE": "Pacific/Noumea"},
+    )
+    mistyped = manage(checkout, "check", env={**env, "QUIET_HOURS_TIME_ZONE": "Pacific/Noume"})
+
+    assert (paris, noumea) == ("'Europe/Paris'", "'Pacific/Noumea'")
+    assert mistyped.returncode != 0
+    assert "QUIET_HOURS_TIME_ZONE='Pacific/Noume' is not a time zone" in mistyped.stderr
 
 
 # --- Integrations: half a configuration stops the process rather than the first alert --------

@@ -9,6 +9,7 @@ means.
 
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -83,6 +84,19 @@ def env_list(name: str, *, default: list[str]) -> list[str]:
 def env_path(name: str, *, default: Path) -> Path:
     value = _raw(name)
     return Path(value) if value else default
+
+
+def env_time_zone(name: str, *, default: str) -> str:
+    """An IANA time zone name (``Europe/Paris``, ``Pacific/Noumea``), checked here: a typo
+    would otherwise only fail at the first message that asks the zone."""
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder ("Europe")
+        raise _invalid(name, value, "a time zone (an IANA name such as Europe/Paris)") from None
+    return value
 
 
 def env_database(name: str, *, default: str) -> dict:

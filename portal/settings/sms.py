@@ -7,7 +7,7 @@ development (``development.py`` gives the demo its documented ``demo-twilio-toke
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .environment import env_float, env_int, env_str
+from .environment import env_float, env_int, env_str, env_time_zone
 
 SMS_BACKEND = env_str("SMS_BACKEND", default="console")
 SMS_RELAY_NUMBER = env_str("SMS_RELAY_NUMBER")
@@ -45,6 +45,11 @@ SMS_SEND_CONCURRENCY = env_int("SMS_SEND_CONCURRENCY", default=16, minimum=1)
 # The mairie's broadcast screen estimates a broadcast's cost with this price (euros, excl.
 # VAT) per SMS segment; a text with ê, ç or ’ takes up to three times as many segments.
 SMS_PRICE_PER_SEGMENT = env_float("SMS_PRICE_PER_SEGMENT", default=0.045)
-# Non-urgent SMS (and push) only Monday to Saturday, 8h–20h, Paris time (French SMS rules);
-# urgent alerts and residents' alerts go at any time.
-QUIET_HOURS = {"START_HOUR": 20, "END_HOUR": 8, "TIME_ZONE": "Europe/Paris"}
+# Non-urgent SMS (and push) only Monday to Saturday, 8h–20h local time (French SMS rules);
+# urgent alerts and residents' alerts go at any time. Local is Paris unless the deployment
+# serves overseas communes (Indian/Reunion, Pacific/Noumea, America/Guadeloupe…).
+QUIET_HOURS = {
+    "START_HOUR": 20,
+    "END_HOUR": 8,
+    "TIME_ZONE": env_time_zone("QUIET_HOURS_TIME_ZONE", default="Europe/Paris"),
+}
