@@ -218,10 +218,11 @@ class DirectoryEntry:
     fields: dict
 
 
-def directory_entries(*, viewer, members) -> list[DirectoryEntry]:
+def directory_entries(*, viewer, members, own_as_neighbours=False) -> list[DirectoryEntry]:
     """The directory rows for ``members`` (already narrowed by ``members_visible_to``),
     each with exactly the fields ``viewer`` may see — the same rule as a profile page,
-    read in a constant number of queries."""
+    read in a constant number of queries. ``own_as_neighbours``: the viewer's own row as
+    their neighbours see it (a list the community's residents share)."""
     view = DirectoryViewer.of(viewer)
     members = list(members)
     memberships = {
@@ -235,6 +236,8 @@ def directory_entries(*, viewer, members) -> list[DirectoryEntry]:
     for member in members:
         membership = memberships.get(member.pk)
         relation = view.relation_to(member=member, membership=membership)
+        if own_as_neighbours and relation == Relation.SELF:
+            relation = Relation.NEIGHBOUR if membership is not None else Relation.NONE
         profile = profiles.get(member.pk) or Profile(user=member)
         fields = _fields_for(
             relation=relation, member=member, profile=profile, membership=membership

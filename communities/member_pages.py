@@ -21,6 +21,11 @@ language, which every request still goes through):
 - What belongs to the request is filled in on every answer: the CSRF token, the nonce of the
   inline style, and the slots registered by the domains (``member_page_slot_register``: the
   unread count in the header), rendered by the same function on a miss and on a hit.
+- Parts of a page that only some readers get are written in it between
+  ``<!--member-page:if:NAME:ARG-->`` and ``<!--member-page:endif-->`` (``{% member_if %}``):
+  on every answer, shared or not, ``decide(request, args)`` registered under NAME
+  (``member_page_condition_register``) says, for all the page's ARGs at once, which parts
+  this reader keeps (the directory's "Écrire" links: one query for a page of neighbours).
 """
 
 import hashlib
@@ -45,6 +50,11 @@ _SLOTS: dict[str, Callable] = {}
 # Cache keys of the generations of what every page's layout shows beside the commune (the
 # menu's pages), registered by the layers that own them.
 _LAYOUT_GENERATION_KEYS: list[str] = []
+_CONDITIONS: dict[str, Callable] = {}
+_CONDITION = re.compile(
+    r"<!--member-page:if:(?P<name>\w+):(?P<arg>[\w-]+)-->(?P<body>.*?)<!--member-page:endif-->",
+    re.DOTALL,
+)
 _REQUEST_FLAG = "_member_page_cache"
 # A CSRF token as Django writes it into a page: 64 letters and digits (a mask and the
 # masked secret).
@@ -61,6 +71,29 @@ def member_page_slot_register(name: str, render: Callable) -> None:
     """``render(request) -> str`` (safe HTML) fills the slot ``name`` of every page, cached or
     not (``{% member_slot name %}``)."""
     _SLOTS[name] = render
+
+
+def member_page_condition_register(name: str, decide: Callable) -> None:
+    """``decide(request, args) -> set`` names which of ``args`` (the strings written after
+    NAME in the page's ``<!--member-page:if:NAME:ARG-->`` parts) this reader keeps."""
+    _CONDITIONS[name] = decide
+
+
+def member_page_conditions_fill(request, html: str) -> str:
+    """``html`` with the parts this reader does not get removed, and the markers of the
+    others (see the module)."""
+    if "<!--member-page:if:" not in html:
+        return html
+    args: dict[str, set[str]] = {}
+    for match in _CONDITION.finditer(html):
+        args.setdefault(match["name"], set()).add(match["arg"])
+    kept = {
+        name: (_CONDITIONS[name](request, found) if name in _CONDITIONS else set())
+        for name, found in args.items()
+    }
+    return _CONDITION.sub(
+        lambda match: match["body"] if match["arg"] in kept[match["name"]] else "", html
+    )
 
 
 def member_slot(request, name: str) -> str:
@@ -154,6 +187,7 @@ def _audience(request):
 
 
 def _fill(request, html: str) -> str:
+    html = member_page_conditions_fill(request, html)
     html = html.replace(_CSRF, get_token(request))
     if _NONCE in html:
         html = html.replace(_NONCE, str(request.csp_nonce))
@@ -187,7 +221,14 @@ def member_page_cached(*, scopes: tuple[str, ...], timeout: int, variant=None):
         def wrapper(request, commune, *args, **kwargs):
             audience = _audience(request)
             if audience is None:
-                return view(request, commune, *args, **kwargs)
+                response = view(request, commune, *args, **kwargs)
+                if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                    response.render()
+                if not response.streaming:
+                    response.content = member_page_conditions_fill(
+                        request, response.content.decode()
+                    )
+                return response
             extra = variant(request, commune, **kwargs) if variant is not None else None
             key = (
                 "member-page:"

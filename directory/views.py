@@ -17,11 +17,18 @@ from accounts.profiles import (
     directory_open_to,
     directory_viewer,
 )
+from communities.member_pages import (
+    member_page_cached,
+    member_page_conditions_fill,
+    member_page_share,
+)
 from communities.memberships import active_membership
 from communities.pagination import page_of
-from messaging.services import recipients_writable
+from communities.selectors import commune_for_request
+from communities.viewer import viewer_facts
 
 from .member_access import photo_response, visible_member
+from .shared_pages import PAGE_MAX_AGE, SCOPE
 
 PAGE_SIZE = 20
 
@@ -36,6 +43,15 @@ def _closed(request):
 @require_GET
 @login_required
 def member_list(request):
+    commune = commune_for_request(request=request)
+    if commune is None:  # the platform's own site: the same list, never shared
+        response = _member_list(request, None)
+        response.content = member_page_conditions_fill(request, response.content.decode())
+        return response
+    return _shared_member_list(request, commune)
+
+
+def _member_list(request, commune):
     viewer = directory_viewer(request=request)
     if not directory_open_to(viewer=viewer):
         return _closed(request)
@@ -48,16 +64,22 @@ def member_list(request):
 
     members = directory_members(viewer=viewer, community=community, query=query)
     page = page_of(request=request, items=members, per_page=PAGE_SIZE)
-    entries = directory_entries(viewer=viewer, members=page.object_list)
+    membership = viewer_facts(request=request).verified_membership
+    if (
+        commune is not None
+        and not query
+        and membership is not None
+        and membership.community.commune_id == commune.pk
+    ):
+        # A resident's list on their commune's site: every neighbour reads the same page
+        # (searches, being the reader's own, are not kept).
+        member_page_share(request)
     return render(
         request,
         "directory/member_list.html",
         {
-            "entries": entries,
-            "writable": recipients_writable(
-                author=request.user,
-                member_ids=[entry.member.pk for entry in entries],
-                viewer=viewer,
+            "entries": directory_entries(
+                viewer=viewer, members=page.object_list, own_as_neighbours=True
             ),
             "items": page,
             "query": query,
@@ -67,6 +89,9 @@ def member_list(request):
             "show_community": bool(viewer.staff_commune_ids) and communities.exists(),
         },
     )
+
+
+_shared_member_list = member_page_cached(scopes=(SCOPE,), timeout=PAGE_MAX_AGE)(_member_list)
 
 
 def _visible_member(request, pk):

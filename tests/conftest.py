@@ -318,6 +318,17 @@ def sign_in():
 
 
 @pytest.fixture
+def member_client(sign_in):
+    """A separate browser (its own cookies) signed in as ``user`` on Cadaujac's site."""
+    from django.test import Client
+
+    def open_as(user, **options):
+        return sign_in(Client(HTTP_HOST=CADAUJAC_HOST, **options), user)
+
+    return open_as
+
+
+@pytest.fixture
 def staff_everywhere(make_user, cadaujac, didenheim, jeanne_resident, platform_admin):
     """The access matrix's people: one account per mairie role in Cadaujac and in Didenheim
     ("other …"), Jeanne a resident of Cadaujac, the platform team, and no one signed in."""

@@ -6,7 +6,6 @@ commune, another role, another language), and a change shows on the next page at
 import re
 
 import pytest
-from django.test import Client
 
 from alerts.models import AlertCategory
 from alerts.moderation import alert_retract
@@ -14,23 +13,11 @@ from alerts.services import alert_close, alert_follow_up, alert_post
 from communities.memberships import membership_approve
 from communities.models import Membership, MembershipStatus, StaffRole
 from communities.services import staff_role_grant
-from tests.conftest import CADAUJAC_HOST
 
 pytestmark = pytest.mark.django_db
 
 TEXT = "Deux hommes essaient les poignées des portières rue des Écoles, ce soir vers 21 h."
 PLATE = "GH-456-IJ"
-
-
-@pytest.fixture
-def browser(sign_in):
-    """A separate browser (its own cookies) signed in as ``user`` on Cadaujac's site."""
-
-    def open_as(user):
-        client = Client(HTTP_HOST=CADAUJAC_HOST)
-        return sign_in(client, user)
-
-    return open_as
 
 
 @pytest.fixture
@@ -54,25 +41,25 @@ def _article(html):
 
 
 def test_a_cached_alert_is_never_served_to_another_community_or_commune(
-    browser, alert, paul_neighbour, lucie_tuileries, dieter_didenheim
+    member_client, alert, paul_neighbour, lucie_tuileries, dieter_didenheim
 ):
     url = f"/alertes/{alert.pk}/"
-    assert TEXT in _page(browser(paul_neighbour), url)  # now in the cache
-    assert TEXT in _page(browser(paul_neighbour), url)
+    assert TEXT in _page(member_client(paul_neighbour), url)  # now in the cache
+    assert TEXT in _page(member_client(paul_neighbour), url)
 
-    assert TEXT not in _page(browser(lucie_tuileries), url, status=404)
-    dieter = browser(dieter_didenheim)
+    assert TEXT not in _page(member_client(lucie_tuileries), url, status=404)
+    dieter = member_client(dieter_didenheim)
     assert TEXT not in _page(dieter, url, status=404)
     assert TEXT not in _page(dieter, "/alertes/")
 
 
 def test_the_mairie_reads_the_details_a_neighbour_never_gets_from_the_cache(
-    browser, alert, paul_neighbour, marc_moderator, cadaujac
+    member_client, alert, paul_neighbour, marc_moderator, cadaujac
 ):
     url = f"/alertes/{alert.pk}/"
-    neighbour_first = _article(_page(browser(paul_neighbour), url))
-    moderator = _article(_page(browser(marc_moderator), url))
-    neighbour_again = _article(_page(browser(paul_neighbour), url))
+    neighbour_first = _article(_page(member_client(paul_neighbour), url))
+    moderator = _article(_page(member_client(marc_moderator), url))
+    neighbour_again = _article(_page(member_client(paul_neighbour), url))
 
     assert PLATE in moderator
     assert "Historique" in moderator
@@ -82,27 +69,27 @@ def test_the_mairie_reads_the_details_a_neighbour_never_gets_from_the_cache(
 
 
 def test_a_police_officer_and_a_neighbour_each_get_their_own_page_of_cards(
-    browser, alert, paul_neighbour, make_user, cadaujac
+    member_client, alert, paul_neighbour, make_user, cadaujac
 ):
     officer = make_user("agent@cadaujac.test", first_name="Agent", last_name="Municipal")
     staff_role_grant(user=officer, commune=cadaujac, role=StaffRole.POLICE)
-    neighbour = _page(browser(paul_neighbour), "/alertes/")
-    police = _page(browser(officer), "/alertes/")
+    neighbour = _page(member_client(paul_neighbour), "/alertes/")
+    police = _page(member_client(officer), "/alertes/")
 
     assert "Fil de la police municipale" in police
     assert "Fil de la police municipale" not in neighbour
-    assert "Fil de la police municipale" not in _page(browser(paul_neighbour), "/alertes/")
+    assert "Fil de la police municipale" not in _page(member_client(paul_neighbour), "/alertes/")
 
 
 def test_a_member_reading_in_english_never_gets_the_french_copy(
-    browser, alert, paul_neighbour, lucie_tuileries, make_member, centre_bourg
+    member_client, alert, paul_neighbour, lucie_tuileries, make_member, centre_bourg
 ):
     url = f"/alertes/{alert.pk}/"
     english = make_member("emma@cadaujac.test", centre_bourg, first_name="Emma", last_name="Stone")
     english.language = "en"
     english.save(update_fields=["language"])
-    french = _article(_page(browser(paul_neighbour), url))
-    in_english = _article(_page(browser(english), url))
+    french = _article(_page(member_client(paul_neighbour), url))
+    in_english = _article(_page(member_client(english), url))
 
     assert ">Communauté<" in french
     assert ">Community<" in in_english
@@ -110,10 +97,10 @@ def test_a_member_reading_in_english_never_gets_the_french_copy(
 
 
 def test_a_follow_up_an_end_and_a_correction_show_at_once(
-    browser, alert, jeanne_resident, paul_neighbour, marc_moderator
+    member_client, alert, jeanne_resident, paul_neighbour, marc_moderator
 ):
     url = f"/alertes/{alert.pk}/"
-    paul = browser(paul_neighbour)
+    paul = member_client(paul_neighbour)
     assert "Pas encore de suivi." in _page(paul, url)
 
     alert_follow_up(alert=alert, by=jeanne_resident, text="Ils sont partis vers la gare.")
@@ -128,7 +115,7 @@ def test_a_follow_up_an_end_and_a_correction_show_at_once(
     assert f"/alertes/{alert.pk}/" in ended
     assert f"/alertes/{alert.pk}/" not in _page(paul, "/alertes/")
 
-    jeanne = browser(jeanne_resident)
+    jeanne = member_client(jeanne_resident)
     assert "badge--closed" in _page(jeanne, url)
     alert_retract(alert=alert, by=marc_moderator, reason="Il s'agissait de livreurs.")
     # Withdrawn with a correction: gone for the neighbours, marked so for its author.
@@ -137,8 +124,10 @@ def test_a_follow_up_an_end_and_a_correction_show_at_once(
     assert "badge--withdrawn" in _page(jeanne, url)
 
 
-def test_a_new_alert_shows_in_the_list_at_once(browser, alert, jeanne_resident, paul_neighbour):
-    paul = browser(paul_neighbour)
+def test_a_new_alert_shows_in_the_list_at_once(
+    member_client, alert, jeanne_resident, paul_neighbour
+):
+    paul = member_client(paul_neighbour)
     assert f"/alertes/{alert.pk}/" in _page(paul, "/alertes/")
     second = alert_post(
         author=jeanne_resident, category=AlertCategory.SCOUTING, text=f"{TEXT} Encore eux."
@@ -147,10 +136,10 @@ def test_a_new_alert_shows_in_the_list_at_once(browser, alert, jeanne_resident, 
 
 
 def test_the_sign_out_token_and_the_moderators_link_are_never_shared(
-    browser, paul_neighbour, rene_referent
+    member_client, paul_neighbour, rene_referent
 ):
-    referent = _page(browser(rene_referent), "/alertes/")
-    neighbour = _page(browser(paul_neighbour), "/alertes/")
+    referent = _page(member_client(rene_referent), "/alertes/")
+    neighbour = _page(member_client(paul_neighbour), "/alertes/")
     token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
     assert "Inscriptions à valider" in referent
@@ -159,9 +148,9 @@ def test_the_sign_out_token_and_the_moderators_link_are_never_shared(
 
 
 def test_a_member_verified_by_the_mairie_sees_their_pages_at_once(
-    browser, pierre_pending, marc_moderator, cadaujac
+    member_client, pierre_pending, marc_moderator, cadaujac
 ):
-    pierre = browser(pierre_pending)
+    pierre = member_client(pierre_pending)
     assert "Mon quartier" not in _page(pierre, "/alertes/")
     membership = Membership.objects.get(user=pierre_pending)
     membership_approve(membership=membership, by=marc_moderator)
@@ -170,17 +159,19 @@ def test_a_member_verified_by_the_mairie_sees_their_pages_at_once(
     assert "Mon quartier" in _page(pierre, "/alertes/")
 
 
-def test_a_member_who_becomes_police_sees_the_feed_link_at_once(browser, paul_neighbour, cadaujac):
-    paul = browser(paul_neighbour)
+def test_a_member_who_becomes_police_sees_the_feed_link_at_once(
+    member_client, paul_neighbour, cadaujac
+):
+    paul = member_client(paul_neighbour)
     assert "Fil de la police municipale" not in _page(paul, "/alertes/")
     staff_role_grant(user=paul_neighbour, commune=cadaujac, role=StaffRole.POLICE)
     assert "Fil de la police municipale" in _page(paul, "/alertes/")
 
 
 def test_a_renamed_commune_shows_in_the_header_and_footer_at_once(
-    browser, paul_neighbour, cadaujac
+    member_client, paul_neighbour, cadaujac
 ):
-    paul = browser(paul_neighbour)
+    paul = member_client(paul_neighbour)
     assert "Cadaujac" in _page(paul, "/alertes/")
     cadaujac.name = "Cadaujac-sur-Garonne"
     cadaujac.phone = "05 56 00 00 01"

@@ -33,14 +33,6 @@ GAZETTE_SHARED_MAX_QUERIES = 7
 
 
 @pytest.fixture
-def browser(sign_in):
-    def open_as(user, **options):
-        return sign_in(Client(HTTP_HOST=CADAUJAC_HOST, **options), user)
-
-    return open_as
-
-
-@pytest.fixture
 def alert(jeanne_resident):
     return alert_post(
         author=jeanne_resident,
@@ -69,7 +61,7 @@ def _html(client, url, status=200):
 
 
 def test_the_alert_page_matrix_once_a_neighbour_filled_the_shared_copy(
-    browser,
+    member_client,
     alert,
     paul_neighbour,
     hugo_neighbour,
@@ -79,9 +71,9 @@ def test_the_alert_page_matrix_once_a_neighbour_filled_the_shared_copy(
     marc_moderator,
 ):
     url = f"/alertes/{alert.pk}/"
-    assert TEXT in _html(browser(paul_neighbour), url)  # the community's shared copy
+    assert TEXT in _html(member_client(paul_neighbour), url)  # the community's shared copy
 
-    hugo = browser(hugo_neighbour)
+    hugo = member_client(hugo_neighbour)
     hugo.get(url)  # his session's first page
     response, queries = _get(hugo, url)
     assert TEXT in response.content.decode()
@@ -90,30 +82,32 @@ def test_the_alert_page_matrix_once_a_neighbour_filled_the_shared_copy(
 
     # Another community of the commune, another commune, a pending registration: 404.
     for outsider in (lucie_tuileries, dieter_didenheim, pierre_pending):
-        assert TEXT not in _html(browser(outsider), url, status=404)
+        assert TEXT not in _html(member_client(outsider), url, status=404)
     # Nobody signed in: the sign-in page.
     anonymous = Client(HTTP_HOST=CADAUJAC_HOST).get(url)
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith(settings.LOGIN_URL)
     # The mairie's moderator reads the identifying details, never the neighbours' copy.
-    assert PLATE in _html(browser(marc_moderator), url)
-    assert PLATE not in _html(browser(hugo_neighbour), url)
+    assert PLATE in _html(member_client(marc_moderator), url)
+    assert PLATE not in _html(member_client(hugo_neighbour), url)
 
 
 def test_the_lists_of_another_community_or_commune_never_show_the_shared_copy(
-    browser, alert, paul_neighbour, lucie_tuileries, dieter_didenheim
+    member_client, alert, paul_neighbour, lucie_tuileries, dieter_didenheim
 ):
     link = f"/alertes/{alert.pk}/"
-    assert link in _html(browser(paul_neighbour), "/alertes/")
+    assert link in _html(member_client(paul_neighbour), "/alertes/")
 
-    assert link not in _html(browser(lucie_tuileries), "/alertes/")
-    assert link not in _html(browser(dieter_didenheim), "/alertes/")
+    assert link not in _html(member_client(lucie_tuileries), "/alertes/")
+    assert link not in _html(member_client(dieter_didenheim), "/alertes/")
 
 
-def test_the_author_never_gets_the_neighbours_copy(browser, alert, jeanne_resident, paul_neighbour):
+def test_the_author_never_gets_the_neighbours_copy(
+    member_client, alert, jeanne_resident, paul_neighbour
+):
     url = f"/alertes/{alert.pk}/"
-    neighbour = _html(browser(paul_neighbour), url)
-    author = _html(browser(jeanne_resident), url)
+    neighbour = _html(member_client(paul_neighbour), url)
+    author = _html(member_client(jeanne_resident), url)
 
     assert "Clore l'alerte et prévenir" in author
     assert "Clore l'alerte et prévenir" not in neighbour
@@ -122,24 +116,24 @@ def test_the_author_never_gets_the_neighbours_copy(browser, alert, jeanne_reside
 
 
 def test_an_alert_held_for_moderation_stays_its_authors_own_in_the_list(
-    browser, jeanne_resident, paul_neighbour, cadaujac
+    member_client, jeanne_resident, paul_neighbour, cadaujac
 ):
     cadaujac.moderation_policy = ModerationPolicy.PRE
     cadaujac.save()
     held = alert_post(author=jeanne_resident, category=AlertCategory.SCOUTING, text=TEXT)
     link = f"/alertes/{held.pk}/"
 
-    assert link in _html(browser(jeanne_resident), "/alertes/")
-    assert link not in _html(browser(paul_neighbour), "/alertes/")
-    assert link in _html(browser(jeanne_resident), "/alertes/")
+    assert link in _html(member_client(jeanne_resident), "/alertes/")
+    assert link not in _html(member_client(paul_neighbour), "/alertes/")
+    assert link in _html(member_client(jeanne_resident), "/alertes/")
 
 
 def test_each_reader_of_the_shared_copy_posts_with_their_own_token(
-    browser, alert, paul_neighbour, hugo_neighbour
+    member_client, alert, paul_neighbour, hugo_neighbour
 ):
     url = f"/alertes/{alert.pk}/"
-    paul_page = _html(browser(paul_neighbour), url)
-    hugo = browser(hugo_neighbour, enforce_csrf_checks=True)
+    paul_page = _html(member_client(paul_neighbour), url)
+    hugo = member_client(hugo_neighbour, enforce_csrf_checks=True)
     hugo_page = _html(hugo, url)
     tokens = set(TOKEN.findall(hugo_page))
 
@@ -155,7 +149,7 @@ def test_each_reader_of_the_shared_copy_posts_with_their_own_token(
 
 
 def test_each_reader_sees_their_own_unread_count_and_whether_they_reported(
-    browser, alert, paul_neighbour, hugo_neighbour
+    member_client, alert, paul_neighbour, hugo_neighbour
 ):
     conversation_start(
         author=hugo_neighbour, recipients=[paul_neighbour], text="Bonsoir, vous avez vu ?"
@@ -164,9 +158,9 @@ def test_each_reader_sees_their_own_unread_count_and_whether_they_reported(
     url = f"/alertes/{alert.pk}/"
     unread = re.compile(r"Messages <strong>\(1<span")
 
-    paul = _html(browser(paul_neighbour), url)
-    hugo = _html(browser(hugo_neighbour), url)
-    paul_again = _html(browser(paul_neighbour), url)
+    paul = _html(member_client(paul_neighbour), url)
+    hugo = _html(member_client(hugo_neighbour), url)
+    paul_again = _html(member_client(paul_neighbour), url)
 
     assert unread.search(paul)
     assert unread.search(paul_again)
@@ -186,30 +180,35 @@ def _post(author, title):
 
 
 def test_the_gazette_of_a_community_is_never_shared_with_another_one(
-    browser, jeanne_resident, paul_neighbour, hugo_neighbour, lucie_tuileries, dieter_didenheim
+    member_client,
+    jeanne_resident,
+    paul_neighbour,
+    hugo_neighbour,
+    lucie_tuileries,
+    dieter_didenheim,
 ):
     _post(jeanne_resident, "Échelle à prêter")
-    assert "Échelle à prêter" in _html(browser(paul_neighbour), "/gazette/")
+    assert "Échelle à prêter" in _html(member_client(paul_neighbour), "/gazette/")
 
-    hugo = browser(hugo_neighbour)
+    hugo = member_client(hugo_neighbour)
     hugo.get("/gazette/")
     response, queries = _get(hugo, "/gazette/")
     assert "Échelle à prêter" in response.content.decode()
     # Wagtail's routing to the page (the reader's unread count is kept in the cache).
     assert queries <= GAZETTE_SHARED_MAX_QUERIES
 
-    assert "Échelle à prêter" not in _html(browser(lucie_tuileries), "/gazette/")
-    dieter = browser(dieter_didenheim)
+    assert "Échelle à prêter" not in _html(member_client(lucie_tuileries), "/gazette/")
+    dieter = member_client(dieter_didenheim)
     assert "Échelle à prêter" not in dieter.get("/gazette/").content.decode()
     at_home = dieter.get("/gazette/", HTTP_HOST=DIDENHEIM_HOST)
     assert "Échelle à prêter" not in at_home.content.decode()
 
 
 def test_a_new_post_and_a_hidden_one_show_in_the_shared_gazette_at_once(
-    browser, jeanne_resident, paul_neighbour, marc_moderator
+    member_client, jeanne_resident, paul_neighbour, marc_moderator
 ):
     first = _post(jeanne_resident, "Échelle à prêter")
-    paul = browser(paul_neighbour)
+    paul = member_client(paul_neighbour)
     assert "Échelle à prêter" in _html(paul, "/gazette/")
 
     _post(jeanne_resident, "Tondeuse à prêter")
@@ -222,10 +221,10 @@ def test_a_new_post_and_a_hidden_one_show_in_the_shared_gazette_at_once(
 
 
 def test_the_unread_count_follows_a_message_written_and_read_at_once(
-    browser, paul_neighbour, hugo_neighbour
+    member_client, paul_neighbour, hugo_neighbour
 ):
     unread = re.compile(r"Messages <strong>\((\d+)<span")
-    paul = browser(paul_neighbour)
+    paul = member_client(paul_neighbour)
     assert not unread.search(_html(paul, "/alertes/"))
 
     conversation = conversation_start(

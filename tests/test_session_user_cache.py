@@ -5,21 +5,11 @@ the account's other sessions at once."""
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.gdpr import account_erase
-from tests.conftest import CADAUJAC_HOST
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def browser(sign_in):
-    def open_as(user):
-        return sign_in(Client(HTTP_HOST=CADAUJAC_HOST), user)
-
-    return open_as
 
 
 @pytest.fixture
@@ -27,8 +17,8 @@ def hugo_neighbour(make_member, centre_bourg):
     return make_member("hugo@cadaujac.test", centre_bourg, first_name="Hugo", last_name="Lalanne")
 
 
-def test_a_signed_in_page_reads_no_user_row(browser, paul_neighbour):
-    phone = browser(paul_neighbour)
+def test_a_signed_in_page_reads_no_user_row(member_client, paul_neighbour):
+    phone = member_client(paul_neighbour)
     phone.get("/alertes/")
     with CaptureQueriesContext(connection) as queries:
         assert phone.get("/alertes/").status_code == 200
@@ -41,8 +31,8 @@ def _signed_out(client) -> bool:
     return response.status_code == 302 and response["Location"].startswith(settings.LOGIN_URL)
 
 
-def test_a_new_password_ends_the_other_sessions_at_once(browser, paul_neighbour):
-    phone = browser(paul_neighbour)
+def test_a_new_password_ends_the_other_sessions_at_once(member_client, paul_neighbour):
+    phone = member_client(paul_neighbour)
     assert not _signed_out(phone)
 
     paul_neighbour.set_password("un autre mot de passe 2026")
@@ -52,9 +42,9 @@ def test_a_new_password_ends_the_other_sessions_at_once(browser, paul_neighbour)
 
 
 def test_a_deactivated_or_erased_account_is_signed_out_at_once(
-    browser, paul_neighbour, hugo_neighbour
+    member_client, paul_neighbour, hugo_neighbour
 ):
-    paul, hugo = browser(paul_neighbour), browser(hugo_neighbour)
+    paul, hugo = member_client(paul_neighbour), member_client(hugo_neighbour)
     assert not _signed_out(paul)
     assert not _signed_out(hugo)
 

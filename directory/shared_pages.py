@@ -1,0 +1,84 @@
+"""The directory as a community's residents share it (``communities.member_pages``).
+
+A page of the directory is the same for every resident of a community: each neighbour is
+shown as neighbours see them (one's own card too). What differs per reader is decided when
+the page is answered: to whom of the page the reader may write (one query for the page)
+and which card is their own. A written membership, profile or account makes the copies of
+its commune stale at once; what changes without a write through the ORM (an account
+deactivated in bulk for inactivity) shows within ``PAGE_MAX_AGE``.
+"""
+
+from django.db.models.signals import post_delete, post_save
+
+from accounts.models import Profile, User
+from accounts.profiles import directory_viewer
+from communities.member_pages import member_page_condition_register, member_pages_invalidate
+from communities.models import Community, Membership
+from messaging.services import recipients_writable
+
+SCOPE = "directory"
+PAGE_MAX_AGE = 60
+# The "Écrire" link of a card, and the note on the reader's own card.
+WRITE = "directory_write"
+OWN_CARD = "directory_own"
+# Account columns no directory page shows: saving only these changes no copy.
+_NOT_SHOWN = frozenset({"last_login", "password", "language"})
+
+
+def _writable(request, args: set[str]) -> set[str]:
+    member_ids = [int(arg) for arg in args if arg.isdigit()]
+    writable = recipients_writable(
+        author=request.user, member_ids=member_ids, viewer=directory_viewer(request=request)
+    )
+    return {str(pk) for pk in writable}
+
+
+def _own_card(request, args: set[str]) -> set[str]:
+    return args & {str(request.user.pk)}
+
+
+def _commune_of_members(user_ids) -> list[int]:
+    return list(
+        Membership.objects.filter(user__in=user_ids)
+        .values_list("community__commune_id", flat=True)
+        .distinct()
+    )
+
+
+def _invalidate(commune_ids) -> None:
+    for commune_id in commune_ids:
+        if commune_id is not None:
+            member_pages_invalidate(scope=SCOPE, commune_id=commune_id)
+
+
+def _membership_written(instance, **kwargs) -> None:
+    _invalidate(
+        Community.objects.filter(pk=instance.community_id).values_list("commune_id", flat=True)
+    )
+
+
+def _account_written(instance, update_fields=None, **kwargs) -> None:
+    if update_fields and set(update_fields) <= _NOT_SHOWN:
+        return
+    _invalidate(_commune_of_members([instance.pk]))
+
+
+def _profile_written(instance, update_fields=None, **kwargs) -> None:
+    _invalidate(_commune_of_members([instance.user_id]))
+
+
+def register() -> None:
+    member_page_condition_register(WRITE, _writable)
+    member_page_condition_register(OWN_CARD, _own_card)
+    for model, receiver in (
+        (Membership, _membership_written),
+        (User, _account_written),
+        (Profile, _profile_written),
+    ):
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            signal.connect(
+                receiver,
+                sender=model,
+                weak=False,
+                dispatch_uid=f"directory:{model._meta.label}:{name}",
+            )
