@@ -21,6 +21,10 @@ stdout carries one JSON object per benchmark, one a line; everything else goes t
 - ``village_first_sms_during_broadcast``: n = SMS of a 50-member village's alert posted while
   a commune-wide broadcast is being sent (5 % of its SMS at the provider), seconds = publish
   → the village's first SMS at the provider; last_seconds = → its last.
+
+``BENCH_SCALE=platform`` runs the fan-out and the inbound SMS against the largest commune of
+a platform database seeded by ``benchmarks/run.py`` (600 communes, a million members),
+which it does not seed and of which it deletes only what the benchmark wrote.
 """
 
 import contextlib
@@ -37,7 +41,9 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -46,6 +52,14 @@ from tests.fakes.twilio_server import FakeTwilioServer, new_sid  # noqa: E402
 
 VAR_DIR = ROOT / "var"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/voisinage_bench"
+# ``commune``: Grandville, seeded here; ``platform``: the largest commune of the database
+# that ``benchmarks/run.py`` seeds (``BENCH_SCALE=platform``, its default database), never
+# seeded here. ``demo`` (what ``make bench BENCH_SCALE=demo`` passes) means ``commune``.
+SCALES = ("commune", "platform")
+PLATFORM_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/voisinage_bench_platform"
+# What a platform database may be measured with: the village would add a commune to it, and
+# a mairie's message a conversation for each of its web members.
+PLATFORM_RUNS = ("fanout", "inbound")
 REDIS_DB = 14
 MEMBERS = int(os.environ.get("BENCH_ALERT_MEMBERS", "100000"))
 COMMUNITIES = 10
@@ -57,6 +71,26 @@ COMMUNE = {"name": "Grandville", "insee_code": "33999", "hostname": "grandville.
 VILLAGE = {"name": "Petit-Bourg", "insee_code": "33998", "hostname": "petit-bourg.localhost"}
 VILLAGE_MEMBERS = 50
 VILLAGE_AFTER_SHARE = 0.05  # of the broadcast's SMS at the provider when the village posts
+# A mairie's message is not urgent: in quiet hours (20h–8h, Sundays, local time) its SMS wait
+# for the morning and there is nothing to time. When it is night in Paris, the run is that of
+# a deployment for overseas communes (``QUIET_HOURS_TIME_ZONE``) where it is a weekday
+# between 9h and 19h, an hour from either edge (the runs before it take minutes).
+PARIS = "Europe/Paris"
+OVERSEAS_TIME_ZONES = (
+    "Indian/Reunion",
+    "Indian/Mayotte",
+    "Pacific/Noumea",
+    "Pacific/Wallis",
+    "America/Guadeloupe",
+    "America/Martinique",
+    "America/Cayenne",
+    "America/Miquelon",
+    "Pacific/Tahiti",
+    "Pacific/Marquesas",
+    "Pacific/Gambier",
+)
+DAYTIME_HOURS = range(9, 19)
+SUNDAY = 6
 
 
 class BenchError(RuntimeError):
@@ -74,8 +108,9 @@ def emit(record: dict) -> None:
 # --- Environment ---------------------------------------------------------------------------------
 
 
-def database_ensure(url: str) -> None:
-    """Create the benchmark database when it is missing (PostgreSQL only)."""
+def database_ensure(url: str, *, create: bool = True) -> None:
+    """Create the benchmark database when it is missing (PostgreSQL only); a platform's,
+    which this script does not seed, must exist."""
     import psycopg
 
     parts = urllib.parse.urlsplit(url)
@@ -89,9 +124,62 @@ def database_ensure(url: str) -> None:
         exists = connection.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [name]
         ).fetchone()
+        if not exists and not create:
+            raise BenchError(
+                f"BENCH_SCALE=platform: no database {name}; seed it first "
+                "(BENCH_SCALE=platform .venv/bin/python benchmarks/run.py)"
+            )
         if not exists:
             log(f"bench: creating database {name}")
             connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def bench_scale() -> str:
+    scale = os.environ.get("BENCH_SCALE", "").strip().lower() or SCALES[0]
+    scale = SCALES[0] if scale == "demo" else scale
+    if scale not in SCALES:
+        raise BenchError(f"BENCH_SCALE must be one of {', '.join(SCALES)}, not {scale!r}")
+    return scale
+
+
+def chosen_runs(scale: str) -> list[str]:
+    default = ",".join(PLATFORM_RUNS) if scale == "platform" else "fanout,village,official,inbound"
+    chosen = [
+        name.strip() for name in os.environ.get("BENCH_ALERTS", default).split(",") if name.strip()
+    ]
+    unknown = sorted(set(chosen) - {"fanout", "village", "official", "inbound"})
+    if unknown:
+        raise BenchError(f"BENCH_ALERTS: unknown runs {', '.join(unknown)}")
+    if scale == "platform" and set(chosen) - set(PLATFORM_RUNS):
+        raise BenchError(
+            f"BENCH_SCALE=platform measures {' and '.join(PLATFORM_RUNS)} only: the village "
+            "would add a commune to that database, a mairie's message a conversation for each "
+            "of its web members"
+        )
+    return chosen
+
+
+def quiet_hours_time_zone(now: datetime) -> str | None:
+    """Paris, or a French overseas time zone, where ``now`` is a weekday between 9h and 19h;
+    None when none is (from Saturday 19h in Tahiti to Monday 9h in Wallis)."""
+    for name in (PARIS, *OVERSEAS_TIME_ZONES):
+        local = now.astimezone(ZoneInfo(name))
+        if local.weekday() != SUNDAY and local.hour in DAYTIME_HOURS:
+            return name
+    return None
+
+
+def git_commit() -> str:
+    """``git rev-parse --short HEAD``, with "+dirty" when tracked files differ from it."""
+
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+
+    head = git("rev-parse", "--short", "HEAD")
+    if head.returncode != 0:
+        return "unknown"
+    dirty = git("status", "--porcelain", "--untracked-files=no").stdout.strip()
+    return head.stdout.strip() + ("+dirty" if dirty else "")
 
 
 def redis_flush(url: str) -> None:
@@ -100,7 +188,9 @@ def redis_flush(url: str) -> None:
     redis.Redis.from_url(url).flushdb()
 
 
-def bench_environment(database_url: str, redis_url: str, fake: FakeTwilioServer) -> dict:
+def bench_environment(
+    database_url: str, redis_url: str, fake: FakeTwilioServer, *, time_zone: str = PARIS
+) -> dict:
     """The one environment of this process, its worker and gunicorn.
 
     Everything that picks settings, database or broker is set here, never inherited: a
@@ -133,6 +223,7 @@ def bench_environment(database_url: str, redis_url: str, fake: FakeTwilioServer)
         # sweep within a minute rather than the production ten.
         ALERT_SWEEP_EVERY="30",
         ALERT_SWEEP_SENDING_AFTER="60",
+        QUIET_HOURS_TIME_ZONE=time_zone,
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
     )
@@ -188,12 +279,15 @@ def wait_for(condition, *, seconds: float, what: str, process=None, log_path=Non
         time.sleep(0.005)
 
 
-def worker(env: dict) -> tuple[subprocess.Popen, Path]:
+def worker(env: dict, *, beat: bool) -> tuple[subprocess.Popen, Path]:
+    """The Celery worker; with ``beat``, the schedule runs in it (the sweep settles a stray
+    row within a minute). Not on a platform's database: the schedule's tasks (recounts,
+    notices, retention, the sweep of its seeded deliveries) would work on data not ours."""
     log_path = VAR_DIR / "bench-celery.log"
     binary = str(Path(sys.executable).with_name("celery"))
+    schedule = ["-B", "-s", str(VAR_DIR / "bench-celerybeat-schedule")] if beat else []
     process = start(
-        [binary, "-A", "portal", "worker", "-Q", "alerts,default", "-c", "2",
-         "-B", "-s", str(VAR_DIR / "bench-celerybeat-schedule"),
+        [binary, "-A", "portal", "worker", "-Q", "alerts,default", "-c", "2", *schedule,
          "-n", f"bench-{uuid.uuid4().hex[:6]}@%h", "--without-mingle", "--without-gossip",
          "--without-heartbeat", "--loglevel", "INFO"],
         env,
@@ -236,11 +330,8 @@ def web(env: dict) -> tuple[subprocess.Popen, int]:
 def prepare() -> dict:
     """Migrate, create the commune, seed its members, a broadcaster and inbound senders."""
     from django.core.management import call_command
-    from django.utils import timezone
 
-    from accounts.models import User
-    from communities.models import Community, Membership, MembershipStatus, StaffRole
-    from communities.services import commune_create, staff_role_grant
+    from communities.services import commune_create
     from demo.scale import commune_find
 
     call_command("migrate", "--no-input", verbosity=0)
@@ -256,9 +347,44 @@ def prepare() -> dict:
         stdout=sys.stderr,
     )
     commune = commune_find(slug="grandville")
+    return bench_people(commune, mayor_email="maire@grandville.bench.invalid")
+
+
+def platform_prepare() -> dict:
+    """The platform's largest commune (most verified members), with the benchmark's
+    broadcaster and inbound senders found or created there; nothing seeded."""
+    from django.core.management import call_command
+    from django.db.models import Count, Q
+
+    from communities.models import Commune, MembershipStatus
+
+    call_command("migrate", "--no-input", verbosity=0)
+    verified = Q(communities__memberships__status=MembershipStatus.VERIFIED)
+    commune = (
+        Commune.objects.annotate(members=Count("communities__memberships", filter=verified))
+        .order_by("-members", "pk")
+        .first()
+    )
+    if commune is None or commune.members < 1000:
+        raise BenchError(
+            "BENCH_SCALE=platform: no commune of the database has 1,000 members; seed it "
+            "first (BENCH_SCALE=platform .venv/bin/python benchmarks/run.py, or manage.py "
+            "seed_scale --communes 600 --members 1000000)"
+        )
+    return bench_people(commune, mayor_email=f"maire@{commune.insee_code}.bench.invalid")
+
+
+def bench_people(commune, *, mayor_email: str) -> dict:
+    """The commune's broadcaster and the verified members who send the inbound SMS, found
+    or created, and how many verified members the commune has."""
+    from django.utils import timezone
+
+    from accounts.models import User
+    from communities.models import Community, Membership, MembershipStatus, StaffRole
+    from communities.services import staff_role_grant
+
     mayor, _ = User.objects.get_or_create(
-        email="maire@grandville.bench.invalid",
-        defaults={"first_name": "Maire", "last_name": "Grandville"},
+        email=mayor_email, defaults={"first_name": "Maire", "last_name": commune.name}
     )
     staff_role_grant(user=mayor, commune=commune, role=StaffRole.BROADCASTER)
     # Inbound senders: a small street of their own, so their alerts do not reach 100,000.
@@ -282,7 +408,7 @@ def prepare() -> dict:
         User.objects.filter(pk=user.pk, phone_verified_at=None).update(
             phone_verified_at=timezone.now()
         )
-        Membership.objects.get_or_create(
+        membership, _ = Membership.objects.get_or_create(
             user=user,
             defaults={
                 "community": street,
@@ -290,19 +416,42 @@ def prepare() -> dict:
                 "address": f"{number} rue du banc d'essai",
             },
         )
+        if membership.community_id != street.pk:
+            raise BenchError(f"the inbound sender {phone} is a member elsewhere ({membership})")
         senders.append(phone)
-    return {"commune": commune, "mayor": mayor, "senders": senders}
+    members = Membership.objects.filter(
+        community__commune=commune, status=MembershipStatus.VERIFIED
+    ).count()
+    return {
+        "commune": commune,
+        "mayor": mayor,
+        "senders": senders,
+        "sender_ids": list(User.objects.filter(phone__in=senders).values_list("pk", flat=True)),
+        "members": members,
+    }
 
 
-def alerts_clear() -> None:
+def alerts_clear(*, scale: str, data: dict) -> None:
     """Earlier runs' messages go: their deliveries would slow the counts, the senders'
     hourly allowance of alerts would refuse the inbound samples, and a mairie message's
-    33,334 "new message" notices would still be leaving during this run's figures."""
+    33,334 "new message" notices would still be leaving during this run's figures.
+
+    On the benchmark's own database, every message; on a platform's, only the alerts the
+    benchmark's broadcaster and senders wrote, with their messages and deliveries (the
+    seeded year of alerts, the demo's history and what others wrote stay)."""
     from django.db import connection
 
     from alerts.models import Alert
     from notifications.models import Delivery, OutboxMessage
 
+    if scale == "platform":
+        ours = Alert.objects.filter(author_id__in=[data["mayor"].pk, *data["sender_ids"]])
+        messages = OutboxMessage.objects.filter(alert_message__alert__in=ours)
+        deliveries, _ = Delivery.objects.filter(message__in=messages).delete()
+        alerts = ours.count()
+        ours.delete()
+        log(f"bench: deleted the benchmark's {alerts} earlier alerts, {deliveries:,} deliveries")
+        return
     with connection.cursor() as cursor:
         # Deliveries have no database foreign key: named, not reached by CASCADE.
         tables = ", ".join(
@@ -622,8 +771,18 @@ def village_alert_during_broadcast(*, fake: FakeTwilioServer, data: dict, villag
 
 def run() -> int:
     VAR_DIR.mkdir(exist_ok=True)
-    database_url = os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
-    database_ensure(database_url)
+    scale = bench_scale()
+    chosen = chosen_runs(scale)
+    default_url = PLATFORM_DATABASE_URL if scale == "platform" else DEFAULT_DATABASE_URL
+    database_url = os.environ.get("DATABASE_URL", "").strip() or default_url
+    database_ensure(database_url, create=scale != "platform")
+    # The deployment's time zone of quiet hours: the caller's, else Paris, or, for a mairie's
+    # message at night in Paris, an overseas one where it is daytime (the rule is kept).
+    given_zone = os.environ.get("QUIET_HOURS_TIME_ZONE", "").strip()
+    time_zone = given_zone or PARIS
+    if "official" in chosen and not given_zone:
+        time_zone = quiet_hours_time_zone(datetime.now(UTC)) or PARIS
+    log(f"bench: quiet hours in {time_zone}")
     # BENCH_REDIS_URL keeps runs side by side on one Redis apart (it is emptied first).
     redis_url = (
         os.environ.get("BENCH_REDIS_URL", "").strip() or f"redis://127.0.0.1:6379/{REDIS_DB}"
@@ -632,39 +791,60 @@ def run() -> int:
     fake = FakeTwilioServer(latency=LATENCY_SECONDS).start()
     processes = []
     try:
-        env = bench_environment(database_url, redis_url, fake)
+        env = bench_environment(database_url, redis_url, fake, time_zone=time_zone)
         environment_apply(env)
         import django
 
         django.setup()
-        log(f"bench: {MEMBERS:,} members on {urllib.parse.urlsplit(database_url).path[1:]}")
-        data = prepare()
-        alerts_clear()
+        database_name = urllib.parse.urlsplit(database_url).path[1:]
+        if scale == "platform":
+            data = platform_prepare()
+        else:
+            log(f"bench: {MEMBERS:,} members on {database_name}")
+            data = prepare()
+        log(f"bench: {data['commune'].name}, {data['members']:,} members, on {database_name}")
+        alerts_clear(scale=scale, data=data)
         from notifications.pacing import sms_pace_reset
 
         sms_pace_reset()
-        celery, _ = worker(env)
+        celery, _ = worker(env, beat=scale != "platform")
         processes.append(celery)
         gunicorn, port = web(env)
         processes.append(gunicorn)
-        chosen = os.environ.get("BENCH_ALERTS", "fanout,village,official,inbound").split(",")
+        context = {
+            "scale": scale,
+            "commune": data["commune"].name,
+            "commune_members": data["members"],
+            "quiet_hours_time_zone": time_zone,
+            "commit": git_commit(),
+        }
+
+        def emit_in_context(record: dict) -> None:
+            emit({**record, **context})
+
         village = village_prepare() if "village" in chosen else None
         if "fanout" in chosen:
             for record in commune_wide_alert(fake=fake, data=data):
-                emit(record)
+                emit_in_context(record)
         if "village" in chosen:
-            emit(village_alert_during_broadcast(fake=fake, data=data, village=village))
+            emit_in_context(village_alert_during_broadcast(fake=fake, data=data, village=village))
         if "official" in chosen:
             from django.utils import timezone
 
             from notifications.quiet_hours import quiet_hours_end
 
             if quiet_hours_end(now=timezone.now()) is None:
-                emit(official_message(fake=fake, data=data))
+                emit_in_context(official_message(fake=fake, data=data))
             else:  # a mairie's message waits for 8h (French SMS rules): nothing to time
-                emit({"name": "official_message_sms", "skipped": "quiet hours (20h-8h, Sunday)"})
+                emit_in_context(
+                    {
+                        "name": "official_message_sms",
+                        "skipped": f"quiet hours in {time_zone} (20h-8h, Sunday)"
+                        + ("" if given_zone else ", as in every French overseas time zone"),
+                    }
+                )
         if "inbound" in chosen:
-            emit(inbound_to_first_send(fake=fake, port=port, data=data))
+            emit_in_context(inbound_to_first_send(fake=fake, port=port, data=data))
     finally:
         for process in processes:
             stop(process)
