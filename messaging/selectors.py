@@ -64,6 +64,9 @@ def conversation_title(*, conversation: Conversation, others) -> str:
     return ", ".join(names) or _("Conversation sans autre participant")
 
 
+_PARTICIPANT_FIELDS = ("conversation_id", "user_id", "for_mairie", "left_at")
+
+
 def conversations_of(*, user, archived: bool = False) -> list[ConversationRow]:
     """The member's conversations, newest activity first, each with its unread count.
 
@@ -82,7 +85,12 @@ def conversations_of(*, user, archived: bool = False) -> list[ConversationRow]:
         .order_by("-pk")
         .values("text")[:1]
     )
-    others = Participant.objects.filter(left_at=None).select_related("user")
+    # Of the others, only what lists show (their names): rows may be kept in the cache.
+    others = (
+        Participant.objects.filter(left_at=None)
+        .select_related("user")
+        .only(*_PARTICIPANT_FIELDS, "user__first_name", "user__last_name")
+    )
     rows = (
         Participant.objects.filter(user=user, left_at=None, archived_at__isnull=not archived)
         .select_related("conversation__commune")

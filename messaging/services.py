@@ -301,6 +301,7 @@ def conversation_archive(*, participant: Participant, archived: bool = True) -> 
     Participant.objects.filter(pk=participant.pk).update(
         archived_at=timezone.now() if archived else None
     )
+    unread_forget(user_pks=[participant.user_id])  # their list changed
 
 
 def member_block(*, blocker, blocked) -> Block:

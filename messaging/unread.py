@@ -1,4 +1,6 @@
-"""The header's unread count, kept in the shared cache between a member's pages.
+"""The header's unread count, kept in the shared cache between a member's pages, and the
+version of the member's inbox that their conversation list is kept under too
+(``messaging.inbox``).
 
 Every page a member loads shows how many messages they have not read, and counting them is
 a join over their conversations. The count is kept under a version of the member's inbox;
@@ -28,16 +30,27 @@ def _count_key(user_pk) -> str:
     return f"messages-unread:{user_pk}"
 
 
+def inbox_version(*, user_pk, found=None) -> str:
+    """The version of the member's inbox (``found``: a ``get_many`` that read its key)."""
+    key = _version_key(user_pk)
+    version = (found or {}).get(key)
+    if version is None:
+        cache.add(key, uuid.uuid4().hex, timeout=None)
+        version = cache.get(key)
+    return version
+
+
+def inbox_version_key(user_pk) -> str:
+    return _version_key(user_pk)
+
+
 def unread_count(*, user) -> int:
     """``unread_total`` of ``user``, from the cache while their inbox has not changed."""
     if not user.is_authenticated:
         return 0
     version_key, count_key = _version_key(user.pk), _count_key(user.pk)
     found = cache.get_many([version_key, count_key])
-    version = found.get(version_key)
-    if version is None:
-        cache.add(version_key, uuid.uuid4().hex, timeout=None)
-        version = cache.get(version_key)
+    version = inbox_version(user_pk=user.pk, found=found)
     stored = found.get(count_key)
     if stored is not None and stored[0] == version:
         return stored[1]

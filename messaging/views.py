@@ -25,11 +25,11 @@ from communities.viewer import viewer_facts
 from moderation.reportables import report_create, reported_by
 
 from .forms import ConversationForm, MessageForm, ReportForm
+from .inbox import conversations_of_cached
 from .models import Block, Message, Participant
 from .permissions import messaging_membership, sms_only_q
 from .selectors import (
     conversation_title,
-    conversations_of,
     message_author_label,
     message_reportable,
     messages_of,
@@ -74,7 +74,7 @@ def conversation_list(request, archived=False):
         request,
         "messaging/conversation_list.html",
         {
-            "rows": conversations_of(user=request.user, archived=archived),
+            "rows": conversations_of_cached(user=request.user, archived=archived),
             "archived": archived,
             "can_start": membership is not None,
         },

@@ -16,7 +16,7 @@ from communities.commune_site import commune_site_view
 from communities.memberships import active_membership
 from communities.models import MembershipStatus
 from gazette.selectors import gazette_stream_for, stream_items
-from messaging.selectors import conversations_of
+from messaging.inbox import conversations_of_cached
 
 RUNNING_ALERTS_SHOWN = 5
 GAZETTE_ITEMS_SHOWN = 4
@@ -44,7 +44,7 @@ def member_home(request, commune):
     alerts = list(running[: RUNNING_ALERTS_SHOWN + 1])
     stream = gazette_stream_for(viewer=request.user, commune=commune)
     gazette = stream_items(stream[:GAZETTE_ITEMS_SHOWN])
-    conversations = conversations_of(user=request.user)
+    conversations = conversations_of_cached(user=request.user)
     return render(
         request,
         "portal/member_home.html",

@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 
 from communities.memberships import membership_leave
 from messaging.models import Block, Message, Participant
-from messaging.services import conversation_start, message_send
+from messaging.services import conversation_archive, conversation_start, message_send
 from tests.conftest import CADAUJAC_HOST
 
 
@@ -115,9 +115,10 @@ def test_a_member_who_leaves_is_no_longer_offered_to_write_to_neighbours(
     assert "réservée aux habitants vérifiés" in html
 
 
-# The member's conversations with their counts and last text, and their participants; who
-# the member is, their unread count and the layout come from the cache.
-MESSAGES_PAGE_MAX_QUERIES = 2
+# Rendered after a change of the inbox: the member's conversations with their counts and
+# last text, their participants, and the header's unread count; who the member is and the
+# layout come from the cache. Read again while nothing changed: none (messaging.inbox).
+MESSAGES_PAGE_MAX_QUERIES = 3
 
 
 def _page_queries(client, url) -> int:
@@ -134,11 +135,36 @@ def test_the_messages_page_costs_the_same_queries_for_2_and_7_conversations(
     for author in (paul_neighbour, rene_referent):
         conversation_start(author=author, recipients=[jeanne_resident], text="Bonjour")
     sign_in(client, jeanne_resident)
-    _get(client, "/messages/")  # fills who she is, her unread count and the layout
-    with_two = _page_queries(client, "/messages/")
+    _get(client, "/messages/")  # fills who she is and the layout
+    conversation_start(author=paul_neighbour, recipients=[jeanne_resident], text="Encore")
+    with_three = _page_queries(client, "/messages/")
+    unchanged = _page_queries(client, "/messages/")
     for number in range(5):
         conversation_start(author=rene_referent, recipients=[jeanne_resident], text=f"n°{number}")
-    _get(client, "/messages/")
-    with_seven = _page_queries(client, "/messages/")
+    with_eight = _page_queries(client, "/messages/")
 
-    assert with_two == with_seven <= MESSAGES_PAGE_MAX_QUERIES
+    assert with_three == with_eight <= MESSAGES_PAGE_MAX_QUERIES
+    assert unchanged == 0
+
+
+def test_the_list_kept_in_the_cache_shows_each_change_of_the_inbox_at_once(
+    client, sign_in, jeanne_resident, paul_neighbour
+):
+    conversation = conversation_start(
+        author=paul_neighbour, recipients=[jeanne_resident], text="Bonjour", subject="Haie"
+    )
+    sign_in(client, jeanne_resident)
+    assert "1 non lu" in _get(client, "/messages/").content.decode()
+
+    message_send(conversation=conversation, author=paul_neighbour, text="Et la haie taillée ?")
+    page = _get(client, "/messages/").content.decode()
+    assert "2 non lus" in page
+    assert "Et la haie taillée ?" in page
+
+    _get(client, f"/messages/{conversation.pk}/")  # read
+    assert "non lu" not in _get(client, "/messages/").content.decode()
+
+    participant = Participant.objects.get(conversation=conversation, user=jeanne_resident)
+    conversation_archive(participant=participant)
+    assert "Haie" not in _get(client, "/messages/").content.decode()
+    assert "Haie" in _get(client, "/messages/archives/").content.decode()
