@@ -16,7 +16,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -182,8 +182,8 @@ def official_send(
         sms_not_before=quiet_hours_end(now=now),
     )
     if reach["web"] and reach["web"] <= settings.OFFICIAL_INLINE_CONVERSATIONS:
-        web = list(recipients.exclude(sms_only_q()).order_by("pk"))
-        _conversations_write(send=send, users=web, now=now)
+        web = list(recipients.exclude(sms_only_q()).order_by("pk").values_list("pk", flat=True))
+        _conversations_write(send=send, user_ids=web, now=now)
     elif reach["web"]:
         # A whole town: the conversations are written after the answer (a worker, or
         # the sweep if the broker is down), not while the mairie waits.
@@ -245,9 +245,23 @@ def _reach_count(recipients, *, without_sms: bool) -> dict[str, int]:
     }
 
 
-def _conversations_write(*, send: OfficialSend, users, now) -> int:
-    """One official conversation per member of ``users``, with the mairie's message."""
-    author = send.sent_by
+def _conversations_write(*, send: OfficialSend, user_ids, now) -> int:
+    """One official conversation per member of ``user_ids`` (their ids only: a whole town's
+    accounts are never loaded), each with the member, the mairie's side (waiting in the
+    archive until a resident answers) and the mairie's message."""
+    user_ids = list(user_ids)
+    if not user_ids:
+        return 0
+    if connection.vendor == "postgresql":
+        _conversations_write_set_based(send=send, user_ids=user_ids, now=now)
+    else:
+        _conversations_write_by_rows(send=send, user_ids=user_ids, now=now)
+    unread_forget(user_pks=user_ids)
+    return len(user_ids)
+
+
+def _conversations_write_by_rows(*, send: OfficialSend, user_ids, now) -> None:
+    author_id = send.sent_by_id
     conversations = Conversation.objects.bulk_create(
         [
             Conversation(
@@ -255,22 +269,21 @@ def _conversations_write(*, send: OfficialSend, users, now) -> int:
                 subject=send.subject,
                 kind=ConversationKind.MAIRIE,
                 replies_allowed=send.replies_allowed,
-                created_by=author,
+                created_by_id=author_id,
                 official=send,
                 last_message_at=now,
             )
-            for _user in users
+            for _user_id in user_ids
         ],
         batch_size=CONVERSATIONS_BATCH,
     )
     participants = []
-    for conversation, user in zip(conversations, users, strict=True):
-        participants.append(Participant(conversation=conversation, user=user))
-        # The mairie's side waits in the archive until a resident answers.
+    for conversation, user_id in zip(conversations, user_ids, strict=True):
+        participants.append(Participant(conversation=conversation, user_id=user_id))
         participants.append(
             Participant(
                 conversation=conversation,
-                user=author,
+                user_id=author_id,
                 for_mairie=True,
                 last_read_at=now,
                 archived_at=now,
@@ -279,13 +292,72 @@ def _conversations_write(*, send: OfficialSend, users, now) -> int:
     Participant.objects.bulk_create(participants, batch_size=CONVERSATIONS_BATCH)
     Message.objects.bulk_create(
         [
-            Message(conversation=c, author=author, from_mairie=True, text=send.text)
+            Message(conversation=c, author_id=author_id, from_mairie=True, text=send.text)
             for c in conversations
         ],
         batch_size=CONVERSATIONS_BATCH,
     )
-    unread_forget(user_pks=[user.pk for user in users])
-    return len(conversations)
+
+
+def _conversations_write_set_based(*, send: OfficialSend, user_ids, now) -> None:
+    """``_conversations_write_by_rows`` on PostgreSQL, in three statements over arrays of
+    ids: a whole town's rows built one by one kept a worker process busy for 15 seconds
+    while the other sent the SMS (33,334 conversations, rolled-back trial: 4.9 s of CPU
+    with the accounts loaded → 0.5 s)."""
+    conversation, participant, message = (
+        Conversation._meta.db_table,
+        Participant._meta.db_table,
+        Message._meta.db_table,
+    )
+    values = {
+        "commune": send.commune_id,
+        "subject": send.subject,
+        "kind": ConversationKind.MAIRIE,
+        "replies": send.replies_allowed,
+        "author": send.sent_by_id,
+        "send": send.pk,
+        "text": send.text,
+        "now": now,
+        "written": timezone.now(),  # as the ORM's auto_now_add writes it
+        "count": len(user_ids),
+        "users": user_ids,
+    }
+    with connection.cursor() as cursor:
+        # The conversations are alike: which member gets which one does not matter.
+        cursor.execute(
+            f"""
+            INSERT INTO {conversation} (commune_id, subject, kind, replies_allowed,
+                created_by_id, official_id, created_at, last_message_at)
+            SELECT %(commune)s, %(subject)s, %(kind)s, %(replies)s, %(author)s, %(send)s,
+                %(written)s, %(now)s
+            FROM generate_series(1, %(count)s)
+            RETURNING id
+            """,  # noqa: S608 (table names from the models, values as parameters)
+            values,
+        )
+        values["conversations"] = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            f"""
+            INSERT INTO {participant} (conversation_id, user_id, for_mairie, joined_at,
+                last_read_at, archived_at, notified_message_id)
+            SELECT side.conversation_id, side.user_id, FALSE, %(written)s, NULL::timestamptz,
+                NULL::timestamptz, 0
+            FROM unnest(%(conversations)s::bigint[], %(users)s::bigint[])
+                AS side (conversation_id, user_id)
+            UNION ALL
+            SELECT side.conversation_id, %(author)s, TRUE, %(written)s, %(now)s, %(now)s, 0
+            FROM unnest(%(conversations)s::bigint[]) AS side (conversation_id)
+            """,  # noqa: S608 (table names from the models, values as parameters)
+            values,
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {message} (conversation_id, author_id, from_mairie, text, created_at)
+            SELECT side.conversation_id, %(author)s, TRUE, %(text)s, %(written)s
+            FROM unnest(%(conversations)s::bigint[]) AS side (conversation_id)
+            """,  # noqa: S608 (table names from the models, values as parameters)
+            values,
+        )
 
 
 def _conversations_task_publish(send_id: int) -> None:
@@ -313,7 +385,7 @@ def official_conversations_complete(*, send_id: int) -> int:
     if send is None:
         return 0
     audience = send.audience or {}
-    users = list(
+    user_ids = list(
         official_recipients(
             commune=send.commune,
             target=send.target,
@@ -324,8 +396,9 @@ def official_conversations_complete(*, send_id: int) -> int:
         .exclude(pk=send.sent_by_id or 0)
         .exclude(participations__conversation__official=send)
         .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    written = _conversations_write(send=send, users=users, now=send.created_at)
+    written = _conversations_write(send=send, user_ids=user_ids, now=send.created_at)
     send.conversations_pending = False
     send.save(update_fields=["conversations_pending"])
     return written

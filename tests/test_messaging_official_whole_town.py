@@ -10,6 +10,7 @@ that Cadaujac's four web members stand for a town.
 from datetime import timedelta
 
 import pytest
+from django.db.models import Q
 from django.utils import timezone
 
 from messaging.models import Message, OfficialSend, Participant
@@ -72,7 +73,19 @@ def test_the_conversations_are_written_after_the_send_and_each_member_gets_one(
     jeanne = people["jeanne"]
     (row,) = conversations_of(user=jeanne)  # her inbox: one conversation from the mairie
     assert row.conversation.official_id == send.pk
-    assert Message.objects.get(conversation=row.conversation).text == send.text
+    message = Message.objects.get(conversation=row.conversation)
+    assert (message.text, message.author, message.from_mairie) == (
+        send.text,
+        barbara_broadcaster,
+        True,
+    )
+    assert row.unread == 1
+    # The mairie's side of each conversation waits, read, in its archive until an answer.
+    mairie_sides = Participant.objects.filter(conversation__official=send, for_mairie=True)
+    assert mairie_sides.count() == len(TOWN)
+    assert set(mairie_sides.values_list("user_id", flat=True)) == {barbara_broadcaster.pk}
+    assert not mairie_sides.filter(Q(archived_at=None) | Q(last_read_at=None)).exists()
+    assert row.conversation.subject == "Coupure d'eau"
     # Running again (a redelivered task, the sweep) writes nothing more.
     assert official_conversations_complete(send_id=send.pk) == 0
     assert _web_recipients() == sorted(TOWN)
