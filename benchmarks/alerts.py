@@ -461,6 +461,21 @@ def alerts_clear(*, scale: str, data: dict) -> None:
     Alert.objects.all().delete()
 
 
+def outbox_vacuum() -> None:
+    """Before each measured run, what autovacuum does in production: the outbox's tables
+    rid of the rows earlier runs deleted or updated, with fresh statistics. This machine's
+    PostgreSQL may run without autovacuum (``SHOW autovacuum``): a delivery table left with
+    the two million dead rows of a day's runs wrote the platform's fan-out 40 % slower per
+    recipient than a clean one."""
+    from django.db import connection
+
+    from notifications.models import Delivery, OutboxMessage
+
+    with connection.cursor() as cursor:
+        for model in (Delivery, OutboxMessage):
+            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
+
+
 # --- Benchmarks ----------------------------------------------------------------------------------
 
 
@@ -825,9 +840,11 @@ def run() -> int:
 
         village = village_prepare() if "village" in chosen else None
         if "fanout" in chosen:
+            outbox_vacuum()
             for record in commune_wide_alert(fake=fake, data=data):
                 emit_in_context(record)
         if "village" in chosen:
+            outbox_vacuum()
             emit_in_context(village_alert_during_broadcast(fake=fake, data=data, village=village))
         if "official" in chosen:
             from django.utils import timezone
@@ -835,6 +852,7 @@ def run() -> int:
             from notifications.quiet_hours import quiet_hours_end
 
             if quiet_hours_end(now=timezone.now()) is None:
+                outbox_vacuum()
                 emit_in_context(official_message(fake=fake, data=data))
             else:  # a mairie's message waits for 8h (French SMS rules): nothing to time
                 emit_in_context(
@@ -845,6 +863,7 @@ def run() -> int:
                     }
                 )
         if "inbound" in chosen:
+            outbox_vacuum()
             emit_in_context(inbound_to_first_send(fake=fake, port=port, data=data))
     finally:
         for process in processes:
