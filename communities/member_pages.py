@@ -124,11 +124,16 @@ def member_pages_invalidate(*, scope: str, commune_id) -> None:
     transaction.on_commit(lambda: _bump(key))
 
 
-def member_pages_stale_when_written(*, scope: str, model, communes_of: Callable) -> None:
+def member_pages_stale_when_written(
+    *, scope: str, model, communes_of: Callable, not_shown=frozenset()
+) -> None:
     """Every saved or deleted ``model`` row makes the ``scope`` pages of the communes
-    ``communes_of(row)`` names stale (wired in the domain's ``ready()``)."""
+    ``communes_of(row)`` names stale (wired in the domain's ``ready()``), except a save of
+    ``not_shown`` columns only (an account's last sign-in)."""
 
-    def changed(instance, **kwargs):
+    def changed(instance, update_fields=None, **kwargs):
+        if update_fields and set(update_fields) <= not_shown:
+            return
         for commune_id in communes_of(instance):
             if commune_id is not None:
                 member_pages_invalidate(scope=scope, commune_id=commune_id)

@@ -8,11 +8,12 @@ its commune stale at once; what changes without a write through the ORM (an acco
 deactivated in bulk for inactivity) shows within ``PAGE_MAX_AGE``.
 """
 
-from django.db.models.signals import post_delete, post_save
-
 from accounts.models import Profile, User
 from accounts.profiles import directory_viewer
-from communities.member_pages import member_page_condition_register, member_pages_invalidate
+from communities.member_pages import (
+    member_page_condition_register,
+    member_pages_stale_when_written,
+)
 from communities.models import Community, Membership
 from messaging.services import recipients_writable
 
@@ -37,48 +38,32 @@ def _own_card(request, args: set[str]) -> set[str]:
     return args & {str(request.user.pk)}
 
 
-def _commune_of_members(user_ids) -> list[int]:
+def _communes_of_member(user_id) -> list[int]:
     return list(
-        Membership.objects.filter(user__in=user_ids)
+        Membership.objects.filter(user=user_id)
         .values_list("community__commune_id", flat=True)
         .distinct()
     )
 
 
-def _invalidate(commune_ids) -> None:
-    for commune_id in commune_ids:
-        if commune_id is not None:
-            member_pages_invalidate(scope=SCOPE, commune_id=commune_id)
-
-
-def _membership_written(instance, **kwargs) -> None:
-    _invalidate(
-        Community.objects.filter(pk=instance.community_id).values_list("commune_id", flat=True)
+def _commune_of_membership(membership) -> list[int]:
+    return list(
+        Community.objects.filter(pk=membership.community_id).values_list("commune_id", flat=True)
     )
-
-
-def _account_written(instance, update_fields=None, **kwargs) -> None:
-    if update_fields and set(update_fields) <= _NOT_SHOWN:
-        return
-    _invalidate(_commune_of_members([instance.pk]))
-
-
-def _profile_written(instance, update_fields=None, **kwargs) -> None:
-    _invalidate(_commune_of_members([instance.user_id]))
 
 
 def register() -> None:
     member_page_condition_register(WRITE, _writable)
     member_page_condition_register(OWN_CARD, _own_card)
-    for model, receiver in (
-        (Membership, _membership_written),
-        (User, _account_written),
-        (Profile, _profile_written),
-    ):
-        for name, signal in (("save", post_save), ("delete", post_delete)):
-            signal.connect(
-                receiver,
-                sender=model,
-                weak=False,
-                dispatch_uid=f"directory:{model._meta.label}:{name}",
-            )
+    member_pages_stale_when_written(
+        scope=SCOPE, model=Membership, communes_of=_commune_of_membership
+    )
+    member_pages_stale_when_written(
+        scope=SCOPE,
+        model=User,
+        communes_of=lambda user: _communes_of_member(user.pk),
+        not_shown=_NOT_SHOWN,
+    )
+    member_pages_stale_when_written(
+        scope=SCOPE, model=Profile, communes_of=lambda profile: _communes_of_member(profile.user_id)
+    )
