@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
+from playwright.sync_api import expect
 
 from accounts.services import totp_authenticator_ensure
 from alerts.models import Alert
@@ -150,6 +151,9 @@ def _publish_announcement(phone: Phone):
     phone.goto(f"/admin/pages/add/mairie_pages/announcementpage/{news.pk}/")
     page.locator("#id_title").fill(ANNOUNCEMENT)
     page.locator("#id_summary").fill("L'eau sera coupée demain de 9 h à 11 h pour une réparation.")
+    # Wagtail writes the slug from the title once the title is left, not always at once:
+    # publishing before it is there is refused ("Slug: champ requis").
+    expect(page.locator("#id_slug")).not_to_have_value("")
     page.locator("[data-w-dropdown-target='toggle']").last.click()
     page.get_by_role("button", name=re.compile(r"^Publier")).click()
     page.wait_for_url(re.compile(r"/admin/pages/\d+/$"))
