@@ -48,6 +48,10 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from run import PLATFORM_DATABASE_URL, git_commit  # noqa: E402  (the page benchmarks' own)
+
 from tests.fakes.twilio_server import FakeTwilioServer, new_sid  # noqa: E402
 
 VAR_DIR = ROOT / "var"
@@ -56,7 +60,6 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/voisinage_bench"
 # that ``benchmarks/run.py`` seeds (``BENCH_SCALE=platform``, its default database), never
 # seeded here. ``demo`` (what ``make bench BENCH_SCALE=demo`` passes) means ``commune``.
 SCALES = ("commune", "platform")
-PLATFORM_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/voisinage_bench_platform"
 # What a platform database may be measured with: the village would add a commune to it, and
 # a mairie's message a conversation for each of its web members.
 PLATFORM_RUNS = ("fanout", "inbound")
@@ -167,19 +170,6 @@ def quiet_hours_time_zone(now: datetime) -> str | None:
         if local.weekday() != SUNDAY and local.hour in DAYTIME_HOURS:
             return name
     return None
-
-
-def git_commit() -> str:
-    """``git rev-parse --short HEAD``, with "+dirty" when tracked files differ from it."""
-
-    def git(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
-
-    head = git("rev-parse", "--short", "HEAD")
-    if head.returncode != 0:
-        return "unknown"
-    dirty = git("status", "--porcelain", "--untracked-files=no").stdout.strip()
-    return head.stdout.strip() + ("+dirty" if dirty else "")
 
 
 def redis_flush(url: str) -> None:
